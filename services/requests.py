@@ -1,0 +1,200 @@
+"""Requests (the unit of the product): create, edit, read across all steps, history, pipeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from db import repo
+from db.connection import transaction
+from models.enums import Role, Stage
+from models.errors import InvalidInput, NotFound, PermissionDenied
+from models.people import Actor
+from models.requests import ActionItem, NeedsAssessment
+from services import lifecycle
+from services.permissions import Action, require
+
+EDITABLE_STAGES = frozenset({Stage.NEEDS_ASSESSMENT, Stage.CRITERIA_SOPPA, Stage.BUDGET, Stage.REVIEW})
+
+
+def get_request(con: duckdb.DuckDBPyConnection, request_id: int) -> dict[str, Any]:
+    row = repo.fetch_one(
+        con,
+        """SELECT r.*, p.full_name AS requester_name, l.full_name AS leader_name, s.name AS school_name,
+                  pr.name AS selected_product_name
+           FROM requests r JOIN people p ON p.person_id = r.requester_id
+           LEFT JOIN people l ON l.person_id = r.leader_id
+           LEFT JOIN schools s ON s.school_id = r.school_id
+           LEFT JOIN products pr ON pr.product_id = r.selected_product_id
+           WHERE r.request_id = ?""",
+        [request_id],
+    )
+    if row is None:
+        raise NotFound(f"Request #{request_id} does not exist. Pick one from the pipeline.")
+    return row
+
+
+def create_request(con: duckdb.DuckDBPyConnection, actor: Actor, form: NeedsAssessment) -> int:
+    require(actor, Action.CREATE_REQUEST)
+    values = form.model_dump()
+    values["requester_id"] = actor.person_id
+    if values.get("leader_id") is None:
+        values["leader_id"] = actor.person_id
+    with transaction(con):
+        return repo.insert(con, "requests", values, actor=actor)
+
+
+def _require_editor(actor: Actor, request: dict[str, Any]) -> None:
+    require(actor, Action.EDIT_REQUEST)
+    if request["requester_id"] != actor.person_id and not actor.has(Role.ADMIN, Role.APPROVER):
+        raise PermissionDenied("Only the requester (or an approver or administrator) can edit this request.")
+    if Stage(request["stage"]) not in EDITABLE_STAGES:
+        raise InvalidInput(
+            f"The request is at '{Stage(request['stage']).label}'; the needs assessment is frozen after review."
+        )
+
+
+def update_request(
+    con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, form: NeedsAssessment
+) -> None:
+    request = get_request(con, request_id)
+    _require_editor(actor, request)
+    changes = form.model_dump()
+    if changes.get("leader_id") is None:
+        changes.pop("leader_id")
+    changes["updated_at"] = dt.datetime.now()
+    with transaction(con):
+        repo.update(con, "requests", request_id, changes, actor=actor)
+
+
+def add_action_item(
+    con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, item: ActionItem
+) -> int:
+    request = get_request(con, request_id)
+    _require_editor(actor, request)
+    with transaction(con):
+        return repo.insert(
+            con, "request_action_items", {"request_id": request_id, **item.model_dump()}, actor=actor
+        )
+
+
+def action_items(con: duckdb.DuckDBPyConnection, request_id: int) -> pd.DataFrame:
+    return con.execute(
+        "SELECT item_id, who, what, due_date, done_date FROM request_action_items"
+        " WHERE request_id = ? ORDER BY coalesce(due_date, DATE '9999-12-31'), item_id",
+        [request_id],
+    ).df()
+
+
+def open_alternative(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int) -> int:
+    """After a denial: a linked new request that keeps the needs assessment (SOP step 5, 'if no')."""
+    require(actor, Action.CREATE_REQUEST)
+    original = get_request(con, request_id)
+    if Stage(original["stage"]) != Stage.DENIED:
+        raise InvalidInput("An alternative is examined after a request is denied.")
+    keep = ["school_id", "department", "problem", "impact", "desired_outcome", "measures",
+            "existing_resources", "look_fors", "subject", "grade_band", "students_affected",
+            "leader_id", "stakeholders"]
+    values = {k: original[k] for k in keep}
+    values.update(
+        title=f"Alternative to: {original['title']}"[:200],
+        requester_id=actor.person_id,
+        alternative_of=request_id,
+        stage=Stage.CRITERIA_SOPPA.value,
+        submitted_at=dt.datetime.now(),
+    )
+    with transaction(con):
+        new_id = repo.insert(con, "requests", values, actor=actor)
+        # carry the chosen criteria over; the denied product is not a candidate of the new request
+        con.execute(
+            "INSERT INTO request_criteria SELECT ?, criterion_id, weight FROM request_criteria"
+            " WHERE request_id = ?",
+            [new_id, request_id],
+        )
+    return new_id
+
+
+def history(con: duckdb.DuckDBPyConnection, request_id: int) -> pd.DataFrame:
+    """The request's audit trail: every change to it and to the records that belong to it."""
+    return con.execute(
+        """SELECT logged_at AS "When", coalesce(actor_email, 'system') AS "Who", action AS "Action",
+                  table_name AS "Record type", record_id AS "Record", note AS "Note",
+                  before AS "Before", after AS "After"
+           FROM audit_log WHERE request_id = ? ORDER BY audit_id DESC""",
+        [request_id],
+    ).df()
+
+
+def pipeline(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    today: dt.date | None = None,
+    stages: list[str] | None = None,
+    school_ids: list[int] | None = None,
+    departments: list[str] | None = None,
+    include_closed: bool = False,
+) -> pd.DataFrame:
+    """Every request by stage with owner, days in stage, next action, blockers and overdue flag."""
+    today = today or dt.date.today()
+    rows = repo.fetch_all(
+        con,
+        """SELECT r.request_id, r.title, r.stage, r.stage_entered_at, r.department, r.school_id,
+                  s.name AS school, p.full_name AS requester, l.full_name AS leader,
+                  pr.name AS product, r.alternative_of
+           FROM requests r JOIN people p ON p.person_id = r.requester_id
+           LEFT JOIN people l ON l.person_id = r.leader_id
+           LEFT JOIN schools s ON s.school_id = r.school_id
+           LEFT JOIN products pr ON pr.product_id = r.selected_product_id
+           ORDER BY r.request_id""",
+    )
+    out = []
+    for row in rows:
+        stage = Stage(row["stage"])
+        if not include_closed and stage in lifecycle.TERMINAL and stage != Stage.DENIED:
+            continue
+        if stages and stage.value not in stages:
+            continue
+        if school_ids and row["school_id"] not in school_ids:
+            continue
+        if departments and row["department"] not in departments:
+            continue
+        days = (today - row["stage_entered_at"].date()).days
+        sla = lifecycle.STAGE_SLA_DAYS.get(stage)
+        facts = lifecycle.gather_facts(con, row["request_id"], today)
+        out.append({
+            "Request": row["request_id"],
+            "Title": row["title"],
+            "Stage": stage.label,
+            "stage": stage.value,
+            "Step": stage.sop_step,
+            "School": row["school"] or "District-wide",
+            "Department": row["department"] or "",
+            "Leader": row["leader"] or row["requester"],
+            "Product": row["product"] or "",
+            "Days in stage": days,
+            "Overdue": bool(sla is not None and days > sla),
+            "Next action": lifecycle.NEXT_ACTION[stage],
+            "Blockers": "; ".join(lifecycle.blockers(facts)),
+        })
+    return pd.DataFrame(out, columns=["Request", "Title", "Stage", "stage", "Step", "School",
+                                      "Department", "Leader", "Product", "Days in stage",
+                                      "Overdue", "Next action", "Blockers"])
+
+
+def contracts_ending(con: duckdb.DuckDBPyConnection, *, within_days: int = 90,
+                     today: dt.date | None = None) -> pd.DataFrame:
+    today = today or dt.date.today()
+    return con.execute(
+        """SELECT c.contract_id AS "Contract", pr.name AS "Product", v.name AS "Vendor",
+                  c.end_date AS "Ends", c.end_date - INTERVAL (c.notice_days) DAY AS "Notice by",
+                  c.auto_renew AS "Auto-renews", c.annual_cost AS "Annual cost",
+                  o.full_name AS "Renewal owner"
+           FROM contracts c JOIN products pr USING (product_id) JOIN vendors v ON v.vendor_id = c.vendor_id
+           LEFT JOIN people o ON o.person_id = c.renewal_owner_id
+           WHERE c.status = 'active' AND c.end_date BETWEEN ? AND ? + INTERVAL (?) DAY
+           ORDER BY c.end_date""",
+        [today, today, within_days],
+    ).df()
