@@ -1,0 +1,109 @@
+"""Entry point: sign-in, then a menu built for the signed-in person's roles (st.navigation).
+
+Run with `make run`. Pages live in pages/ and are listed in ui/navigation.py.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from db import repo
+from models.errors import DomainError
+from services import auth
+from services.permissions import can
+from settings import Settings
+from ui.context import AUTH_KEY, current_actor, database
+from ui.navigation import PAGES
+
+st.set_page_config(page_title="EdTech Purchasing", page_icon="🧭", layout="wide")
+
+
+def _oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        return False
+
+
+def _demo_accounts(con) -> list[dict]:
+    if repo.fetch_value(con, "SELECT value FROM app_meta WHERE key = 'demo'") != "true":
+        return []
+    return repo.fetch_all(
+        con,
+        """SELECT p.email, p.full_name, string_agg(r.role, ', ' ORDER BY r.role) AS roles
+           FROM people p JOIN person_roles r USING (person_id)
+           WHERE p.active GROUP BY p.email, p.full_name ORDER BY min(r.role), p.email""",
+    )
+
+
+def sign_in_page() -> None:
+    settings = Settings()
+    st.title("🧭 EdTech Purchasing")
+    st.caption(f"{settings.district_name} · Technology Purchasing SOP, from need to renewal")
+    with database(settings) as con:
+        if _oidc_configured():
+            user = getattr(st, "user", None)
+            if user is not None and getattr(user, "is_logged_in", False):
+                actor = auth.actor_for_email(con, str(user.email))
+                if actor is None:
+                    st.error(f"{user.email} is not registered here. Ask an administrator to add you.")
+                    st.button("Sign out", on_click=st.logout)
+                    st.stop()
+                st.session_state[AUTH_KEY] = actor.person_id
+                st.rerun()
+            st.button("Sign in with your district account", type="primary", on_click=st.login)
+            st.divider()
+            st.caption("Or use a local account:")
+        with st.form("sign-in"):
+            email = st.text_input("Email")
+            password = st.text_input("Password", type="password")
+            submitted = st.form_submit_button("Sign in", type="primary")
+        if submitted:
+            try:
+                actor = auth.authenticate(
+                    con, email, password, max_failures=settings.max_failed_logins,
+                    lockout_minutes=settings.lockout_minutes,
+                )
+            except DomainError as exc:
+                st.error(exc.message)
+            else:
+                st.session_state[AUTH_KEY] = actor.person_id
+                st.rerun()
+        demo = _demo_accounts(con)
+        if demo:
+            from demo.seed import DEMO_PASSWORD
+
+            with st.expander("Demo district accounts", expanded=True):
+                st.write(f"This is the demo database. Every account's password is `{DEMO_PASSWORD}`.")
+                st.dataframe(demo, hide_index=True, width="stretch")
+
+
+def main() -> None:
+    settings = Settings()
+    with database(settings) as con:
+        actor = current_actor(con)
+        if actor is None:
+            st.navigation([st.Page(sign_in_page, title="Sign in", icon="🔑")], position="hidden").run()
+            return
+        allowed = [spec for spec in PAGES if can(actor, spec.action)]
+        if not allowed:
+            st.error("Your account has no role yet. Ask an administrator to give you one.")
+            st.stop()
+        home = next((spec for spec in allowed if spec.default), allowed[0])
+        sections: dict[str, list] = {}
+        for spec in allowed:
+            sections.setdefault(spec.section, []).append(
+                st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec is home)
+            )
+        with st.sidebar:
+            st.markdown(f"**{actor.full_name}**  \n{', '.join(sorted(r.label for r in actor.roles))}")
+            if st.button("Sign out", key="nav.sign_out"):
+                st.session_state.pop(AUTH_KEY, None)
+                if _oidc_configured():
+                    st.logout()
+                st.rerun()
+        page = st.navigation(sections)
+        page.run()
+
+
+main()

@@ -1,0 +1,130 @@
+"""Per-run context for pages: settings, a short-lived database connection, the signed-in actor.
+
+A page does:
+
+    with page_context(Action.VIEW_PIPELINE) as ctx:
+        ...ctx.con, ctx.actor, ctx.settings...
+
+The connection is opened for one script run and closed after it (nested uses share it), so
+`python -m etl` can take the database file between runs. Migrations (and the demo seed for an
+empty database) run once per database path per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from db.connection import DatabaseBusy, connect_waiting
+from db.migrate import apply_migrations
+from models.errors import DomainError
+from models.people import Actor
+from services import auth
+from services.permissions import Action, can
+from settings import Settings
+
+_local = threading.local()
+AUTH_KEY = "auth.person_id"
+
+
+def state_key(namespace: str, name: str) -> str:
+    """Session-state keys are namespaced per page: `state_key("requests", "selected")`."""
+    return f"{namespace}.{name}"
+
+
+@st.cache_resource(show_spinner="Preparing the database…")
+def _prepared(db_path: str) -> bool:
+    """Migrate once per database path per process (keyed by path so tests do not share it)."""
+    from demo.seed import seed_if_empty  # demo data only for an empty database
+
+    con = connect_waiting(db_path)
+    try:
+        apply_migrations(con)
+        seed_if_empty(con, Settings(db=Path(db_path)))
+    finally:
+        con.close()
+    return True
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    depth = getattr(_local, "depth", 0)
+    if depth:
+        _local.depth += 1
+        try:
+            yield _local.con
+        finally:
+            _local.depth -= 1
+        return
+    _prepared(str(settings.db_path))
+    con = connect_waiting(settings.db_path, wait_seconds=settings.lock_wait_seconds)
+    _local.con, _local.depth = con, 1
+    try:
+        yield con
+    finally:
+        _local.depth = 0
+        _local.con = None
+        con.close()
+
+
+@dataclass
+class PageContext:
+    con: duckdb.DuckDBPyConnection
+    actor: Actor
+    settings: Settings
+
+    def can(self, action: Action) -> bool:
+        return can(self.actor, action)
+
+
+def current_actor(con: duckdb.DuckDBPyConnection) -> Actor | None:
+    """The signed-in person, re-read every run so role changes and deactivation apply at once."""
+    person_id = st.session_state.get(AUTH_KEY)
+    if person_id is None:
+        return None
+    actor = auth.load_actor(con, int(person_id))
+    if actor is None:
+        st.session_state.pop(AUTH_KEY, None)
+    return actor
+
+
+@contextmanager
+def page_context(action: Action | None = None) -> Iterator[PageContext]:
+    """Open the run's connection, check sign-in and permission, and turn errors into messages."""
+    settings = Settings()
+    try:
+        with database(settings) as con:
+            actor = current_actor(con)
+            if actor is None:
+                st.warning("Sign in to use this page.")
+                st.page_link("app.py", label="Go to sign-in", icon="🔑")
+                st.stop()
+            if action is not None and not can(actor, action):
+                st.error("Your role does not give access to this page. Use the menu on the left.")
+                st.stop()
+            yield PageContext(con=con, actor=actor, settings=settings)
+    except DatabaseBusy as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+def show_error(exc: DomainError) -> None:
+    st.error(exc.message)
+
+
+def query_int(name: str) -> int | None:
+    """A URL parameter that must be a whole number; a bad one gets a message, not a traceback."""
+    raw = st.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        st.warning(f"The link's '{name}' value '{raw}' is not a number; showing the list instead.")
+        return None
