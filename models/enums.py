@@ -130,6 +130,22 @@ class PricingUnit(LabeledEnum):
     FLAT_DISTRICT = "flat_district"
 
 
+class FundingKind(LabeledEnum):
+    """Kinds of funding source (funding_sources.kind); step 3 warns about some (services/costs)."""
+
+    GENERAL_FUND = "general_fund"
+    TITLE_I_A = "title_i_a"
+    TITLE_II_A = "title_ii_a"
+    TITLE_IV_A = "title_iv_a"
+    IDEA = "idea"
+    E_RATE = "e_rate"
+    STATE_GRANT = "state_grant"
+    PRIVATE_GRANT = "private_grant"
+    LOCAL_FOUNDATION = "local_foundation"
+    ESSER = "esser"
+    OTHER = "other"
+
+
 class EvaluationDecision(LabeledEnum):
     RENEW = "renew"
     EXPAND = "expand"
@@ -183,4 +199,11 @@ _LABELS = {
     "per_teacher": "Per teacher",
     "per_school": "Per school / site",
     "flat_district": "Flat district license",
+    "general_fund": "General / operating fund",
+    "title_i_a": "Title I-A",
+    "title_ii_a": "Title II-A",
+    "title_iv_a": "Title IV-A",
+    "idea": "IDEA",
+    "e_rate": "E-Rate",
+    "esser": "ESSER (ended 2024)",
 }
