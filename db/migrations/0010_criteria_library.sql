@@ -1,0 +1,35 @@
+-- 0010: the district's default vendor-criteria library (SOP step 2: "Form is sent to vendors with listed
+-- criteria (the school district needs)"). Requests choose and weight these per need (services/criteria.py).
+-- INSERT OR IGNORE: a criterion already present by name (e.g. added by an administrator or the demo seed)
+-- is left as it is. Weights are relative (they are normalized to 100% per request).
+INSERT OR IGNORE INTO criteria (name, category, description, default_weight, is_gate) VALUES
+    ('SOPPA compliance', 'Privacy',
+     'Signs the Illinois NDPA (or lets the district adopt a signed one through Exhibit E) covering every data element collected; acts as a FERPA school official; breach-cost and deletion terms.',
+     20, true),
+    ('SIS integration', 'Integration',
+     'Exchanges data with the district SIS (PowerSchool, Infinite Campus or Skyward) without manual uploads.',
+     10, false),
+    ('Rostering', 'Integration',
+     'Automatic rostering through Clever, ClassLink or OneRoster (CSV or API); nightly sync of classes and enrollments.',
+     10, false),
+    ('Single sign-on', 'Integration',
+     'Students and staff sign in with their Google or Microsoft district accounts (SAML/OIDC).',
+     10, false),
+    ('LTI 1.3', 'Integration',
+     'Launches from the learning management system through LTI 1.3 (1EdTech certified), with grade passback where relevant.',
+     5, false),
+    ('Accessibility (WCAG 2.1 AA / VPAT)', 'Accessibility',
+     'Conforms to WCAG 2.1 AA; a current VPAT / Accessibility Conformance Report is provided; screen-reader and keyboard support.',
+     10, false),
+    ('Languages', 'Access',
+     'Student- and family-facing content and interface in the languages the district serves (e.g. Spanish), including audio support.',
+     5, false),
+    ('Data hosting and security', 'Privacy',
+     'Data hosted in the United States; encryption in transit and at rest; third-party security audit (e.g. SOC 2); subcontractors listed.',
+     10, false),
+    ('Support and training', 'Support',
+     'Named support contact, response times, onboarding and professional development for teachers.',
+     10, false),
+    ('Price', 'Cost',
+     'Total cost of ownership over the contract term: licences, setup, training, renewal escalator, multi-year discount.',
+     10, false);
