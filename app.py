@@ -15,7 +15,7 @@ from settings import Settings
 from ui.context import AUTH_KEY, current_actor, database
 from ui.navigation import PAGES
 
-st.set_page_config(page_title="EdTech Purchasing", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="EdTech Purchasing", page_icon=":material/explore:", layout="wide")
 
 
 def _oidc_configured() -> bool:
@@ -38,7 +38,7 @@ def _demo_accounts(con) -> list[dict]:
 
 def sign_in_page() -> None:
     settings = Settings()
-    st.title("🧭 EdTech Purchasing")
+    st.title("EdTech Purchasing")
     st.caption(f"{settings.district_name} · Technology Purchasing SOP, from need to renewal")
     with database(settings) as con:
         if _oidc_configured():
@@ -83,9 +83,9 @@ def main() -> None:
     with database(settings) as con:
         actor = current_actor(con)
         if actor is None:
-            st.navigation([st.Page(sign_in_page, title="Sign in", icon="🔑")], position="hidden").run()
+            st.navigation([st.Page(sign_in_page, title="Sign in", icon=":material/login:")], position="hidden").run()
             return
-        allowed = [spec for spec in PAGES if can(actor, spec.action)]
+        allowed = [spec for spec in PAGES if can(actor, spec.action) and spec.exists()]
         if not allowed:
             st.error("Your account has no role yet. Ask an administrator to give you one.")
             st.stop()

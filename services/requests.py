@@ -177,7 +177,7 @@ def pipeline(
             "Days in stage": days,
             "Overdue": bool(sla is not None and days > sla),
             "Next action": lifecycle.NEXT_ACTION[stage],
-            "Blockers": "; ".join(lifecycle.blockers(facts)),
+            "Blockers": " ".join(lifecycle.blockers(facts)),
         })
     return pd.DataFrame(out, columns=["Request", "Title", "Stage", "stage", "Step", "School",
                                       "Department", "Leader", "Product", "Days in stage",

@@ -102,8 +102,7 @@ def page_context(action: Action | None = None) -> Iterator[PageContext]:
         with database(settings) as con:
             actor = current_actor(con)
             if actor is None:
-                st.warning("Sign in to use this page.")
-                st.page_link("app.py", label="Go to sign-in", icon="🔑")
+                st.warning("Sign in to use this page: open the start page and sign in.")
                 st.stop()
             if action is not None and not can(actor, action):
                 st.error("Your role does not give access to this page. Use the menu on the left.")

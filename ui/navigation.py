@@ -7,8 +7,11 @@ Services enforce permissions again; hiding a page is only a convenience.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from services.permissions import Action
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -20,11 +23,15 @@ class PageSpec:
     action: Action
     default: bool = False
 
+    def exists(self) -> bool:
+        """tests/test_navigation.py fails when a registered page file is missing."""
+        return (ROOT / self.path).exists()
+
 
 PAGES: list[PageSpec] = [
-    PageSpec("pages/home.py", "Pipeline", "🏠", "Purchasing", Action.VIEW_PIPELINE, default=True),
-    PageSpec("pages/request.py", "Request", "📄", "Purchasing", Action.VIEW_PIPELINE),
-    PageSpec("pages/new_request.py", "New request", "➕", "Purchasing", Action.CREATE_REQUEST),
-    PageSpec("pages/people.py", "People & roles", "👥", "Administration", Action.MANAGE_PEOPLE),
-    PageSpec("pages/audit.py", "Audit log", "🧾", "Administration", Action.VIEW_AUDIT),
+    PageSpec("pages/home.py", "Pipeline", ":material/dashboard:", "Purchasing", Action.VIEW_PIPELINE, default=True),
+    PageSpec("pages/request.py", "Request", ":material/description:", "Purchasing", Action.VIEW_PIPELINE),
+    PageSpec("pages/new_request.py", "New request", ":material/add_circle:", "Purchasing", Action.CREATE_REQUEST),
+    PageSpec("pages/people.py", "People & roles", ":material/group:", "Administration", Action.MANAGE_PEOPLE),
+    PageSpec("pages/audit.py", "Audit log", ":material/history:", "Administration", Action.VIEW_AUDIT),
 ]

@@ -23,7 +23,7 @@ CREATE TABLE people (
     email VARCHAR NOT NULL UNIQUE,
     full_name VARCHAR NOT NULL,
     title VARCHAR,
-    school_id INTEGER REFERENCES schools (school_id),
+    school_id INTEGER,          -- no FK: DuckDB refuses updates of FK columns on referenced rows
     department VARCHAR,
     active BOOLEAN NOT NULL DEFAULT true,
     password_hash VARCHAR,
@@ -74,8 +74,8 @@ CREATE TABLE requests (
     request_id INTEGER PRIMARY KEY DEFAULT nextval('seq_request'),
     title VARCHAR NOT NULL,
     requester_id INTEGER NOT NULL REFERENCES people (person_id),
-    school_id INTEGER REFERENCES schools (school_id),
-    department VARCHAR,
+    school_id INTEGER,          -- mutable columns of a referenced table carry no FK (DuckDB
+    department VARCHAR,         -- turns such updates into delete+insert); services check them
     stage VARCHAR NOT NULL DEFAULT 'needs_assessment' CHECK (stage IN ('needs_assessment',
         'criteria_soppa', 'budget', 'review', 'decision', 'purchase', 'catalog', 'contract',
         'goals', 'plan', 'monitoring', 'denied', 'withdrawn', 'closed')),
@@ -89,10 +89,10 @@ CREATE TABLE requests (
     subject VARCHAR,
     grade_band VARCHAR,
     students_affected INTEGER CHECK (students_affected >= 0),
-    leader_id INTEGER REFERENCES people (person_id),
+    leader_id INTEGER,
     stakeholders VARCHAR,
-    selected_product_id INTEGER REFERENCES products (product_id),
-    alternative_of INTEGER REFERENCES requests (request_id),
+    selected_product_id INTEGER,
+    alternative_of INTEGER,
     denial_reason VARCHAR,
     submitted_at TIMESTAMP,
     created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,

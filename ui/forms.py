@@ -1,0 +1,21 @@
+"""Turn pydantic validation errors into one inline message per field, in people's words."""
+
+from __future__ import annotations
+
+import streamlit as st
+from pydantic import ValidationError
+
+
+def validation_messages(exc: ValidationError, labels: dict[str, str] | None = None) -> list[str]:
+    labels = labels or {}
+    out = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error.get("loc", ()) if not isinstance(p, int)) or "form"
+        name = labels.get(field, field.replace("_", " ").capitalize())
+        message = error.get("msg", "is not valid").removeprefix("Value error, ")
+        out.append(f"**{name}**: {message}")
+    return out
+
+
+def show_validation_errors(exc: ValidationError, labels: dict[str, str] | None = None) -> None:
+    st.error("Please fix the following:\n\n" + "\n".join(f"- {m}" for m in validation_messages(exc, labels)))
