@@ -1,0 +1,120 @@
+"""Gathers what the comparison page needs from the database and hands it to the pure maths in
+services/comparison.py: weights, scores, each candidate's gate verdict and cost per student.
+
+Gate verdicts reuse the step-5 checks of services/lifecycle.py (`check_soppa`, `check_integration`)
+on each candidate's own facts, so "failing a gate" means exactly what the approval gate means. The
+cost per student per year comes from the step-3 budget model (services/costs) when a scenario is
+saved for the candidate; that model is built by another part of the product, so it is read
+defensively and the page says "no budget model yet" otherwise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from db import repo
+from models.enums import IntegrationResult, PrivacyStatus
+from services import lifecycle
+from services.comparison import Comparison, GateState, GateVerdict, compare
+from services.criteria import candidates as candidate_table
+from services.criteria import request_criteria
+from services.review import scores as score_table
+
+# SOPPA statuses that settle the question "no" (as opposed to "not decided yet")
+SOPPA_FAILED = frozenset({PrivacyStatus.NOT_COMPLIANT, PrivacyStatus.PARENT_CONSENT_REQUIRED})
+NO_BUDGET_MODEL = "no budget model yet"
+
+
+@dataclass
+class ComparisonView:
+    comparison: Comparison
+    candidates: pd.DataFrame  # candidate rows incl. excluded ones
+    weights: dict[str, float]  # criterion name -> percent
+    gate_criteria: list[str]
+    costs: dict[str, float | None]  # candidate name -> cost per student per year
+
+
+def _product_facts(
+    con: duckdb.DuckDBPyConnection, base: lifecycle.GateFacts, product_id: int
+) -> lifecycle.GateFacts:
+    decision = repo.fetch_one(
+        con, "SELECT status, agreement_id FROM soppa_decisions WHERE product_id = ?"
+             " ORDER BY decided_at DESC, decision_id DESC LIMIT 1", [product_id])
+    agreement = repo.get(con, "agreements", decision["agreement_id"]) if decision and decision[
+        "agreement_id"] is not None else None
+    results = tuple(IntegrationResult(r[0]) for r in con.execute(
+        "SELECT result FROM integration_checks WHERE product_id = ? AND (request_id = ? OR request_id IS NULL)",
+        [product_id, base.request_id]).fetchall())
+    return dataclasses.replace(
+        base, selected_product_id=product_id,
+        soppa_status=PrivacyStatus(decision["status"]) if decision else None,
+        agreement=agreement, integration_results=results)
+
+
+def gate_verdict(facts: lifecycle.GateFacts, vendor_says_no: list[str]) -> GateVerdict:
+    """FAILED when the answer is settled as no; OPEN while something is undecided; else PASSED."""
+    reasons = lifecycle.check_soppa(facts) + lifecycle.check_integration(facts)
+    reasons += [f"The vendor says it does not meet '{name}'." for name in vendor_says_no]
+    failed = (facts.soppa_status in SOPPA_FAILED or IntegrationResult.FAILED in facts.integration_results
+              or bool(vendor_says_no))
+    if failed:
+        return GateVerdict(GateState.FAILED, tuple(reasons))
+    return GateVerdict(GateState.OPEN if reasons else GateState.PASSED, tuple(reasons))
+
+
+def cost_per_student(con: duckdb.DuckDBPyConnection, request_id: int, product_id: int) -> float | None:
+    """Cost per student per year from the candidate's latest saved budget scenario, or None."""
+    try:
+        from models.costs import QuoteInput, ScenarioParams
+        from services.costs import evaluate
+
+        row = repo.fetch_one(
+            con, "SELECT s.params, q.* FROM cost_scenarios s JOIN quotes q ON q.quote_id = s.quote_id"
+                 " WHERE s.product_id = ? AND (s.request_id = ? OR s.request_id IS NULL)"
+                 " ORDER BY s.request_id NULLS LAST, s.updated_at DESC LIMIT 1", [product_id, request_id])
+        if row is None:
+            return None
+        quote: dict[str, Any] = {k: row[k] for k in QuoteInput.model_fields if k in row and row[k] is not None}
+        for key in ("one_time_costs", "recurring_costs"):
+            if isinstance(quote.get(key), str):
+                quote[key] = json.loads(quote[key])
+        params = row["params"]
+        params = json.loads(params) if isinstance(params, str) else params
+        result = evaluate(QuoteInput.model_validate(quote), ScenarioParams.model_validate(params))
+        return result.summary.cost_per_student
+    except Exception:  # the budget model is optional here: any mismatch means "not available"
+        return None
+
+
+def load_comparison(
+    con: duckdb.DuckDBPyConnection, request_id: int, today: dt.date | None = None
+) -> ComparisonView:
+    crit = request_criteria(con, request_id)
+    weights = {str(r["name"]): float(r["weight"]) for r in crit.to_dict("records")}
+    gate_criteria = [str(r["name"]) for r in crit.to_dict("records") if r["is_gate"]]
+    cands = candidate_table(con, request_id)
+    active = cands[cands["status"] == "active"]
+    base = lifecycle.gather_facts(con, request_id, today)
+    says_no = repo.fetch_all(
+        con, """SELECT r.candidate_id, cr.name FROM vendor_responses r JOIN criteria cr USING (criterion_id)
+                JOIN request_criteria rc ON rc.criterion_id = r.criterion_id AND rc.request_id = ?
+                WHERE cr.is_gate AND r.meets = 'no'""", [request_id])
+    gates: dict[str, GateVerdict] = {}
+    costs: dict[str, float | None] = {}
+    for row in active.to_dict("records"):
+        no = [r["name"] for r in says_no if r["candidate_id"] == row["candidate_id"]]
+        gates[row["product"]] = gate_verdict(_product_facts(con, base, int(row["product_id"])), no)
+        costs[row["product"]] = cost_per_student(con, request_id, int(row["product_id"]))
+    raw = score_table(con, request_id)
+    raw = raw[raw["candidate_id"].isin(active["candidate_id"])]
+    scores = pd.DataFrame({"candidate": raw["product"], "criterion": raw["criterion"],
+                           "reviewer": raw["reviewer"], "score": raw["score"]})
+    result = compare(scores, weights, gates, candidates=list(active["product"]))
+    return ComparisonView(result, cands, weights, gate_criteria, costs)

@@ -1,0 +1,148 @@
+"""SOP step 1 (needs assessment): search what the district already has, save a draft, submit.
+
+Why a module of its own: the intake page needs three things the request service does not do on its
+own. It searches the catalog first ("an approved tool may already do this"), it saves the form and
+its new action-plan items as one step, and it submits through the lifecycle so the step-1 gate (in
+services/lifecycle.py, not here) decides what must be filled in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from db import repo
+from db.connection import transaction
+from models.enums import Stage
+from models.errors import InvalidInput
+from models.people import Actor
+from models.requests import ActionItem, NeedsAssessment
+from services import lifecycle
+from services import requests as request_service
+from services.permissions import Action, require
+
+# catalog statuses that mean "teachers may use this today"
+USABLE_TOOL_STATUSES = ("approved", "core", "supplemental")
+
+
+def grade_number(grade: str | int | None) -> int | None:
+    """'K' -> 0, 'PK' -> -1, '5' -> 5; None or '' -> None. Raises InvalidInput for anything else."""
+    if grade is None or grade == "":
+        return None
+    if isinstance(grade, int):
+        value = grade
+    else:
+        text = grade.strip().upper()
+        value = {"PK": -1, "PRE-K": -1, "K": 0, "KG": 0}.get(text)
+        if value is None:
+            try:
+                value = int(text)
+            except ValueError:
+                raise InvalidInput(f"'{grade}' is not a grade; use PK, K or 1-12.") from None
+    if not -1 <= value <= 12:
+        raise InvalidInput(f"Grade {value} is outside PK-12.")
+    return value
+
+
+def find_existing_tools(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    keyword: str | None = None,
+    subject: str | None = None,
+    grade: str | int | None = None,
+    limit: int = 50,
+) -> pd.DataFrame:
+    """Catalog tools (usable ones first) that match a keyword, a subject and a grade.
+
+    The keyword is matched in the product name, description, purpose and vendor name; the subject in
+    the product's or catalog entry's subjects; the grade against the product's grade range.
+    """
+    grade_value = grade_number(grade)
+    clauses, params = ["1 = 1"], []
+    if keyword and keyword.strip():
+        like = f"%{keyword.strip().lower()}%"
+        clauses.append(
+            "(lower(p.name) LIKE ? OR lower(coalesce(p.description, '')) LIKE ?"
+            " OR lower(coalesce(c.purpose, '')) LIKE ? OR lower(v.name) LIKE ?)"
+        )
+        params += [like, like, like, like]
+    if subject and subject.strip():
+        like = f"%{subject.strip().lower()}%"
+        clauses.append("(lower(coalesce(p.subjects, '')) LIKE ? OR lower(coalesce(c.subjects, '')) LIKE ?)")
+        params += [like, like]
+    if grade_value is not None:
+        clauses.append("(p.grade_low IS NULL OR p.grade_low <= ?) AND (p.grade_high IS NULL OR p.grade_high >= ?)")
+        params += [grade_value, grade_value]
+    placeholders = ", ".join("?" for _ in USABLE_TOOL_STATUSES)
+    sql = f"""
+        SELECT p.product_id, p.name AS "Tool", v.name AS "Vendor", c.tool_status AS tool_status,
+               c.privacy_status AS privacy_status, coalesce(c.subjects, p.subjects) AS "Subjects",
+               p.grade_low, p.grade_high, coalesce(c.purpose, p.description) AS "Purpose",
+               c.tool_status IN ({placeholders}) AS usable
+        FROM catalog_entries c JOIN products p USING (product_id) JOIN vendors v USING (vendor_id)
+        WHERE {' AND '.join(clauses)}
+        ORDER BY usable DESC, p.name
+        LIMIT ?"""
+    return con.execute(sql, [*USABLE_TOOL_STATUSES, *params, limit]).df()
+
+
+def save_draft(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    form: NeedsAssessment,
+    new_items: list[ActionItem] | None = None,
+    *,
+    request_id: int | None = None,
+) -> int:
+    """Create or update the draft and add the new action-plan items; return the request id.
+
+    Every input is a validated model before anything is written, so a bad item cannot leave a
+    half-saved draft; the request and its items are written in one transaction.
+    """
+    require(actor, Action.CREATE_REQUEST if request_id is None else Action.EDIT_REQUEST)
+    items = list(new_items or [])
+    if request_id is not None:
+        request = request_service.get_request(con, request_id)
+        # reuse the request service's editor rule (who may edit, and up to which stage)
+        request_service._require_editor(actor, request)
+    values = form.model_dump()
+    with transaction(con):
+        if request_id is None:
+            values["requester_id"] = actor.person_id
+            if values.get("leader_id") is None:
+                values["leader_id"] = actor.person_id
+            request_id = repo.insert(con, "requests", values, actor=actor)
+        else:
+            if values.get("leader_id") is None:
+                values.pop("leader_id")
+            values["updated_at"] = dt.datetime.now()
+            repo.update(con, "requests", request_id, values, actor=actor)
+        for item in items:
+            repo.insert(con, "request_action_items", {"request_id": request_id, **item.model_dump()},
+                        actor=actor, request_id=request_id)
+    return request_id
+
+
+def submit(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int) -> Stage:
+    """Step 1 -> step 2, through the lifecycle gate (which lists everything still missing)."""
+    return lifecycle.transition(con, actor, request_id, Stage.CRITERIA_SOPPA)
+
+
+def submission_blockers(con: duckdb.DuckDBPyConnection, request_id: int) -> list[str]:
+    """What the step-1 gate still wants, for showing next to the Submit button."""
+    facts = lifecycle.gather_facts(con, request_id)
+    return lifecycle.blockers(facts) if facts.stage == Stage.NEEDS_ASSESSMENT else []
+
+
+def people_choices(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Active staff for the 'project leader' picker."""
+    return repo.fetch_all(
+        con, "SELECT person_id, full_name, title FROM people WHERE active ORDER BY full_name"
+    )
+
+
+def school_choices(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    return repo.fetch_all(con, "SELECT school_id, name FROM schools ORDER BY name")
