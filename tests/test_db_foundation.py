@@ -1,0 +1,131 @@
+"""Migrations, audited writes, the all-or-nothing transaction and waiting for the file lock."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+
+from db import repo
+from db.connection import DatabaseBusy, connect, connect_waiting, transaction
+from db.migrate import MIGRATIONS_DIR, apply_migrations, migration_files
+from models.enums import AgreementType, PricingUnit, PrivacyStatus, Role, Stage, ToolStatus
+
+
+class TestMigrations:
+    def test_from_empty_then_again_is_a_no_op(self, tmp_path):
+        con = connect(tmp_path / "a.duckdb")
+        first = apply_migrations(con)
+        assert first == [p.stem for p in migration_files()]
+        assert apply_migrations(con) == []
+        assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(first)
+
+    @pytest.mark.parametrize("upto", [p.stem for p in migration_files()])
+    def test_from_every_earlier_version(self, tmp_path, upto):
+        con = connect(tmp_path / "b.duckdb")
+        apply_migrations(con, upto=upto)
+        con.close()
+        con = connect(tmp_path / "b.duckdb")  # as a later release would reopen it
+        rest = apply_migrations(con)
+        assert set(rest) == {p.stem for p in migration_files() if p.stem > upto}
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        assert {"requests", "audit_log", "usage_daily", "contracts"} <= tables
+
+    def test_a_failing_migration_leaves_no_trace(self, tmp_path):
+        bad = tmp_path / "migrations"
+        bad.mkdir()
+        (bad / "0001_ok.sql").write_text("CREATE TABLE t (x INTEGER);")
+        (bad / "0002_bad.sql").write_text("CREATE TABLE u (y INTEGER); SELECT * FROM missing_table;")
+        con = connect(tmp_path / "c.duckdb")
+        with pytest.raises(duckdb.Error):
+            apply_migrations(con, directory=bad)
+        names = [r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()]
+        assert names == ["0001_ok"]
+        assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'u'").fetchone()[0] == 0
+
+    @pytest.mark.parametrize("column_sql, enum", [
+        ("role VARCHAR NOT NULL CHECK (role IN", Role),
+        ("stage VARCHAR NOT NULL DEFAULT 'needs_assessment' CHECK (stage IN", Stage),
+        ("tool_status VARCHAR NOT NULL DEFAULT 'pending' CHECK (tool_status IN", ToolStatus),
+        ("privacy_status VARCHAR NOT NULL DEFAULT 'unknown' CHECK (privacy_status IN", PrivacyStatus),
+        ("agreement_type VARCHAR NOT NULL CHECK (agreement_type IN", AgreementType),
+        ("pricing_unit VARCHAR NOT NULL CHECK (pricing_unit IN", PricingUnit),
+    ])
+    def test_check_lists_match_the_enums(self, column_sql, enum):
+        sql = (MIGRATIONS_DIR / "0001_core.sql").read_text()
+        start = sql.index(column_sql) + len(column_sql)
+        values = re.findall(r"'([^']+)'", sql[start: sql.index("))", start)])
+        assert set(values) == set(enum.options())
+
+
+class TestAuditedWrites:
+    def test_insert_update_delete_record_before_and_after(self, con, people):
+        actor = people["admin"]
+        with transaction(con):
+            vendor = repo.insert(con, "vendors", {"name": "Acme"}, actor=actor)
+            repo.update(con, "vendors", vendor, {"name": "Acme Learning", "website": None}, actor=actor)
+            repo.delete(con, "vendors", vendor, actor=actor)
+        rows = repo.fetch_all(con, "SELECT action, actor_email, before, after FROM audit_log"
+                                   " WHERE table_name = 'vendors' ORDER BY audit_id")
+        assert [r["action"] for r in rows] == ["insert", "update", "delete"]
+        assert {r["actor_email"] for r in rows} == {actor.email}
+        update = rows[1]
+        assert json.loads(update["before"]) == {"name": "Acme"}  # only what changed
+        assert json.loads(update["after"]) == {"name": "Acme Learning"}
+
+    def test_password_hashes_never_reach_the_audit_trail(self, con, people):
+        repo.update(con, "people", people["teacher"].person_id, {"password_hash": "secret-hash"}, actor=people["admin"])
+        assert "secret-hash" not in str(con.execute("SELECT before, after FROM audit_log").fetchall())
+
+    def test_a_failed_write_rolls_back_everything_in_the_transaction(self, con, people):
+        with pytest.raises(duckdb.ConstraintException), transaction(con):
+            repo.insert(con, "vendors", {"name": "Kept?"}, actor=people["admin"])
+            repo.insert(con, "vendors", {"name": "Kept?"}, actor=people["admin"])  # UNIQUE name
+        assert con.execute("SELECT count(*) FROM vendors").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM audit_log WHERE table_name = 'vendors'").fetchone()[0] == 0
+
+    def test_unknown_tables_and_odd_column_names_are_refused(self, con, people):
+        with pytest.raises(ValueError):
+            repo.insert(con, "vendors; DROP TABLE people", {"name": "x"}, actor=people["admin"])
+        with pytest.raises(ValueError):
+            repo.insert(con, "vendors", {"name) VALUES ('x'); --": "x"}, actor=people["admin"])
+
+
+HOLDER = """
+import duckdb, sys, time
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+class TestWaitingForTheLock:
+    def _hold(self, path, seconds):
+        proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "holding"
+        return proc
+
+    def test_waits_while_another_process_holds_the_file(self, tmp_path):
+        path = tmp_path / "locked.duckdb"
+        connect(path).close()
+        proc = self._hold(path, 1.5)
+        started = time.monotonic()
+        con = connect_waiting(path, wait_seconds=20)
+        waited = time.monotonic() - started
+        con.close()
+        proc.wait()
+        assert waited > 0.5  # it really waited for the other process
+
+    def test_gives_up_with_a_plain_message(self, tmp_path):
+        path = tmp_path / "locked.duckdb"
+        connect(path).close()
+        proc = self._hold(path, 3)
+        with pytest.raises(DatabaseBusy, match="busy"):
+            connect_waiting(path, wait_seconds=0.3)
+        proc.wait()
