@@ -1,0 +1,114 @@
+"""AppTest: sign-in, the per-role menu, the pipeline, the request page, people and audit pages."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from demo.seed import DEMO_PASSWORD
+from tests.apphelp import ROOT, email_for_role, run_page, texts
+
+STAFF_ROLES = ["requester", "committee_reviewer", "compliance_officer", "technology", "business_office",
+               "approver", "admin"]
+
+
+def sign_in(at: AppTest, email: str, password: str = DEMO_PASSWORD) -> AppTest:
+    at.text_input[0].input(email)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    return at
+
+
+class TestSignIn:
+    def test_demo_accounts_are_listed_and_a_person_signs_in(self, demo_db):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        assert not at.exception
+        assert DEMO_PASSWORD in texts(at)
+        sign_in(at, email_for_role("approver"))
+        assert not at.exception
+        assert "Purchasing pipeline" in texts(at)
+        assert at.session_state["auth.person_id"] > 0
+
+    def test_wrong_password_gets_a_message_not_a_traceback(self, demo_db):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        sign_in(at, email_for_role("approver"), "wrong password")
+        assert not at.exception
+        assert "do not match" in " ".join(e.value for e in at.error)
+
+    def test_demo_password_is_not_shown_for_a_real_database(self, demo_db):
+        import duckdb
+        con = duckdb.connect(str(demo_db))
+        con.execute("UPDATE app_meta SET value = 'false' WHERE key = 'demo'")
+        con.close()
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        assert DEMO_PASSWORD not in texts(at)
+
+
+class TestPipeline:
+    @pytest.mark.parametrize("role", STAFF_ROLES)
+    def test_every_staff_role_sees_the_pipeline(self, demo_db, role):
+        at = run_page("pages/home.py", as_role=role)
+        assert not at.exception
+        page = texts(at)
+        assert "Purchasing pipeline" in page and "Contracts ending within 90 days" in page
+        assert at.dataframe, "the request table is shown"
+
+    def test_teachers_are_kept_out(self, demo_db):
+        at = run_page("pages/home.py", as_role="teacher")
+        assert not at.exception
+        assert "does not give access" in texts(at)
+
+    def test_signed_out_visitors_are_asked_to_sign_in(self, demo_db):
+        at = run_page("pages/home.py")
+        assert "Sign in" in texts(at)
+
+    def test_filters_narrow_the_table(self, demo_db):
+        at = run_page("pages/home.py", as_role="approver")
+        everything = len(at.dataframe[0].value)
+        at.multiselect(key="home.stages").select("10 · Monitoring").run()
+        assert not at.exception
+        assert 0 < len(at.dataframe[0].value) < everything
+
+
+class TestRequestPage:
+    def test_shows_every_step_and_history(self, demo_db):
+        at = run_page("pages/request.py", as_role="approver", query={"request": "1"})
+        assert not at.exception
+        page = texts(at)
+        assert "MathQuest" in page and "Step 10" in " ".join(e.label for e in at.expander)
+        assert at.dataframe  # history
+
+    def test_unknown_and_malformed_ids_get_friendly_messages(self, demo_db):
+        missing = run_page("pages/request.py", as_role="approver", query={"request": "9999"})
+        assert not missing.exception and "does not exist" in texts(missing)
+        malformed = run_page("pages/request.py", as_role="approver", query={"request": "abc"})
+        assert not malformed.exception and "not a number" in texts(malformed)
+
+    def test_the_approver_sees_the_gate_failure_for_a_non_compliant_tool(self, demo_db):
+        import duckdb
+        con = duckdb.connect(str(demo_db), read_only=True)
+        request_id = con.execute("SELECT request_id FROM requests WHERE title LIKE 'ChatTutor%'").fetchone()[0]
+        con.close()
+        at = run_page("pages/request.py", as_role="approver", query={"request": str(request_id)})
+        assert not at.exception
+        assert "Not compliant" in texts(at)
+
+
+class TestAdministration:
+    def test_admin_adds_a_person_and_bad_input_is_named(self, demo_db):
+        at = run_page("pages/people.py", as_role="admin")
+        assert not at.exception
+        form_inputs = at.text_input
+        form_inputs[0].input("New Teacher")
+        form_inputs[1].input("not-an-email")
+        at.button[0].click().run()
+        assert "Email" in " ".join(e.value for e in at.error)
+        at.text_input[1].input("new.teacher@d100.example.org")
+        at.multiselect[0].select("Teacher")
+        at.button[0].click().run()
+        assert not at.exception
+        assert "new.teacher@d100.example.org" in at.dataframe[0].value["Email"].tolist()
+
+    def test_audit_log_is_for_admins_and_approvers_only(self, demo_db):
+        assert not run_page("pages/audit.py", as_role="admin").exception
+        assert "does not give access" in texts(run_page("pages/audit.py", as_role="requester"))
