@@ -32,6 +32,11 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/home.py", "Pipeline", ":material/dashboard:", "Purchasing", Action.VIEW_PIPELINE, default=True),
     PageSpec("pages/request.py", "Request", ":material/description:", "Purchasing", Action.VIEW_PIPELINE),
     PageSpec("pages/new_request.py", "New request", ":material/add_circle:", "Purchasing", Action.CREATE_REQUEST),
+    # first VIEW_CATALOG page: a teacher (no pipeline access) lands here
+    PageSpec("pages/catalog.py", "Tool catalog", ":material/apps:", "Catalog", Action.VIEW_CATALOG),
+    PageSpec("pages/contracts.py", "Contracts", ":material/contract:", "Contracts & privacy", Action.VIEW_PIPELINE),
+    PageSpec("pages/soppa.py", "SOPPA posting", ":material/shield_person:", "Contracts & privacy", Action.VIEW_PIPELINE),
+    PageSpec("pages/goals_plan.py", "Goals & plan", ":material/flag:", "Implementation", Action.VIEW_PIPELINE),
     PageSpec("pages/people.py", "People & roles", ":material/group:", "Administration", Action.MANAGE_PEOPLE),
     PageSpec("pages/audit.py", "Audit log", ":material/history:", "Administration", Action.VIEW_AUDIT),
 ]
