@@ -91,36 +91,56 @@ def to_xlsx_bytes(
     sheet_name: str = "Export",
 ) -> bytes:
     """One-sheet workbook with a bold header, currency and date formats, text cells neutralised."""
+    return to_xlsx_workbook([(sheet_name, rows, columns, money_columns)])
+
+
+def to_xlsx_workbook(
+    sheets: Sequence[tuple[str, Iterable[Mapping[str, Any]] | Any, Sequence[str] | Mapping[str, str], Iterable[str]]],
+) -> bytes:
+    """A workbook with one sheet per (name, rows, columns, money_columns), formatted as `to_xlsx_bytes`."""
     import xlsxwriter  # imported here: only downloads need it
 
-    headers = dict(columns) if isinstance(columns, Mapping) else {c: c for c in columns}
-    money = set(money_columns)
     buffer = io.BytesIO()
     # strings_to_formulas=False: xlsxwriter must never turn text into a formula on its own
     workbook = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
-    sheet = workbook.add_worksheet(sheet_name[:31] or "Export")
     bold = workbook.add_format({"bold": True})
     money_fmt = workbook.add_format({"num_format": MONEY_FORMAT})
     date_fmt = workbook.add_format({"num_format": DATE_FORMAT})
-    for col, label in enumerate(headers.values()):
-        sheet.write_string(0, col, str(neutralise(label)), bold)
-    for r, row in enumerate(_rows(rows), start=1):
-        for col, key in enumerate(headers):
-            value = _plain(row.get(key))
-            if value is None:
-                continue
-            if isinstance(value, bool):
-                sheet.write_boolean(r, col, value)
-            elif isinstance(value, (int, float)):
-                sheet.write_number(r, col, value, money_fmt if key in money else None)
-            elif isinstance(value, dt.datetime):
-                sheet.write_datetime(r, col, value, date_fmt)
-            elif isinstance(value, dt.date):
-                sheet.write_datetime(r, col, dt.datetime.combine(value, dt.time()), date_fmt)
-            else:
-                sheet.write_string(r, col, str(neutralise(str(value))))
-    sheet.freeze_panes(1, 0)
+    used: set[str] = set()
+    for sheet_name, rows, columns, money_columns in sheets:
+        headers = dict(columns) if isinstance(columns, Mapping) else {c: c for c in columns}
+        money = set(money_columns)
+        sheet = workbook.add_worksheet(_sheet_title(sheet_name, used))
+        for col, label in enumerate(headers.values()):
+            sheet.write_string(0, col, str(neutralise(label)), bold)
+        for r, row in enumerate(_rows(rows), start=1):
+            for col, key in enumerate(headers):
+                value = _plain(row.get(key))
+                if value is None:
+                    continue
+                if isinstance(value, bool):
+                    sheet.write_boolean(r, col, value)
+                elif isinstance(value, (int, float)):
+                    sheet.write_number(r, col, value, money_fmt if key in money else None)
+                elif isinstance(value, dt.datetime):
+                    sheet.write_datetime(r, col, value, date_fmt)
+                elif isinstance(value, dt.date):
+                    sheet.write_datetime(r, col, dt.datetime.combine(value, dt.time()), date_fmt)
+                else:
+                    sheet.write_string(r, col, str(neutralise(str(value))))
+        sheet.freeze_panes(1, 0)
     workbook.close()
     return buffer.getvalue()
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in name).strip("'") or "Sheet"
+    title, n = clean[:31], 2
+    while title.lower() in used:
+        suffix = f" ({n})"
+        title, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    used.add(title.lower())
+    return title
