@@ -94,9 +94,11 @@ def to_xlsx_bytes(
     return to_xlsx_workbook([(sheet_name, rows, columns, money_columns)])
 
 
-def to_xlsx_workbook(
-    sheets: Sequence[tuple[str, Iterable[Mapping[str, Any]] | Any, Sequence[str] | Mapping[str, str], Iterable[str]]],
-) -> bytes:
+# (sheet name, rows, columns, money columns) for `to_xlsx_workbook`
+SheetSpec = tuple[str, Iterable[Mapping[str, Any]] | Any, Sequence[str] | Mapping[str, str], Iterable[str]]
+
+
+def to_xlsx_workbook(sheets: Sequence[SheetSpec]) -> bytes:
     """A workbook with one sheet per (name, rows, columns, money_columns), formatted as `to_xlsx_bytes`."""
     import xlsxwriter  # imported here: only downloads need it
 
@@ -137,7 +139,7 @@ def to_xlsx_workbook(
 
 def _sheet_title(name: str, used: set[str]) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    clean = "".join("_" if ch in '[]:*?/\\' else ch for ch in name).strip("'") or "Sheet"
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Sheet"
     title, n = clean[:31], 2
     while title.lower() in used:
         suffix = f" ({n})"
