@@ -1,0 +1,305 @@
+"""Read side of SOP step 10: what the "Usage & outcomes" and "Reflect & decide" pages show.
+
+Why a service: pages stay thin (no SQL, no formulas) and the same reads feed the renewal brief and
+the frozen evidence snapshot. Each function takes a connection and plain values and returns
+already-suppressed results; caching belongs to the page layer (keyed by `data_version`), so these
+functions are safe to call directly from tests and the bench.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from db import repo
+from models.errors import NotFound
+from services import evaluation as ev
+from services import metrics, suppression
+from services.metrics import SchoolYear, UsageRules
+
+SEASON_SQL = """CASE
+    WHEN lower(term) LIKE '%fall%' OR lower(term) LIKE '%autumn%' THEN 'fall'
+    WHEN lower(term) LIKE '%winter%' THEN 'winter'
+    WHEN lower(term) LIKE '%spring%' THEN 'spring'
+    WHEN month(test_date) IN (7, 8, 9, 10, 11) THEN 'fall'
+    WHEN month(test_date) IN (12, 1, 2) THEN 'winter'
+    ELSE 'spring' END"""
+WINDOWS = {"fall_spring": ("fall", "spring", "Fall to spring"),
+           "fall_winter": ("fall", "winter", "Fall to winter")}
+COVARIATES = ["ell", "iep", "frl"]
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Changes whenever anything the evidence pages show changes: the page cache key."""
+    return tuple(con.execute(
+        """SELECT (SELECT max(import_id) FROM import_log), (SELECT count(*) FROM usage_daily),
+                  (SELECT count(*) FROM assessment_results), (SELECT count(*) FROM feedback_responses),
+                  (SELECT count(*) FROM practice_notes), (SELECT max(note_id) FROM practice_notes),
+                  (SELECT count(*) FROM evaluation_decisions), (SELECT max(decision_id) FROM evaluation_decisions),
+                  (SELECT count(*) FROM roster_students),
+                  (SELECT max(audit_id) FROM audit_log WHERE table_name IN
+                       ('implementation_plans', 'contracts', 'goals'))"""
+    ).fetchone())
+
+
+def list_tools(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Catalog tools with usage, a plan or a contract: the tool picker's options."""
+    return repo.fetch_all(
+        con,
+        """WITH used AS (SELECT DISTINCT tool FROM usage_daily)
+           SELECT p.product_id, p.name, v.name AS vendor
+           FROM products p JOIN vendors v USING (vendor_id)
+           WHERE p.name IN (SELECT tool FROM used)
+              OR p.product_id IN (SELECT product_id FROM implementation_plans)
+              OR p.product_id IN (SELECT product_id FROM contracts)
+           ORDER BY p.name""",
+    )
+
+
+@dataclass
+class ToolSetup:
+    """The tool, its plan (step 9), current contract (step 7) and goals (step 8)."""
+
+    product: dict[str, Any]
+    plan: dict[str, Any] | None
+    contract: dict[str, Any] | None
+    goals: list[dict[str, Any]]
+    rules: UsageRules
+    years: list[SchoolYear] = field(default_factory=list)
+
+    @property
+    def tool(self) -> str:
+        return str(self.product["name"])
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(";") if part.strip()]
+
+
+def count_participants(con: duckdb.DuckDBPyConnection, plan: dict[str, Any] | None) -> int | None:
+    """Rostered students in the plan's participating schools and grades (None without a roster)."""
+    if plan is None or not repo.fetch_value(con, "SELECT count(*) FROM roster_students"):
+        return None
+    schools = _split(plan.get("participant_schools"))
+    grades = [int(g) if g.lstrip("-").isdigit() else 0 if g.upper() == "K" else None
+              for g in _split(plan.get("participant_grades"))]
+    grades = [g for g in grades if g is not None]
+    return int(repo.fetch_value(
+        con,
+        """SELECT count(*) FROM roster_students WHERE active
+           AND (len($schools) = 0 OR list_contains($schools, school))
+           AND (len($grades) = 0 OR list_contains($grades, grade))""",
+        {"schools": schools, "grades": grades},
+    ))
+
+
+def tool_setup(con: duckdb.DuckDBPyConnection, product_id: int, *, threshold: int,
+               start_month: int = 7) -> ToolSetup:
+    product = repo.fetch_one(
+        con, "SELECT p.*, v.name AS vendor FROM products p JOIN vendors v USING (vendor_id) "
+        "WHERE p.product_id = ?", [product_id])
+    if product is None:
+        raise NotFound(f"There is no tool #{product_id}. Pick one from the list.")
+    plan = repo.fetch_one(con, "SELECT * FROM implementation_plans WHERE product_id = ?", [product_id])
+    contract = repo.fetch_one(
+        con, """SELECT * FROM contracts WHERE product_id = ?
+                ORDER BY (status = 'active') DESC, end_date DESC LIMIT 1""", [product_id])
+    goals = repo.fetch_all(con, "SELECT * FROM goals WHERE product_id = ? ORDER BY horizon DESC, goal_id",
+                           [product_id])
+    rostered = bool(repo.fetch_value(con, "SELECT count(*) > 0 FROM roster_students"))
+    plan = plan or {}
+    rules = UsageRules(
+        active_user_min_minutes=float(plan.get("active_user_min_minutes") or 0),
+        recommended_minutes_per_week=plan.get("recommended_minutes_per_week"),
+        recommended_weeks=plan.get("recommended_weeks"),
+        fidelity_share_of_weeks=float(plan.get("fidelity_share_of_weeks") or 0.8),
+        seats=contract.get("quantity") if contract else None,
+        annual_cost=float(contract["annual_cost"]) if contract else None,
+        participants=count_participants(con, plan or None),
+        roster_restricted=rostered,
+        threshold=threshold,
+    )
+    span = con.execute(
+        """SELECT min(d), max(d) FROM (
+               SELECT min(usage_date) AS d FROM usage_daily WHERE tool = $tool
+               UNION ALL SELECT max(usage_date) FROM usage_daily WHERE tool = $tool
+               UNION ALL SELECT min(test_date) FROM assessment_results
+               UNION ALL SELECT max(test_date) FROM assessment_results)""",
+        {"tool": product["name"]}).fetchone()
+    years: list[SchoolYear] = []
+    if span[0] is not None:
+        first, last = SchoolYear.of(span[0], start_month), SchoolYear.of(span[1], start_month)
+        years = [SchoolYear(y, start_month) for y in range(last.start_year, first.start_year - 1, -1)]
+    return ToolSetup(product=product, plan=plan or None, contract=contract, goals=goals,
+                     rules=rules, years=years)
+
+
+def usage_section(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: SchoolYear) -> metrics.UsageReport:
+    return metrics.usage_report(con, tool=setup.tool, year=year, rules=setup.rules)
+
+
+# ---------------------------------------------------------------- outcomes
+def subjects(con: duckdb.DuckDBPyConnection, setup: ToolSetup) -> list[str]:
+    """Assessed subjects, the tool's own subjects first."""
+    found = [r[0] for r in con.execute(
+        "SELECT DISTINCT subject FROM assessment_results ORDER BY subject").fetchall()]
+    own = [s.lower() for s in _split(setup.product.get("subjects"))]
+    return sorted(found, key=lambda s: (s.lower() not in own, s))
+
+
+def assessed_years(con: duckdb.DuckDBPyConnection, subject: str, start_month: int = 7) -> list[SchoolYear]:
+    """School years (latest first) with fall scores and a later window in this subject."""
+    rows = con.execute(
+        f"""SELECT y FROM (
+                SELECT CASE WHEN month(test_date) >= $m THEN year(test_date) ELSE year(test_date) - 1 END AS y,
+                       {SEASON_SQL} AS season
+                FROM assessment_results WHERE lower(subject) = lower($subject))
+            GROUP BY y HAVING bool_or(season = 'fall') AND count(DISTINCT season) > 1 ORDER BY y DESC""",
+        {"m": start_month, "subject": subject}).fetchall()
+    return [SchoolYear(int(r[0]), start_month) for r in rows]
+
+
+def outcome_students(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: SchoolYear,
+                     subject: str) -> pd.DataFrame:
+    """One row per assessed student: fall/winter/spring scores, grade, school, usage, covariates."""
+    scores = con.execute(
+        f"""WITH s AS (
+                SELECT student_key, {SEASON_SQL} AS season, scale_score, grade, school, test_date
+                FROM assessment_results
+                WHERE lower(subject) = lower($subject) AND test_date >= $start AND test_date < $end
+                  AND scale_score IS NOT NULL)
+            SELECT s.student_key,
+                   avg(scale_score) FILTER (WHERE season = 'fall') AS fall,
+                   avg(scale_score) FILTER (WHERE season = 'winter') AS winter,
+                   avg(scale_score) FILTER (WHERE season = 'spring') AS spring,
+                   arg_min(s.grade, test_date) AS grade, arg_min(s.school, test_date) AS school,
+                   any_value(r.ell) AS ell, any_value(r.iep) AS iep, any_value(r.frl) AS frl
+            FROM s LEFT JOIN roster_students r USING (student_key)
+            GROUP BY s.student_key""",
+        {"subject": subject, "start": year.start, "end": year.end},
+    ).df()
+    metrics.build_student_weeks(con, tool=setup.tool, year=year, rules=setup.rules)
+    usage = metrics.student_usage(con, setup.rules)
+    data = scores.merge(usage, on="student_key", how="left")
+    data["active_weeks"] = data["active_weeks"].fillna(0)
+    data["minutes_per_week"] = data["minutes_per_week"].fillna(0.0)
+    data["band"] = data["band"].fillna(metrics.BANDS[0])
+    data["treated"] = data["active_weeks"] > 0
+    user_grades = set(data.loc[data["treated"], "grade"].dropna())
+    return data[data["grade"].isin(user_grades)].reset_index(drop=True)
+
+
+@dataclass
+class OutcomeReport:
+    subject: str
+    window: str
+    window_label: str
+    growth: pd.DataFrame  # suppressed display table: users vs non-users, both windows
+    by_band: pd.DataFrame  # suppressed display table per usage band
+    equivalence: list[ev.EquivalenceRow]
+    effect: ev.EffectEstimate | None
+    verdict: ev.OutcomeVerdict
+    dose: ev.DoseResponse | None
+    n_assessed: int
+    n_matched_pairs: int
+    message: str | None = None  # what to do when there is nothing to analyse
+
+
+def _growth_display(data: pd.DataFrame, by: str, threshold: int, order: list[str]) -> pd.DataFrame:
+    tables = []
+    for key, (pre, post, label) in WINDOWS.items():
+        frame = data.rename(columns={pre: "pretest", post: "posttest"})
+        table = ev.growth_table(frame, by=by)
+        if table.empty:
+            continue
+        table.insert(0, "window", label)
+        table["_order"] = table[by].map({v: i for i, v in enumerate(order)})
+        tables.append(table.sort_values("_order").drop(columns="_order").assign(_key=key))
+    if not tables:
+        return pd.DataFrame()
+    table = pd.concat(tables, ignore_index=True).drop(columns="_key")
+    stats_cols = ["mean_pretest", "mean_posttest", "mean_growth", "sd_growth"]
+    table[stats_cols] = table[stats_cols].round(1)
+    return suppression.suppress_frame(table, "n", threshold, dependent_columns=stats_cols, group_by="window")
+
+
+def outcomes_section(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: SchoolYear, subject: str,
+                     window: str = "fall_spring") -> OutcomeReport:
+    """Growth tables, matched comparison, effect, probability, MDE and ESSA tier for one subject."""
+    threshold = setup.rules.threshold
+    data = outcome_students(con, setup, year, subject)
+    pre, post, label = WINDOWS[window]
+    plan = setup.plan or {}
+    logic_model = bool(setup.goals) and setup.plan is not None
+    data["group"] = data["treated"].map({True: "Users", False: "Non-users"})
+    growth = _growth_display(data, "group", threshold, ["Users", "Non-users"])
+    by_band = _growth_display(data, "band", threshold, metrics.BANDS)
+    frame = data.rename(columns={pre: "pretest", post: "posttest"}).dropna(subset=["pretest", "posttest"])
+    covariates = [c for c in COVARIATES if frame[c].notna().all() and frame[c].nunique() > 1] if len(frame) else []
+    if covariates:
+        frame = frame.assign(**{c: frame[c].astype(float) for c in covariates})
+    matched = ev.match_within_grade(frame, covariates) if frame["treated"].any() else frame.iloc[0:0]
+    n_pairs = len(matched) // 2
+    effect = ev.adjusted_effect(matched, covariates) if n_pairs >= 3 else None
+    equivalence = ev.baseline_equivalence(matched, covariates) if n_pairs >= 3 else []
+    dose = ev.dose_response(frame)
+    result = ev.verdict(effect, equivalence=ev.equivalence_ok(equivalence),
+                        meaningful_effect=plan.get("meaningful_effect"),
+                        decision_probability=plan.get("decision_probability"),
+                        dose=dose, has_logic_model=logic_model)
+    message = None
+    if data.empty:
+        message = (f"No {subject} scores for students in this tool's grades in {year.label}. "
+                   "Import assessments on the Import page.")
+    elif frame.empty:
+        message = f"No students have both {WINDOWS[window][0]} and {WINDOWS[window][1]} scores yet."
+    return OutcomeReport(subject, window, label, growth, by_band, equivalence, effect, result, dose,
+                         int(len(data)), n_pairs, message)
+
+
+# ---------------------------------------------------------------- feedback, notes, goals
+LIKERT = {1: "Strongly disagree", 2: "Disagree", 3: "Neutral", 4: "Agree", 5: "Strongly agree"}
+
+
+@dataclass
+class FeedbackReport:
+    likert: pd.DataFrame  # question, score, answer, responses (display), share, suppressed
+    over_time: pd.DataFrame  # month, respondents (display), value (NaN when hidden), suppressed
+    comments: pd.DataFrame  # submitted, question, comment
+    total_responses: int
+
+
+def feedback_section(con: duckdb.DuckDBPyConnection, tool: str, threshold: int) -> FeedbackReport:
+    likert = con.execute(
+        """SELECT question, CAST(round(score) AS INTEGER) AS score, count(*) AS responses
+           FROM feedback_responses WHERE tool = ? AND score IS NOT NULL GROUP BY ALL ORDER BY question, score""",
+        [tool]).df()
+    if not likert.empty:
+        likert["answer"] = likert["score"].map(LIKERT)
+        likert["share"] = likert["responses"] / likert.groupby("question")["responses"].transform("sum")
+        likert = suppression.suppress_frame(likert, "responses", threshold, dependent_columns=["share"],
+                                            group_by="question")
+    over_time = con.execute(
+        """SELECT date_trunc('month', submitted_at)::DATE AS month,
+                  count(DISTINCT coalesce(respondent_key, CAST(submitted_at AS VARCHAR))) AS respondents
+           FROM feedback_responses WHERE tool = ? AND submitted_at IS NOT NULL GROUP BY ALL ORDER BY month""",
+        [tool]).df()
+    if not over_time.empty:
+        over_time["value"] = over_time["respondents"].astype(float)
+        over_time = suppression.suppress_frame(over_time, "respondents", threshold, dependent_columns=["value"])
+    comments = con.execute(
+        """SELECT CAST(submitted_at AS DATE) AS submitted, question, answer AS comment
+           FROM feedback_responses WHERE tool = ? AND score IS NULL AND length(trim(answer)) > 0
+           ORDER BY submitted_at DESC NULLS LAST LIMIT 200""", [tool]).df()
+    total = int(repo.fetch_value(con, "SELECT count(*) FROM feedback_responses WHERE tool = ?", [tool]))
+    return FeedbackReport(likert, over_time, comments, total)
+
+
+def practice_notes(con: duckdb.DuckDBPyConnection, product_id: int) -> list[dict[str, Any]]:
+    return repo.fetch_all(
+        con, """SELECT n.note_id, n.note, n.created_at, p.full_name AS author
+                FROM practice_notes n LEFT JOIN people p ON p.person_id = n.author_id
+                WHERE n.product_id = ? ORDER BY n.created_at DESC""", [product_id])
