@@ -37,6 +37,8 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/contracts.py", "Contracts", ":material/contract:", "Contracts & privacy", Action.VIEW_PIPELINE),
     PageSpec("pages/soppa.py", "SOPPA posting", ":material/shield_person:", "Contracts & privacy", Action.VIEW_PIPELINE),
     PageSpec("pages/goals_plan.py", "Goals & plan", ":material/flag:", "Implementation", Action.VIEW_PIPELINE),
+    PageSpec("pages/monitoring.py", "Usage & outcomes", ":material/monitoring:", "Evidence", Action.VIEW_EVIDENCE),
+    PageSpec("pages/decisions.py", "Reflect & decide", ":material/gavel:", "Evidence", Action.VIEW_EVIDENCE),
     PageSpec("pages/people.py", "People & roles", ":material/group:", "Administration", Action.MANAGE_PEOPLE),
     PageSpec("pages/audit.py", "Audit log", ":material/history:", "Administration", Action.VIEW_AUDIT),
 ]
