@@ -173,6 +173,11 @@ def soppa_history(con: duckdb.DuckDBPyConnection, product_id: int) -> pd.DataFra
     ).df()
 
 
+def agreement_gaps(con: duckdb.DuckDBPyConnection, agreement_id: int, today: dt.date | None = None) -> list[str]:
+    """Why the saved agreement would not (yet) support a 'compliant' decision; empty when it would."""
+    return agreement_problems(repo.get(con, "agreements", agreement_id), today or dt.date.today())
+
+
 def checklist_labels() -> dict[str, str]:
     """Section 15(4) items as shown on the form (wording from services.lifecycle)."""
     return dict(AGREEMENT_CHECKLIST)

@@ -1,0 +1,47 @@
+"""The purchasing pages' shared top: pick the request (from `?request=N` or a list of the requests
+at the page's stages), say so kindly when the id does not exist, and show where the request is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import duckdb
+import streamlit as st
+
+from models.enums import Stage
+from models.errors import DomainError
+from services import worklist
+from services.requests import get_request
+from ui.context import query_int, show_error, state_key
+
+
+def pick_request(con: duckdb.DuckDBPyConnection, namespace: str, stages: Iterable[Stage], *,
+                 title: str) -> dict[str, Any]:
+    """Return the chosen request row, or stop the page with a message."""
+    request_id = query_int("request")
+    if request_id is None:
+        st.title(title)
+        rows = worklist.requests_at(con, stages)
+        if not rows:
+            st.info("No request is at this step right now. Open one from the **Pipeline**.")
+            st.stop()
+        labels = {worklist.request_label(r): r["request_id"] for r in rows}
+        choice = st.selectbox("Choose a request", list(labels), index=None, placeholder="Choose a request",
+                              key=state_key(namespace, "pick"))
+        if choice is None:
+            st.stop()
+        request_id = labels[choice]
+        st.query_params["request"] = str(request_id)
+    try:
+        request = get_request(con, request_id)
+    except DomainError as exc:
+        st.title(title)
+        show_error(exc)
+        st.stop()
+    st.title(f"{title} · #{request_id} {request['title']}")
+    st.caption(f"Requested by {request['requester_name']} · {request['school_name'] or 'District-wide'} · "
+               f"stage **{Stage(request['stage']).label}**"
+               + (f" · selected product **{request['selected_product_name']}**"
+                  if request.get("selected_product_name") else ""))
+    return request
