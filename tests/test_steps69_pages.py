@@ -1,0 +1,146 @@
+"""AppTest for the step 6-9 pages on the demo district: catalog (the teacher's home), contracts,
+SOPPA posting, goals and plan; bad ids get a friendly message; a teacher reads but cannot write."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from demo.seed import DEMO_PASSWORD
+from models.catalog import CatalogEntryForm
+from models.errors import PermissionDenied
+from services import catalog
+from services.auth import load_actor
+from tests.apphelp import ROOT, email_for_role, person_id, run_page, texts
+
+
+def _product_id(db, name: str) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT product_id FROM products WHERE name = ?", [name]).fetchone()[0]
+    finally:
+        con.close()
+
+
+class TestCatalogPage:
+    def test_teacher_lands_on_the_catalog_after_sign_in(self, demo_db):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        at.text_input[0].input(email_for_role("teacher"))
+        at.text_input[1].input(DEMO_PASSWORD)
+        at.button[0].click().run()
+        assert not at.exception
+        assert "Tool catalog" in texts(at)
+
+    def test_teacher_sees_cards_but_not_admin_entries_or_the_editor(self, demo_db):
+        at = run_page("pages/catalog.py", as_role="teacher")
+        assert not at.exception
+        page = texts(at)
+        assert "MathQuest" in page and "How to get access" in page
+        assert "Quizzical" not in page  # admin-only and pending in the demo
+        assert not any("Add or edit" in e.label for e in at.expander)
+        assert "Ask your building leader" in page
+
+    def test_teacher_cannot_write_through_the_service(self, demo_db):
+        teacher_id = person_id(email_for_role("teacher"))
+        product_id = _product_id(demo_db, "MathQuest")
+        con = duckdb.connect(str(demo_db))
+        try:
+            teacher = load_actor(con, teacher_id)
+            with pytest.raises(PermissionDenied):
+                catalog.save_entry(con, teacher, CatalogEntryForm(product_id=product_id))
+        finally:
+            con.close()
+
+    def test_search_filters_the_cards(self, demo_db):
+        at = run_page("pages/catalog.py", as_role="teacher")
+        at.text_input(key="catalog.text").input("coding").run()
+        page = texts(at)
+        assert "CodeCraft" in page and "MathQuest" not in page
+
+    def test_technology_sees_the_editor_and_saves(self, demo_db):
+        newsela = _product_id(demo_db, "Newsela")
+        at = run_page("pages/catalog.py", as_role="technology", query={"product": str(newsela)})
+        assert not at.exception
+        assert "Quizzical" in texts(at)
+        at.text_area[0].input("Current-events reading at five levels")
+        submit = [b for b in at.button if "Save catalog entry" in b.label][0]
+        submit.click().run()
+        assert not at.exception
+        assert any("Saved the catalog entry" in s.value for s in at.success)
+
+    @pytest.mark.parametrize("query", [{"product": "99999"}, {"request": "99999"}, {"product": "abc"}])
+    def test_unknown_ids_get_a_friendly_message(self, demo_db, query):
+        at = run_page("pages/catalog.py", as_role="teacher", query=query)
+        assert not at.exception
+        assert "Showing the whole catalog" in texts(at) or "not a number" in texts(at)
+
+
+class TestContractsPage:
+    def test_business_office_sees_expiry_and_downloads(self, demo_db):
+        at = run_page("pages/contracts.py", as_role="business_office")
+        assert not at.exception
+        assert "Contracts" in texts(at)
+        assert len(at.dataframe) >= 2
+        assert "ReadWell" in at.dataframe[0].value.to_string()
+
+    def test_bad_dates_show_inline_errors(self, demo_db):
+        at = run_page("pages/contracts.py", as_role="business_office")
+        at.date_input[1].set_value(at.date_input[0].value)  # end = start
+        [b for b in at.button if "Save contract" in b.label][0].click().run()
+        assert not at.exception
+        assert any("End date" in e.value for e in at.error)
+
+    def test_teacher_is_kept_out(self, demo_db):
+        at = run_page("pages/contracts.py", as_role="teacher")
+        assert "does not give access" in texts(at)
+
+    def test_unknown_request(self, demo_db):
+        at = run_page("pages/contracts.py", as_role="business_office", query={"request": "424242"})
+        assert not at.exception and "does not exist" in texts(at)
+
+
+class TestSoppaPage:
+    def test_compliance_officer_sees_clocks_and_registers(self, demo_db):
+        at = run_page("pages/soppa.py", as_role="compliance_officer")
+        assert not at.exception
+        page = texts(at)
+        assert "Notify parents of breach" in page and "Answer parent request" in page
+        assert "Only the compliance officer" not in page
+
+    def test_future_signing_date_is_refused(self, demo_db):
+        at = run_page("pages/soppa.py", as_role="compliance_officer")
+        import datetime as dt
+        at.date_input[0].set_value(dt.date.today() + dt.timedelta(days=5))
+        [b for b in at.button if b.label == "Save dates"][0].click().run()
+        assert any("cannot be in the future" in e.value for e in at.error)
+
+    def test_other_staff_read_only(self, demo_db):
+        at = run_page("pages/soppa.py", as_role="approver")
+        assert not at.exception
+        assert "Only the compliance officer" in texts(at)
+
+
+class TestGoalsPlanPage:
+    def test_plan_with_locked_rule_and_timeline(self, demo_db):
+        at = run_page("pages/goals_plan.py", as_role="requester",
+                      query={"product": str(_product_id(demo_db, "MathQuest"))})
+        assert not at.exception
+        page = texts(at)
+        assert "Goals (step 8)" in page and "locked" in page
+        assert at.get("plotly_chart")
+
+    def test_goal_without_owner_shows_an_inline_error(self, demo_db):
+        at = run_page("pages/goals_plan.py", as_role="requester",
+                      query={"product": str(_product_id(demo_db, "CodeCraft"))})
+        at.text_input[0].input("Every student codes weekly")
+        at.text_input[1].input("Weekly coders")
+        at.number_input[1].set_value(90.0)
+        [b for b in at.button if b.label == "Add goal"][0].click().run()
+        assert not at.exception
+        assert any("Owner (lead)" in e.value for e in at.error)
+
+    def test_unapproved_product_gets_a_message(self, demo_db):
+        at = run_page("pages/goals_plan.py", as_role="approver",
+                      query={"product": str(_product_id(demo_db, "ChatTutor AI"))})
+        assert not at.exception and "not an approved tool" in texts(at)
