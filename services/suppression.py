@@ -55,14 +55,20 @@ def share_is_disclosive(numerator: float | None, denominator: float | None, thre
 
 
 def _complement_pass(mask: np.ndarray, values: np.ndarray) -> bool:
-    """One pass over rows: a row with exactly one hidden cell gets its smallest other cell hidden."""
+    """One pass over rows: a row with exactly one hidden cell gets a second hidden cell.
+
+    Preference, to hide as little as possible: a cell whose column also holds a lone hidden cell
+    (one complement then protects both), then a column that already hides two or more (no new
+    lone cell), then the smallest positive value; zeros last.
+    """
     changed = False
     for i in range(mask.shape[0]):
         row_mask = mask[i]
         if row_mask.sum() == 1 and row_mask.size > 1:
+            column_hidden = mask.sum(axis=0)
             candidates = np.where(~row_mask)[0]
-            # prefer the smallest positive cell (hides least information); zero only if nothing else
-            order = sorted(candidates, key=lambda j: (values[i, j] <= 0, values[i, j]))
+            order = sorted(candidates, key=lambda j: (
+                column_hidden[j] != 1, column_hidden[j] == 0, values[i, j] <= 0, values[i, j]))
             mask[i, order[0]] = True
             changed = True
     return changed

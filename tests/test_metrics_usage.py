@@ -1,0 +1,153 @@
+"""Usage metrics on small hand-made data: every definition checked against a hand count.
+
+The district below: tool "Mathy", school year 2025-26 (July start), two weeks of use.
+  s1 (A, grade 3): 30 min in week 1 and 30 min in week 2  -> active both weeks
+  s2 (A, grade 3): 3 min in week 1                       -> some use, under the 5-minute rule
+  s3 (A, grade 3): 50 min in week 2                       -> active in week 2
+  s4 (A, grade 3): no use;  s5 (B, grade 3): no use, not in the plan's schools
+  x9: 40 min, not on the roster                           -> not counted
+Last year (2024-25) s1 used it 20 minutes once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from services import metrics, monitoring
+from services.metrics import SchoolYear
+
+YEAR = SchoolYear(2025, 7)
+W1, W2 = dt.date(2025, 9, 1), dt.date(2025, 9, 8)  # Mondays
+
+
+@pytest.fixture
+def district(con):
+    con.execute("INSERT INTO vendors (name) VALUES ('V')")
+    product_id = con.execute(
+        "INSERT INTO products (vendor_id, name) VALUES (1, 'Mathy') RETURNING product_id").fetchone()[0]
+    con.execute("INSERT INTO contracts (product_id, vendor_id, start_date, end_date, annual_cost, quantity)"
+                " VALUES (?, 1, DATE '2025-07-01', DATE '2026-06-30', 1000, 4)", [product_id])
+    con.execute(
+        "INSERT INTO implementation_plans (product_id, participant_schools, participant_grades, extent,"
+        " recommended_minutes_per_week, recommended_weeks, fidelity_share_of_weeks, active_user_min_minutes,"
+        " meaningful_effect, decision_probability) VALUES (?, 'A', '3', 'full', 25, 2, 0.5, 5, 0.1, 0.8)",
+        [product_id])
+    for key, school in [("s1", "A"), ("s2", "A"), ("s3", "A"), ("s4", "A"), ("s5", "B")]:
+        con.execute("INSERT INTO roster_students (student_key, school, grade) VALUES (?, ?, 3)", [key, school])
+    rows = [("s1", W1, 30, 1), ("s1", W2 + dt.timedelta(days=2), 30, 2), ("s2", W1, 3, 1),
+            ("s3", W2, 20, 1), ("s3", W2 + dt.timedelta(days=1), 30, 1), ("x9", W1, 40, 1),
+            ("s1", dt.date(2024, 10, 8), 20, 1)]
+    con.executemany("INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions, school, grade)"
+                    " VALUES (?, 'Mathy', ?, ?, ?, 'A', 3)", rows)
+    return product_id
+
+
+def report_for(con, product_id, threshold=1):
+    setup = monitoring.tool_setup(con, product_id, threshold=threshold)
+    return setup, monitoring.usage_section(con, setup, YEAR)
+
+
+class TestDefinitions:
+    def test_rules_come_from_the_plan_and_contract(self, con, district):
+        setup, _ = report_for(con, district)
+        rules = setup.rules
+        assert rules.active_user_min_minutes == 5 and rules.recommended_minutes_per_week == 25
+        assert rules.seats == 4 and rules.annual_cost == 1000
+        assert rules.participants == 4  # s1-s4: school A, grade 3 (s5 is in school B)
+        assert rules.roster_restricted
+
+    def test_active_users_apply_the_per_tool_minute_threshold(self, con, district):
+        _, report = report_for(con, district)
+        assert report.metrics["active_users"].value == 2  # s1, s3; s2 under 5 min; x9 unrostered
+        assert report.metrics["students_with_use"].value == 3
+        assert "at least 5 minutes" in report.metrics["active_users"].definition
+
+    def test_license_utilization_and_adoption(self, con, district):
+        _, report = report_for(con, district)
+        assert report.metrics["license_utilization"].value == pytest.approx(2 / 4)
+        assert report.metrics["license_utilization"].display == "50%"
+        assert report.metrics["adoption"].value == pytest.approx(3 / 4)
+
+    def test_minutes_per_active_student_per_week(self, con, district):
+        _, report = report_for(con, district)
+        # (60 + 50) minutes / 2 active users / 2 weeks with use
+        assert report.metrics["minutes_per_week"].value == pytest.approx(27.5)
+        assert report.weeks_observed == 2
+
+    def test_weekly_active_users_and_share(self, con, district):
+        _, report = report_for(con, district)
+        assert [d.date() for d in pd.to_datetime(report.weekly["week"])] == [W1, W2]
+        assert report.weekly["active_users"].tolist() == [1, 2]
+        assert report.metrics["weekly_active_share"].value == pytest.approx(1.5 / 4)
+
+    def test_dosage_fidelity_80_80_style(self, con, district):
+        _, report = report_for(con, district)
+        # 25 min in >= 50% of 2 weeks = 1 week: s1 (2 weeks) and s3 (1 week) both meet it
+        assert report.metrics["dosage_fidelity"].value == pytest.approx(1.0)
+        con.execute("UPDATE implementation_plans SET fidelity_share_of_weeks = 1.0")
+        _, report = report_for(con, district)
+        assert report.metrics["dosage_fidelity"].value == pytest.approx(0.5)  # only s1 has both weeks
+
+    def test_cost_per_active_user_and_student_hour(self, con, district):
+        _, report = report_for(con, district)
+        assert report.metrics["cost_per_active_user"].value == pytest.approx(500)
+        assert report.metrics["cost_per_active_user"].display == "$500.00"
+        # all rostered use: 60 + 3 + 50 = 113 minutes
+        assert report.metrics["cost_per_student_hour"].value == pytest.approx(1000 / (113 / 60))
+
+    def test_this_year_against_last_year(self, con, district):
+        _, report = report_for(con, district)
+        assert report.last_year["active_users"].value == 1
+        table = metrics.compare_years(report)
+        row = table[table["Metric"] == "Active users"].iloc[0]
+        assert row["2025-26"] == "2" and row["2024-25"] == "1"
+
+    def test_heatmap_counts_active_users_by_school_and_grade(self, con, district):
+        _, report = report_for(con, district)
+        assert report.heatmap.counts.loc["A", "3"] == 2
+
+    def test_every_metric_has_a_definition_shown_with_it(self, con, district):
+        _, report = report_for(con, district)
+        for value in report.metrics.values():
+            assert value.definition and "{" not in value.definition
+
+    def test_missing_plan_says_what_to_do(self, con, district):
+        con.execute("DELETE FROM implementation_plans")
+        _, report = report_for(con, district)
+        assert report.metrics["dosage_fidelity"].value is None
+        assert "plan" in report.metrics["dosage_fidelity"].missing
+
+
+class TestSuppressionOfMetrics:
+    def test_small_counts_and_rates_show_the_label(self, con, district):
+        _, report = report_for(con, district, threshold=10)
+        m = report.metrics
+        assert m["active_users"].display == "<10"
+        assert m["license_utilization"].display.startswith("<10")
+        assert m["cost_per_active_user"].display.startswith("<10")
+        assert m["dosage_fidelity"].display.startswith("<10")
+        assert "2" not in m["minutes_per_week"].display
+
+    def test_small_weeks_are_blank_in_the_chart_data(self, con, district):
+        _, report = report_for(con, district, threshold=10)
+        assert report.weekly["suppressed"].all()
+        assert report.weekly["active_users"].isna().all()
+
+    def test_heatmap_cells_show_the_label(self, con, district):
+        _, report = report_for(con, district, threshold=10)
+        assert report.heatmap.display.loc["A", "3"] == "<10"
+        assert report.heatmap.display.loc["Total", "Total"] == "<10"
+
+
+class TestBands:
+    def test_bands_follow_the_recommendation(self):
+        bands = metrics.usage_band([0, 10, 30, 60], [0, 1, 1, 1], 45)
+        assert bands.tolist() == ["None", "Light", "Moderate", "At recommendation"]
+
+    def test_school_year_boundaries(self):
+        assert SchoolYear.of(dt.date(2026, 6, 30)).label == "2025-26"
+        assert SchoolYear.of(dt.date(2026, 7, 1)).label == "2026-27"
+        assert SchoolYear(2025).previous().start == dt.date(2024, 7, 1)
