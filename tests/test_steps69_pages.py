@@ -144,3 +144,12 @@ class TestGoalsPlanPage:
         at = run_page("pages/goals_plan.py", as_role="approver",
                       query={"product": str(_product_id(demo_db, "ChatTutor AI"))})
         assert not at.exception and "not an approved tool" in texts(at)
+
+
+class TestHomeHook:
+    def test_home_shows_soppa_deadlines_and_reviews(self, demo_db):
+        at = run_page("pages/home.py", as_role="compliance_officer")
+        assert not at.exception
+        page = texts(at)
+        assert "SOPPA deadlines and plan reviews" in page
+        assert "Answer parent request" in page and "Plan review" in page
