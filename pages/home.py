@@ -10,6 +10,7 @@ from models.enums import Stage
 from services import lifecycle, requests
 from services.permissions import Action
 from ui.context import page_context, state_key
+from ui.deadlines import show_deadlines
 from ui.widgets import go, money
 
 NS = "home"
@@ -88,3 +89,4 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         st.dataframe(shown, hide_index=True, width="stretch")
 
     # HOOK: steps 6-9 (SOPPA posting deadlines, upcoming plan reviews)
+    show_deadlines(ctx)
