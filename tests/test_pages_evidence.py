@@ -1,0 +1,107 @@
+"""AppTest: "Usage & outcomes" and "Reflect & decide" on the demo district and on an empty one."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from db.connection import connect
+from db.migrate import apply_migrations
+from models.enums import Role
+from tests.apphelp import run_page, texts
+from tests.conftest import make_person
+
+
+def product_id(db, name: str) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT product_id FROM products WHERE name = ?", [name]).fetchone()[0]
+    finally:
+        con.close()
+
+
+def all_cells(at) -> str:
+    return "\n".join(df.value.astype(str).to_csv() for df in at.dataframe)
+
+
+class TestMonitoringPage:
+    def test_usage_and_outcomes_for_a_tool_from_the_link(self, demo_db):
+        pid = product_id(demo_db, "MathQuest")
+        at = run_page("pages/monitoring.py", as_role="approver", query={"tool": str(pid)})
+        assert not at.exception
+        shown = texts(at)
+        assert "Usage & outcomes" in shown and "MathQuest" in at.selectbox[0].format_func(at.selectbox[0].value)
+        for label in ("Active users", "License utilization", "Adoption", "Dosage fidelity",
+                      "Cost per active user", "Minutes per active student per week", "Hedges' g",
+                      "Minimum detectable effect", "ESSA evidence"):
+            assert label in shown, label
+        assert "at least 5 minutes" in shown  # the active-user definition sits beside the number
+        assert len(at.get("plotly_chart")) >= 5
+
+    def test_small_cells_are_suppressed_on_the_page(self, demo_db):
+        pid = product_id(demo_db, "MathQuest")
+        at = run_page("pages/monitoring.py", as_role="approver", query={"tool": str(pid)})
+        # the pilot survey question was answered by 6 teachers: its counts show "<10"
+        assert "<10" in all_cells(at)
+        assert "The vendor's training prepared me" in all_cells(at)
+
+    def test_unknown_tool_in_the_link_falls_back_with_a_message(self, demo_db):
+        at = run_page("pages/monitoring.py", as_role="approver", query={"tool": "99999"})
+        assert not at.exception
+        assert any("99999" in w.value for w in at.warning)
+
+    def test_teacher_has_no_access(self, demo_db):
+        at = run_page("pages/monitoring.py", as_role="teacher")
+        assert any("does not give access" in e.value for e in at.error)
+
+
+class TestDecisionsPage:
+    def test_approver_discontinues_and_the_contract_stops_auto_renewing(self, demo_db):
+        pid = product_id(demo_db, "ReadWell")
+        at = run_page("pages/decisions.py", as_role="approver", query={"tool": str(pid)})
+        assert not at.exception
+        at.radio[0].set_value("discontinue")
+        at.text_area[0].input("Low dosage and no growth difference; move the budget to phonics.")
+        next(b for b in at.button if b.label == "Record decision").click()
+        at.run()
+        assert not at.exception
+        assert any("recorded" in s.value for s in at.success)
+        con = duckdb.connect(str(demo_db), read_only=True)
+        try:
+            decision, snapshot, action = con.execute(
+                "SELECT decision, evidence_snapshot, contract_action FROM evaluation_decisions WHERE product_id = ?",
+                [pid]).fetchone()
+            auto_renew = con.execute("SELECT auto_renew FROM contracts WHERE product_id = ?", [pid]).fetchone()[0]
+        finally:
+            con.close()
+        assert decision == "discontinue" and auto_renew is False and "Auto-renewal turned off" in action
+        assert '"usage"' in snapshot and '"outcomes"' in snapshot
+        labels = [d.label for d in at.get("download_button")]
+        assert any("renewal brief" in label for label in labels)
+
+    def test_earlier_decision_and_its_brief_are_listed(self, demo_db):
+        pid = product_id(demo_db, "i-Ready")
+        at = run_page("pages/decisions.py", as_role="committee_reviewer", query={"tool": str(pid)})
+        assert not at.exception
+        assert "Only approvers record renewal decisions" in texts(at)
+        assert "renew" in all_cells(at)
+        assert len(at.get("download_button")) == 2  # draft brief and the past decision's brief
+
+
+class TestEmptyDistrict:
+    @pytest.fixture
+    def empty_db(self, tmp_path, monkeypatch):
+        path = tmp_path / "empty.duckdb"
+        con = connect(path)
+        apply_migrations(con)
+        make_person(con, "boss@district.test", Role.APPROVER)
+        con.close()
+        monkeypatch.setenv("EDTECH_DB", str(path))
+        monkeypatch.setenv("EDTECH_ID_SECRET", "x")
+        return path
+
+    def test_pages_say_what_to_do_next(self, empty_db):
+        for page in ("pages/monitoring.py", "pages/decisions.py"):
+            at = run_page(page, as_email="boss@district.test")
+            assert not at.exception
+            assert "Import usage on the Import page" in texts(at)
