@@ -1,0 +1,185 @@
+"""Cost per fiscal year for one quote under one scenario: the formulas of shared/domain/costs.md.
+
+Pure functions, no database and no streamlit, so the budget page, exports, the demo seed and the bench
+all compute the same numbers. Definitions (each used once, here):
+
+- Price in year t (t = 0 first year): P_t = P_0 (1 + e)^t. With a price lock for n >= 1 years the price
+  stays P_0 for t < n and the escalator then resumes from the locked price, P_t = P_0 (1 + e)^(t - n + 1)
+  (no catch-up jump when the lock ends).
+- A multi-year discount d applies to the license price during the contract term only; after the term
+  the district renews yearly at the escalated list price.
+- Seats follow enrollment: seats_t = max(minimum, min(ceil(enrollment_t x coverage), cap)). Within a
+  multi-year term seat counts can grow (true-up) but not shrink until renewal.
+- Yearly renewals: no discount, no lock, seats reset every year.
+- Cost in year t = license + one-time costs (t = 0; exit costs in the last year) + recurring costs
+  (flat nominal dollars each year). Staff time and exit costs are indirect (CoSN); the rest is direct.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from models.costs import ContractOption, CostCategory, EnrollmentParams, QuoteInput, ScenarioParams
+from models.enums import PricingUnit
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """The terms actually modeled once the scenario's option and overrides are applied."""
+
+    option: ContractOption
+    term_years: int
+    escalator: float  # rate, 0.05 = 5%
+    lock_years: int
+    discount: float  # rate
+
+
+@dataclass(frozen=True)
+class YearCost:
+    """One fiscal year of a scenario."""
+
+    t: int
+    fiscal_year: int
+    enrollment: float
+    students_served: int
+    units: int
+    list_price: float
+    unit_price: float
+    by_category: dict[CostCategory, float] = field(default_factory=dict)
+    one_time: float = 0.0
+    recurring: float = 0.0
+    direct: float = 0.0
+    indirect: float = 0.0
+    total: float = 0.0
+    cumulative: float = 0.0
+    present_value: float = 0.0
+    active_users: float = 0.0
+
+    @property
+    def license(self) -> float:
+        return self.by_category.get(CostCategory.LICENSE, 0.0)
+
+
+def contract_terms(quote: QuoteInput, params: ScenarioParams) -> ContractTerms:
+    """Yearly renewals ignore term, lock and discount; other options take the quote's, overridden."""
+    escalator = params.escalator_pct if params.escalator_pct is not None else quote.escalator_pct
+    if params.option == ContractOption.YEARLY:
+        return ContractTerms(params.option, 1, escalator / 100, 0, 0.0)
+
+    def pick(override: float | None, quoted: float) -> float:
+        return quoted if override is None else override
+
+    return ContractTerms(
+        option=params.option,
+        term_years=int(pick(params.term_years, quote.term_years)),
+        escalator=escalator / 100,
+        lock_years=int(pick(params.price_lock_years, quote.price_lock_years)),
+        discount=pick(params.multi_year_discount_pct, quote.multi_year_discount_pct) / 100,
+    )
+
+
+def list_price_in_year(base_price: float, t: int, escalator: float, lock_years: int = 0) -> float:
+    """P_t with the escalator and an optional price lock (see the module docstring)."""
+    exponent = t if lock_years <= 0 else max(0, t - lock_years + 1)
+    return base_price * (1 + escalator) ** exponent
+
+
+def enrollment_in_year(enrollment: EnrollmentParams, t: int) -> float:
+    """Entered numbers first; beyond them (or without them) the growth rate compounds."""
+    entered = enrollment.by_year
+    if t < len(entered):
+        return float(entered[t])
+    if entered:
+        return entered[-1] * (1 + enrollment.growth_pct / 100) ** (t - len(entered) + 1)
+    return enrollment.base_students * (1 + enrollment.growth_pct / 100) ** t
+
+
+def seats_for(students: float, coverage: float, minimum: int = 0, cap: int | None = None) -> int:
+    """seats = max(minimum, min(ceil(students x coverage), cap))."""
+    # round first so float noise (e.g. 0.29 x 100) does not add a seat
+    seats = math.ceil(round(students * coverage, 6))
+    if cap is not None:
+        seats = min(seats, cap)
+    return max(seats, minimum)
+
+
+def _covered_students(quote: QuoteInput, students: float) -> int:
+    coverage = (quote.coverage_pct or 100.0) / 100
+    return math.ceil(round(students * coverage, 6))
+
+
+def _units(quote: QuoteInput, students: float) -> int:
+    if quote.pricing_unit == PricingUnit.FLAT_DISTRICT:
+        return 1
+    if quote.coverage_pct is not None:
+        return seats_for(students, quote.coverage_pct / 100, quote.minimum_quantity, quote.seat_cap)
+    units = max(int(quote.quantity or 0), quote.minimum_quantity)
+    return min(units, quote.seat_cap) if quote.seat_cap is not None else units
+
+
+def _served(quote: QuoteInput, students: float, units: int) -> int:
+    covered = _covered_students(quote, students)
+    if quote.pricing_unit in (PricingUnit.PER_STUDENT, PricingUnit.PER_SEAT):
+        return min(covered, units)
+    return covered
+
+
+def project_costs(
+    quote: QuoteInput, params: ScenarioParams, *, base_price: float | None = None
+) -> list[YearCost]:
+    """Cost per fiscal year over the horizon. `base_price` replaces the quoted unit price (what-ifs)."""
+    terms = contract_terms(quote, params)
+    price0 = quote.unit_price if base_price is None else base_price
+    rate = params.discount_rate_pct / 100
+    utilization = params.utilization_pct / 100
+    horizon = params.horizon_years
+    years: list[YearCost] = []
+    cumulative = 0.0
+    term_start_units = 0
+    for t in range(horizon):
+        students = enrollment_in_year(params.enrollment, t)
+        units = _units(quote, students)
+        in_term = t < terms.term_years
+        if terms.term_years > 1 and in_term:
+            # seat counts may rise during a multi-year term but only fall at renewal
+            term_start_units = units if t == 0 else max(term_start_units, units)
+            units = term_start_units
+        list_price = list_price_in_year(price0, t, terms.escalator, terms.lock_years)
+        unit_price = list_price * (1 - terms.discount) if in_term else list_price
+        by_category: dict[CostCategory, float] = {CostCategory.LICENSE: unit_price * units}
+        one_time = 0.0
+        for line in quote.one_time_costs:
+            due = t == horizon - 1 if line.category == CostCategory.EXIT else t == 0
+            if due:
+                by_category[line.category] = by_category.get(line.category, 0.0) + line.amount
+                one_time += line.amount
+        recurring = by_category[CostCategory.LICENSE]
+        for line in quote.recurring_costs:
+            by_category[line.category] = by_category.get(line.category, 0.0) + line.amount
+            recurring += line.amount
+        total = one_time + recurring
+        indirect = sum(v for c, v in by_category.items() if c.indirect)
+        cumulative += total
+        served = _served(quote, students, units)
+        years.append(
+            YearCost(
+                t=t,
+                fiscal_year=params.start_fiscal_year + t,
+                enrollment=students,
+                students_served=served,
+                units=units,
+                list_price=list_price,
+                unit_price=unit_price,
+                by_category=by_category,
+                one_time=one_time,
+                recurring=recurring,
+                direct=total - indirect,
+                indirect=indirect,
+                total=total,
+                cumulative=cumulative,
+                present_value=total / (1 + rate) ** t,
+                active_users=served * utilization,
+            )
+        )
+    return years
