@@ -102,7 +102,7 @@ def main() -> None:
                 if _oidc_configured():
                     st.logout()
                 st.rerun()
-        page = st.navigation(sections)
+        page = st.navigation(sections, expanded=True)
         page.run()
 
 

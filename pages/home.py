@@ -61,6 +61,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         table = rows.drop(columns=["stage", "Step"])
         event = st.dataframe(
             table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+            height=min(38 + 35 * len(table), 900),
             key=state_key(NS, "table"),
             column_config={
                 "Request": st.column_config.NumberColumn("#", format="%d", width="small"),
