@@ -23,6 +23,7 @@ from services.permissions import Action
 from ui import budget_parts as parts
 from ui import cost_charts as charts
 from ui.context import page_context, query_int, show_error, state_key
+from ui.enrollment_panel import enrollment_panel
 from ui.widgets import empty_state, money, page_link
 
 NS = "budget"
@@ -170,6 +171,20 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
     )
 
     with tab_scenario:
+        with st.expander(f"Enrollment behind the seats: {note}"):
+            entry = enrollment_panel(
+                enrollment.enrollment_table(con, base.fiscal_year),
+                enrollment.schools(con),
+                base.fiscal_year if base.source in ("roster", "entered") else start_fy,
+                can_edit=can_edit,
+            )
+            if entry is not None:
+                try:
+                    enrollment.save_enrollment(con, ctx.actor, **entry)
+                except DomainError as exc:
+                    show_error(exc)
+                else:
+                    st.rerun()
         names = {
             "New scenario": 0,
             **{s["name"]: s["scenario_id"] for s in saved if s["quote_id"] == quote_id},

@@ -106,3 +106,11 @@ def save_enrollment(
             before=before,
             after={"school_id": school_id, "fiscal_year": fiscal_year, "grade": grade, "students": students},
         )
+
+
+def schools(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """School name -> id, for entering counts."""
+    return {
+        r["name"]: r["school_id"]
+        for r in repo.fetch_all(con, "SELECT school_id, name FROM schools ORDER BY name")
+    }

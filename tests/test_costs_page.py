@@ -98,3 +98,28 @@ class TestBudgetPage:
             )
         finally:
             con.close()
+
+    def test_bad_quote_is_refused_inline_and_not_saved(self, geo, demo_db):
+        at = open_geo(geo)
+        price = next(n for n in at.number_input if n.label == "Unit price per year ($)")
+        price.set_value(-5.0)
+        next(n for n in at.number_input if n.label == "Term (years)").set_value(0)
+        next(b for b in at.button if b.label == "Save quote").click().run()
+        assert not at.exception
+        errors = " ".join(e.value for e in at.error)
+        assert "Unit price" in errors and "Term years" in errors
+        con = duckdb.connect(str(demo_db), read_only=True)
+        try:
+            assert (
+                con.execute("SELECT count(*) FROM quotes WHERE unit_price < 0 OR term_years = 0").fetchone()[
+                    0
+                ]
+                == 0
+            )
+        finally:
+            con.close()
+
+    def test_enrollment_on_file_is_shown(self, geo):
+        at = open_geo(geo)
+        assert not at.exception
+        assert any(e.label.startswith("Enrollment behind the seats") for e in at.expander)
