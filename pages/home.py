@@ -20,15 +20,15 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
     st.caption("Every technology request, from needs assessment (SOP step 1) to monitoring (step 10).")
 
     schools = dict(ctx.con.execute("SELECT name, school_id FROM schools ORDER BY name").fetchall())
-    all_rows = requests.pipeline(ctx.con, include_closed=True)
+    all_rows = requests.pipeline(ctx.con)
     departments = sorted(d for d in all_rows["Department"].unique() if d)
     with st.container(horizontal=True):
         chosen_schools = st.multiselect("School", list(schools), key=state_key(NS, "schools"))
         chosen_departments = st.multiselect("Department", departments, key=state_key(NS, "departments"))
         stage_labels = {s.label: s.value for s in [*lifecycle.PIPELINE_ORDER, Stage.DENIED]}
         chosen_stages = st.multiselect("Stage", list(stage_labels), key=state_key(NS, "stages"))
-    rows = requests.pipeline(
-        ctx.con,
+    rows = requests.filter_pipeline(
+        all_rows,
         school_ids=[schools[s] for s in chosen_schools] or None,
         departments=chosen_departments or None,
         stages=[stage_labels[s] for s in chosen_stages] or None,
@@ -58,7 +58,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
 
         st.subheader("Requests")
         st.caption("Select a row to open the request across all ten steps.")
-        table = rows.drop(columns=["stage", "Step"])
+        table = rows.drop(columns=["stage", "Step", "school_id"])
         event = st.dataframe(
             table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
             height=min(38 + 35 * len(table), 900),

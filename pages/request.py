@@ -32,14 +32,12 @@ STEP_PAGES: list[tuple[str, str, str]] = [
 
 with page_context(Action.VIEW_PIPELINE) as ctx:
     request_id = query_int("request")
-    options = requests.pipeline(ctx.con, include_closed=True)
     if request_id is None:
         st.title("Request")
-        if options.empty:
+        labels = requests.request_options(ctx.con)
+        if not labels:
             st.info("There are no requests yet. Start one with **New request**.")
             st.stop()
-        labels = {f"#{r['Request']} · {r['Title']} ({r['Stage']})": r["Request"]
-                  for r in options.to_dict("records")}
         choice = st.selectbox("Open a request", list(labels), index=None,
                               placeholder="Choose a request", key=state_key(NS, "pick"))
         if choice is None:

@@ -128,15 +128,17 @@ def history(con: duckdb.DuckDBPyConnection, request_id: int) -> pd.DataFrame:
     ).df()
 
 
-def pipeline(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    today: dt.date | None = None,
-    stages: list[str] | None = None,
-    school_ids: list[int] | None = None,
-    departments: list[str] | None = None,
-    include_closed: bool = False,
-) -> pd.DataFrame:
+def request_options(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """'#id · title (stage)' -> id, for pickers."""
+    return {f"#{r[0]} · {r[1]} ({Stage(r[2]).label})": r[0] for r in con.execute(
+        "SELECT request_id, title, stage FROM requests ORDER BY request_id DESC").fetchall()}
+
+
+PIPELINE_COLUMNS = ["Request", "Title", "Stage", "stage", "Step", "school_id", "School", "Department",
+                    "Leader", "Product", "Days in stage", "Overdue", "Next action", "Blockers"]
+
+
+def pipeline(con: duckdb.DuckDBPyConnection, *, today: dt.date | None = None) -> pd.DataFrame:
     """Every request by stage with owner, days in stage, next action, blockers and overdue flag."""
     today = today or dt.date.today()
     rows = repo.fetch_all(
@@ -153,23 +155,17 @@ def pipeline(
     out = []
     for row in rows:
         stage = Stage(row["stage"])
-        if not include_closed and stage in lifecycle.TERMINAL and stage != Stage.DENIED:
-            continue
-        if stages and stage.value not in stages:
-            continue
-        if school_ids and row["school_id"] not in school_ids:
-            continue
-        if departments and row["department"] not in departments:
-            continue
         days = (today - row["stage_entered_at"].date()).days
         sla = lifecycle.STAGE_SLA_DAYS.get(stage)
-        facts = lifecycle.gather_facts(con, row["request_id"], today)
+        blockers = [] if stage in lifecycle.TERMINAL else lifecycle.blockers(
+            lifecycle.gather_facts(con, row["request_id"], today))
         out.append({
             "Request": row["request_id"],
             "Title": row["title"],
             "Stage": stage.label,
             "stage": stage.value,
             "Step": stage.sop_step,
+            "school_id": row["school_id"],
             "School": row["school"] or "District-wide",
             "Department": row["department"] or "",
             "Leader": row["leader"] or row["requester"],
@@ -177,11 +173,30 @@ def pipeline(
             "Days in stage": days,
             "Overdue": bool(sla is not None and days > sla),
             "Next action": lifecycle.NEXT_ACTION[stage],
-            "Blockers": " ".join(lifecycle.blockers(facts)),
+            "Blockers": " ".join(blockers),
         })
-    return pd.DataFrame(out, columns=["Request", "Title", "Stage", "stage", "Step", "School",
-                                      "Department", "Leader", "Product", "Days in stage",
-                                      "Overdue", "Next action", "Blockers"])
+    return pd.DataFrame(out, columns=PIPELINE_COLUMNS)
+
+
+def filter_pipeline(
+    rows: pd.DataFrame,
+    *,
+    stages: list[str] | None = None,
+    school_ids: list[int] | None = None,
+    departments: list[str] | None = None,
+    include_closed: bool = False,
+) -> pd.DataFrame:
+    """Narrow the pipeline; withdrawn and closed requests only on demand (denied ones stay visible)."""
+    keep = pd.Series(True, index=rows.index)
+    if not include_closed:
+        keep &= ~rows["stage"].isin([Stage.WITHDRAWN.value, Stage.CLOSED.value])
+    if stages:
+        keep &= rows["stage"].isin(stages)
+    if school_ids:
+        keep &= rows["school_id"].isin(school_ids)
+    if departments:
+        keep &= rows["Department"].isin(departments)
+    return rows[keep]
 
 
 def contracts_ending(con: duckdb.DuckDBPyConnection, *, within_days: int = 90,
