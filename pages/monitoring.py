@@ -22,6 +22,7 @@ from ui.plain import md
 from ui.widgets import page_link
 
 NS = "monitoring"
+SECTIONS = ["Usage", "Outcomes", "Feedback & practices", "Goals"]
 
 
 def kpi_row(metrics: list, columns: int = 3) -> None:
@@ -32,12 +33,12 @@ def kpi_row(metrics: list, columns: int = 3) -> None:
             st.caption(metric.definition if metric.missing is None else f"{metric.missing}")
 
 
-def usage_tab(ev: ui_ev.Evidence, setup, year) -> object | None:
+def usage_tab(ev: ui_ev.Evidence, setup, year) -> None:
     report = ev.usage(setup.product["product_id"], year)
     if not report.has_usage:
         st.info(f"No usage of {md(setup.tool)} in {year.label}. Import usage on the Import page "
                 "(`python -m etl usage FILE --tool NAME`), then come back.")
-        return report
+        return
     m = report.metrics
     st.subheader("Reach")
     kpi_row([m["active_users"], m["adoption"], m["license_utilization"]])
@@ -62,21 +63,20 @@ def usage_tab(ev: ui_ev.Evidence, setup, year) -> object | None:
     st.download_button("Download usage summary (CSV)", key=state_key(NS, "csv"),
                        data=exports.to_csv_bytes(table, list(table.columns)),
                        file_name=f"usage-{setup.product['product_id']}-{year.label}.csv", mime="text/csv")
-    return report
 
 
-def outcomes_tab(ev: ui_ev.Evidence, setup) -> object | None:
+def outcomes_tab(ev: ui_ev.Evidence, setup) -> None:
     subjects = ev.subjects(setup.product["product_id"])
     if not subjects:
         st.info("No assessment results yet. Import assessments (e.g. NWEA MAP) on the Import page.")
-        return None
+        return
     c1, c2, c3 = st.columns(3)
     subject = c1.selectbox("Subject", subjects, key=state_key(NS, "subject"))
     years = ev.assessed_years(subject)
     if not years:
         st.info(f"No school year has both fall and later {md(subject)} scores yet. Import winter or spring "
                 "results on the Import page.")
-        return None
+        return
     year = c2.selectbox("School year of the scores", years, format_func=lambda y: y.label,
                         key=state_key(NS, "oyear"))
     window = c3.radio("Growth window", list(WINDOWS), format_func=lambda w: WINDOWS[w][2],
@@ -128,7 +128,6 @@ def outcomes_tab(ev: ui_ev.Evidence, setup) -> object | None:
         st.caption(f"Dose-response among {report.dose.n:,} users: {report.dose.per_hour_per_week:+.1f} points per "
                    f"extra hour a week (p = {report.dose.p_value:.3f}); correlational.")
     st.info(f"**ESSA evidence: {verdict.essa_tier}.** {verdict.essa_reason}")
-    return report
 
 
 def setup_band_definition(setup) -> str:
@@ -214,15 +213,16 @@ def main() -> None:
             st.warning("This tool has no implementation plan (step 9): adoption, dosage fidelity and the "
                        "decision probability need one.")
         page_link("pages/decisions.py", "Reflect & decide on this tool", icon="⚖️", query={"tool": product_id})
-        usage_t, outcomes_t, feedback_t, goals_t = st.tabs(["Usage", "Outcomes", "Feedback & practices", "Goals"])
-        with usage_t:
-            usage = usage_tab(ev, setup, year)
-        with outcomes_t:
-            outcome = outcomes_tab(ev, setup)
-        with feedback_t:
+        # one section per run: only what is on screen is computed and drawn
+        section = st.radio("Section", SECTIONS, horizontal=True, key=state_key(NS, "section"),
+                           label_visibility="collapsed")
+        if section == "Usage":
+            usage_tab(ev, setup, year)
+        elif section == "Outcomes":
+            outcomes_tab(ev, setup)
+        elif section == "Feedback & practices":
             feedback_tab(ev, setup)
-        with goals_t:
-            goals_tab(ev, setup, usage, outcome)
-
+        else:
+            goals_tab(ev, setup, ev.usage(product_id, year), ev.default_outcome(product_id))
 
 main()

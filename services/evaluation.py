@@ -23,12 +23,12 @@ Input frames have one row per student: student_key, grade, school, pretest, post
 from __future__ import annotations
 
 import bisect
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-import statsmodels.formula.api as smf
 from scipy import stats
 
 CALIPER_SD = 0.1  # in SD of the matching score within the grade
@@ -71,12 +71,17 @@ def growth_table(frame: pd.DataFrame, by: str = "treated") -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- matching
-def _propensity_logit(frame: pd.DataFrame, covariates: list[str]) -> pd.Series:
+def _propensity_logit(frame: pd.DataFrame, covariates: list[str]) -> pd.Series | None:
     columns = ["pretest", *covariates]
     X = sm.add_constant(frame[columns].astype(float), has_constant="add")
+    X["pretest"] = (X["pretest"] - X["pretest"].mean()) / (X["pretest"].std() or 1.0)
     if frame["grade"].nunique() > 1:
         X = X.join(pd.get_dummies(frame["grade"], prefix="grade", drop_first=True, dtype=float))
-    fit = sm.Logit(frame["treated"].astype(float), X).fit(disp=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # non-convergence is handled below
+        fit = sm.Logit(frame["treated"].astype(float), X, check_rank=False).fit(disp=0, maxiter=35)
+    if not fit.mle_retvals.get("converged", False):
+        return None  # (quasi-)separation: fall back to matching on the pretest alone
     return pd.Series(np.asarray(fit.predict(X, which="linear")), index=frame.index)
 
 
@@ -92,7 +97,8 @@ def match_within_grade(frame: pd.DataFrame, covariates: list[str] | None = None,
     """
     data = frame.dropna(subset=["pretest", "posttest", "grade"]).copy()
     covariates = [c for c in (covariates or []) if c in data.columns and data[c].nunique() > 1]
-    data["score"] = _propensity_logit(data, covariates) if covariates else data["pretest"].astype(float)
+    score = _propensity_logit(data, covariates) if covariates else None
+    data["score"] = data["pretest"].astype(float) if score is None else score
     pairs: list[tuple[int, int]] = []
     for _, grade_rows in data.groupby("grade", sort=True):
         treated = grade_rows[grade_rows["treated"].astype(bool)]
@@ -204,27 +210,39 @@ class EffectEstimate:
     notes: tuple[str, ...] = ()
 
 
+def _design(data: pd.DataFrame, first: list[str], covariates: list[str] | None = None) -> pd.DataFrame:
+    """Design matrix without patsy (too slow for a page): constant, terms, grade dummies, covariates."""
+    X = data[first].astype(float)
+    X.insert(0, "const", 1.0)
+    if data["grade"].nunique() > 1:
+        X = X.join(pd.get_dummies(data["grade"], prefix="grade", drop_first=True, dtype=float))
+    for column in covariates or []:
+        if column in data.columns and data[column].nunique() > 1:
+            X[column] = data[column].astype(float)
+    return X
+
+
+def _fit_clustered(y: pd.Series, X: pd.DataFrame, schools: pd.Series | None):
+    """OLS with school-clustered SEs (t with G - 1 df), or HC1 when there is one school."""
+    model = sm.OLS(y.astype(float), X)
+    if schools is not None and schools.nunique() >= 2:
+        groups = pd.factorize(schools)[0]
+        return model.fit(method="qr", cov_type="cluster", cov_kwds={"groups": groups}, use_t=True), True
+    return model.fit(method="qr", cov_type="HC1", use_t=True), False
+
+
 def adjusted_effect(matched: pd.DataFrame, covariates: list[str] | None = None) -> EffectEstimate:
     """OLS posttest ~ treated + pretest (+ grade dummies, covariates), SEs clustered by school."""
     data = matched.dropna(subset=["pretest", "posttest"]).copy()
     data["treated"] = data["treated"].astype(int)
-    terms = ["treated", "pretest"]
-    if data["grade"].nunique() > 1:
-        terms.append("C(grade)")
-    terms += [c for c in (covariates or []) if c in data.columns and data[c].nunique() > 1]
-    model = smf.ols("posttest ~ " + " + ".join(terms), data=data)
     n_schools = int(data["school"].nunique()) if "school" in data else 0
+    fit, clustered = _fit_clustered(data["posttest"], _design(data, ["treated", "pretest"], covariates),
+                                    data.get("school"))
     notes: list[str] = []
-    if n_schools >= 2:
-        groups = pd.factorize(data["school"])[0]
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
-        clustered = True
-        if n_schools < 10:
-            notes.append(f"Only {n_schools} schools: the school-clustered standard error is approximate.")
-    else:
-        fit = model.fit(cov_type="HC1", use_t=True)
-        clustered = False
+    if not clustered:
         notes.append("One school only: robust (not clustered) standard errors.")
+    elif n_schools < 10:
+        notes.append(f"Only {n_schools} schools: the school-clustered standard error is approximate.")
     b = float(fit.params["treated"])
     se = float(fit.bse["treated"])
     low, high = (float(v) for v in fit.conf_int(alpha=ALPHA).loc["treated"])
@@ -282,12 +300,7 @@ def dose_response(frame: pd.DataFrame) -> DoseResponse | None:
     if len(data) < MIN_GROUP or data["minutes_per_week"].nunique() < 3:
         return None
     data = data.assign(hours_per_week=data["minutes_per_week"] / 60)
-    terms = "hours_per_week + pretest" + (" + C(grade)" if data["grade"].nunique() > 1 else "")
-    model = smf.ols("posttest ~ " + terms, data=data)
-    if data["school"].nunique() >= 2:
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(data["school"])[0]}, use_t=True)
-    else:
-        fit = model.fit(cov_type="HC1", use_t=True)
+    fit, _ = _fit_clustered(data["posttest"], _design(data, ["hours_per_week", "pretest"]), data["school"])
     return DoseResponse(len(data), float(fit.params["hours_per_week"]), float(fit.bse["hours_per_week"]),
                         float(fit.pvalues["hours_per_week"]))
 

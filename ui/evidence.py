@@ -93,18 +93,22 @@ class Evidence:
     def assessed_years(self, subject: str) -> list[SchoolYear]:
         return _assessed_years(self.db, self.version, subject, self.month, self.ctx.con)
 
+    def default_outcome(self, product_id: int) -> monitoring.OutcomeReport | None:
+        """Outcomes for the tool's first subject in the latest assessed year, fall to spring if any."""
+        subjects = self.subjects(product_id)
+        years = self.assessed_years(subjects[0]) if subjects else []
+        if not years:
+            return None
+        outcome = self.outcomes(product_id, years[0], subjects[0], "fall_spring")
+        if outcome.message:
+            outcome = self.outcomes(product_id, years[0], subjects[0], "fall_winter")
+        return outcome
+
     def current_evidence(self, product_id: int) -> dict:
         """The evidence a decision freezes: latest usage year, latest assessed year, first subject."""
         setup = self.setup(product_id)
         usage = self.usage(product_id, setup.years[0]) if setup.years else None
-        outcome = None
-        subjects = self.subjects(product_id)
-        if subjects:
-            years = self.assessed_years(subjects[0])
-            if years:
-                outcome = self.outcomes(product_id, years[0], subjects[0], "fall_spring")
-                if outcome.message:
-                    outcome = self.outcomes(product_id, years[0], subjects[0], "fall_winter")
+        outcome = self.default_outcome(product_id)
         feedback = self.feedback(setup.tool)
         return {"setup": setup, "usage": usage, "outcome": outcome, "feedback": feedback,
                 "goals": self.goals(setup, usage, outcome), "notes": self.notes(product_id)}
