@@ -198,7 +198,11 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
             _show_result(result, start_month)
             _warnings(result)
             if params.option != ContractOption.YEARLY:
-                st.info(break_even_discount(quote, params).explanation)
+                even = break_even_discount(quote, params)
+                st.info(
+                    f"{even.explanation} NPV of yearly renewals: {money(even.yearly_npv)}; "
+                    f"of this option: {money(even.multi_year_npv)}."
+                )
             if can_edit:
                 c1, c2, c3, c4 = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
                 name = c1.text_input(

@@ -226,51 +226,51 @@ def scenario_editor(
         key=k("start"),
         help="FY2027 = July 2026 - June 2027 (by default).",
     )
-    horizon = c3.slider("Years to model", 1, 10, base.horizon_years, key=k("horizon"))
+    horizon = _slider(c3, "Years to model", 1, 10, base.horizon_years, 1, k("horizon"))
     c1, c2, c3 = st.columns(3)
-    escalator = c1.slider(
+    escalator = _slider(
+        c1,
         "Annual escalator (%)",
         0.0,
         20.0,
-        float(base.escalator_pct if base.escalator_pct is not None else quote.escalator_pct),
+        _pick(base.escalator_pct, quote.escalator_pct),
         0.5,
-        key=k("escalator"),
+        k("escalator"),
     )
-    rate = c2.slider(
-        "Discount rate for NPV (%)", 0.0, 15.0, float(base.discount_rate_pct), 0.25, key=k("rate")
-    )
-    utilization = c3.slider(
+    rate = _slider(c2, "Discount rate for NPV (%)", 0.0, 15.0, base.discount_rate_pct, 0.25, k("rate"))
+    utilization = _slider(
+        c3,
         "Assumed utilization (% of seats active)",
-        5,
-        100,
-        int(base.utilization_pct),
-        key=k("utilization"),
+        5.0,
+        100.0,
+        base.utilization_pct,
+        1.0,
+        k("utilization"),
         help="Replaced by actual utilization once usage data is imported (step 10).",
     )
     overrides: dict[str, Any] = {}
     if option != ContractOption.YEARLY:
         c1, c2, c3 = st.columns(3)
-        overrides["term_years"] = c1.slider(
-            "Term (years)", 1, 10, int(base.term_years or quote.term_years), key=k("term")
+        overrides["term_years"] = _slider(
+            c1, "Term (years)", 1, 10, _pick(base.term_years, quote.term_years), 1, k("term")
         )
-        overrides["price_lock_years"] = c2.slider(
+        overrides["price_lock_years"] = _slider(
+            c2,
             "Price lock (years)",
             0,
             10,
-            int(base.price_lock_years if base.price_lock_years is not None else quote.price_lock_years),
-            key=k("lock"),
+            _pick(base.price_lock_years, quote.price_lock_years),
+            1,
+            k("lock"),
         )
-        overrides["multi_year_discount_pct"] = c3.slider(
+        overrides["multi_year_discount_pct"] = _slider(
+            c3,
             "Multi-year discount (%)",
             0.0,
             50.0,
-            float(
-                base.multi_year_discount_pct
-                if base.multi_year_discount_pct is not None
-                else quote.multi_year_discount_pct
-            ),
+            _pick(base.multi_year_discount_pct, quote.multi_year_discount_pct),
             0.5,
-            key=k("discount"),
+            k("discount"),
         )
     c1, c2 = st.columns(2)
     students = c1.number_input(
@@ -280,8 +280,8 @@ def scenario_editor(
         key=k("students"),
         help=enrollment_note,
     )
-    growth = c2.slider(
-        "Enrollment growth per year (%)", -15.0, 15.0, float(base.enrollment.growth_pct), 0.5, key=k("growth")
+    growth = _slider(
+        c2, "Enrollment growth per year (%)", -15.0, 15.0, base.enrollment.growth_pct, 0.5, k("growth")
     )
     data = {
         "option": option,
@@ -299,6 +299,21 @@ def scenario_editor(
     except ValidationError as exc:
         show_validation_errors(exc, {"form": "Scenario"})
         return None
+
+
+def _pick(override: Any, quoted: Any) -> Any:
+    return quoted if override is None else override
+
+
+def _slider(
+    container: Any, label: str, low: Any, high: Any, value: Any, step: Any, key: str, **kwargs: Any
+) -> Any:
+    """A slider whose range always includes the saved value (a quote may carry a 30% escalator)."""
+    kind = type(step)
+    value = kind(value)
+    return container.slider(
+        label, kind(min(low, value)), kind(max(high, value)), value, step, key=key, **kwargs
+    )
 
 
 def default_params(quote: QuoteInput, start_fiscal_year: int, students: int) -> ScenarioParams:
