@@ -44,6 +44,8 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
     if not cand["collects_student_data"]:
         st.caption("The product record says it collects no student data (staff use only may apply).")
 
+    for kind, message in st.session_state.pop(state_key(NS, "flash"), []):
+        (st.warning if kind == "warning" else st.success)(message)
     latest = agreements.latest_soppa(ctx.con, product_id)
     if latest:
         status = PrivacyStatus(latest["status"])
@@ -53,7 +55,7 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
     else:
         st.info("No SOPPA decision recorded for this product yet.")
 
-    vendor_agreements = agreements.agreements(ctx.con, vendor_id=vendor_id).to_dict("records")
+    vendor_agreements = agreements.vendor_agreements(ctx.con, vendor_id)
     reusable = agreements.reusable_agreements(ctx.con, vendor_id, today)
     for a in reusable:
         if a["product_id"] != product_id:
@@ -66,7 +68,8 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
                 except DomainError as exc:
                     show_error(exc)
                 else:
-                    st.success("Recorded as an Exhibit E adoption for this product.")
+                    st.session_state[state_key(NS, "flash")] = [
+                        ("success", "Recorded as an Exhibit E adoption for this product.")]
                     st.rerun()
 
     tab_decide, tab_agreement, tab_history = st.tabs(["Record SOPPA decision", "Agreement", "History"])
@@ -86,7 +89,8 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
             except DomainError as exc:
                 show_error(exc)
             else:
-                st.success(f"Recorded: {status.label}.")
+                st.session_state[state_key(NS, "flash")] = [("success", f"Recorded: {status.label}.")]
+                st.rerun()
 
     with tab_agreement:
         editing = {_agreement_label(a): a for a in vendor_agreements}
@@ -97,7 +101,10 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
             types = list(AgreementType)
             kind = st.selectbox("Agreement type", types, format_func=lambda t: t.value,
                                 index=types.index(AgreementType(current["agreement_type"])) if current else 0)
-            covers = st.selectbox("Covers", ["This product", "All of the vendor's products"],
+            # an agreement being edited keeps the product it names; a new one names the chosen candidate
+            own_product = current.get("product_id", product_id) if current else product_id
+            own_name = current.get("product") if current and current.get("product_id") else cand["product"]
+            covers = st.selectbox("Covers", [f"Only {own_name}", "All of the vendor's products"],
                                   index=1 if current and current.get("product_id") is None else 0)
             d1, d2 = st.columns(2)
             signed = d1.date_input("Signed date", value=current.get("signed_date"), format="MM/DD/YYYY")
@@ -116,7 +123,7 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
         if save:
             try:
                 form = AgreementForm(
-                    vendor_id=vendor_id, product_id=product_id if covers == "This product" else None,
+                    vendor_id=vendor_id, product_id=None if covers.startswith("All") else own_product,
                     agreement_type=kind, signed_date=signed, expiry_date=expiry, data_elements=elements,
                     subcontractors=subs, business_address=address, deletion_days=days, document_url=doc,
                     redacted_url=redacted, **ticks)
@@ -128,9 +135,11 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
                 show_error(exc)
             else:
                 problems = agreements.agreement_gaps(ctx.con, saved, today)
-                st.success(f"Agreement #{saved} saved.")
+                flash = [("success", f"Agreement #{saved} saved.")]
                 if problems:
-                    st.warning("Not yet enough for 'compliant': " + " ".join(problems))
+                    flash.append(("warning", "Not yet enough for 'compliant': " + " ".join(problems)))
+                st.session_state[state_key(NS, "flash")] = flash
+                st.rerun()
 
     with tab_history:
         st.dataframe(agreements.soppa_history(ctx.con, product_id), hide_index=True, width="stretch")

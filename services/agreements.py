@@ -72,6 +72,13 @@ def agreements(con: duckdb.DuckDBPyConnection, *, vendor_id: int | None = None) 
     return con.execute(sql + " ORDER BY v.name, a.signed_date DESC NULLS LAST", params).df()
 
 
+def vendor_agreements(con: duckdb.DuckDBPyConnection, vendor_id: int) -> list[dict[str, Any]]:
+    """The vendor's agreements as plain rows (dates as dates, missing values as None) for forms."""
+    return repo.fetch_all(
+        con, "SELECT a.*, p.name AS product FROM agreements a LEFT JOIN products p ON p.product_id = a.product_id"
+             " WHERE a.vendor_id = ? ORDER BY a.signed_date DESC NULLS LAST, a.agreement_id DESC", [vendor_id])
+
+
 def in_force(agreement: dict[str, Any], today: dt.date) -> bool:
     """In force = clears section 15(4) today (signed, not expired, checklist complete)."""
     return not agreement_problems(agreement, today)
@@ -82,10 +89,7 @@ def reusable_agreements(
 ) -> list[dict[str, Any]]:
     """The vendor's agreements in force: offered for reuse instead of negotiating a new one."""
     today = today or dt.date.today()
-    rows = repo.fetch_all(con, "SELECT a.*, p.name AS product FROM agreements a LEFT JOIN products p"
-                               " ON p.product_id = a.product_id WHERE a.vendor_id = ?"
-                               " ORDER BY a.signed_date DESC NULLS LAST", [vendor_id])
-    return [r for r in rows if in_force(r, today)]
+    return [r for r in vendor_agreements(con, vendor_id) if in_force(r, today)]
 
 
 def adopt_agreement(

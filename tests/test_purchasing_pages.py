@@ -107,6 +107,25 @@ class TestAgreementsPage:
         assert "needs a signed agreement" in texts(at)
 
 
+    def test_save_agreement_then_record_compliant(self, demo_db):
+        import datetime as dt
+
+        rid = _request_id("Phonics Path%")
+        at = run_page("pages/agreements.py", as_role="compliance_officer", query={"request": str(rid)})
+        at.date_input[0].set_value(dt.date.today() - dt.timedelta(days=3))
+        at.date_input[1].set_value(dt.date.today() + dt.timedelta(days=1000))
+        for box in at.checkbox:
+            box.check()
+        _button(at, "Save agreement").click().run()
+        assert not at.exception
+        assert "saved" in texts(at) and "Not yet enough" not in texts(at)
+        decision_agreement = next(s for s in at.selectbox if s.label == "Agreement")
+        decision_agreement.set_value(decision_agreement.options[1])
+        _button(at, "Record SOPPA decision").click().run()
+        assert not at.exception
+        assert "Recorded: Compliant" in texts(at)
+
+
 class TestReviewPage:
     def test_reviewer_saves_scores_and_again_updates(self, demo_db):
         rid = _request_id("Alternative to FlashCardz%")
