@@ -112,3 +112,35 @@ class TestAdministration:
     def test_audit_log_is_for_admins_and_approvers_only(self, demo_db):
         assert not run_page("pages/audit.py", as_role="admin").exception
         assert "does not give access" in texts(run_page("pages/audit.py", as_role="requester"))
+
+
+class TestDistrictSingleSignOn:
+    """With an [auth] section, the identity provider's email is matched to a person and their roles."""
+
+    def _app(self):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                              "client_id": "id", "client_secret": "secret",
+                              "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"}
+        return at
+
+    def test_a_known_email_signs_in_with_its_roles(self, demo_db):
+        at = self._app()
+        at.user = {"is_logged_in": True, "email": email_for_role("business_office")}
+        at.run()
+        at.run()  # the sign-in page reruns into the menu once the person is known
+        assert not at.exception
+        assert "Purchasing pipeline" in texts(at)
+
+    def test_an_unknown_email_is_refused_with_what_to_do(self, demo_db):
+        at = self._app()
+        at.user = {"is_logged_in": True, "email": "stranger@elsewhere.org"}
+        at.run()
+        assert not at.exception
+        assert "not registered" in " ".join(e.value for e in at.error)
+
+    def test_signed_out_visitors_get_the_district_button(self, demo_db):
+        at = self._app()
+        at.user = {"is_logged_in": False}
+        at.run()
+        assert any("district account" in b.label for b in at.button)
