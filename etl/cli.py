@@ -1,0 +1,208 @@
+"""The import command, a stable interface for scripts and schedulers (docs/IMPORTS.md).
+
+    python -m etl {roster|usage|assessments|feedback} PATH [--format NAME] [--tool NAME]
+                  [--subject NAME] [--db PATH] [--json]
+    python -m etl undo [--db PATH] [--json]
+    python -m etl purge --older-than-years N [--db PATH] [--json]
+
+Exit status: 0 imported (bad rows quarantined and counted), 1 refused and nothing written, 2 a usage
+error (bad arguments, a missing path, a file that needs --tool/--subject). With --json the last line
+of standard output is one JSON object. Messages are one line; tracebacks only with EDTECH_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from db.connection import DatabaseBusy, connect_waiting
+from db.migrate import apply_migrations
+from etl import admin
+from etl.formats import PROFILES
+from etl.runner import UsageProblem, run_import
+from etl.source import FileRefused
+from models.errors import DomainError
+from models.imports import ImportRequest
+from settings import Settings
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+LOCK_WAIT_SECONDS = 120.0  # the app holds the file only for one script run; wait for it
+BIG_FILE_BYTES = 20 << 20
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m etl", description="Import district exports into DuckDB.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for kind in ("roster", "usage", "assessments", "feedback"):
+        p = sub.add_parser(kind, help=f"import a {kind} export")
+        p.add_argument("path", type=Path)
+        p.add_argument("--format", choices=sorted(x.name for x in PROFILES if x.kind == kind and x.target != "roster")
+                       or None)
+        p.add_argument("--tool")
+        p.add_argument("--subject")
+        p.add_argument("--db", type=Path)
+        p.add_argument("--json", action="store_true")
+    undo = sub.add_parser("undo", help="undo the most recent import")
+    undo.add_argument("--db", type=Path)
+    undo.add_argument("--json", action="store_true")
+    purge = sub.add_parser("purge", help="delete student-level rows older than N years")
+    purge.add_argument("--older-than-years", type=int, required=True)
+    purge.add_argument("--db", type=Path)
+    purge.add_argument("--json", action="store_true")
+    return parser
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str, *, error: bool = False) -> None:
+    if not args.json:
+        print(text, file=sys.stderr if error else sys.stdout)
+        return
+    if error:
+        print(text, file=sys.stderr)
+    print(json.dumps(payload, default=str))
+
+
+class _ProgressPrinter:
+    """Step progress on stderr; for big files a thread also polls DuckDB's own query progress."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.step = "starting"
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, step: str, fraction: float) -> None:
+        self.step = step
+        if self.enabled:
+            self._draw(fraction)
+
+    def _draw(self, fraction: float) -> None:
+        filled = int(max(0.0, min(1.0, fraction)) * 30)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {self.step:<12}")
+        sys.stderr.flush()
+        if fraction >= 1.0:
+            sys.stderr.write("\n")
+
+    def start(self, con: duckdb.DuckDBPyConnection) -> None:
+        if not self.enabled:
+            return
+        self.con = con
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.5):
+            try:
+                query = self.con.query_progress() if self.con else -1
+            except Exception:  # noqa: BLE001 - progress is best effort
+                query = -1
+            if query is not None and query >= 0 and self.step != "done":
+                base = {"reading": 0.1, "validating": 0.5, "writing": 0.7}.get(self.step, 0.0)
+                span = {"reading": 0.4, "validating": 0.2, "writing": 0.3}.get(self.step, 0.0)
+                self._draw(base + span * query / 100)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def _open(db: Path | None) -> tuple[duckdb.DuckDBPyConnection, Settings]:
+    settings = Settings(db=db) if db else Settings()
+    con = connect_waiting(settings.db_path, wait_seconds=max(settings.lock_wait_seconds, LOCK_WAIT_SECONDS))
+    apply_migrations(con)
+    return con, settings
+
+
+def _import(args: argparse.Namespace) -> int:
+    base = {"kind": args.command, "format": args.format, "rows_read": 0, "rows_imported": 0,
+            "rows_rejected": 0, "already_imported": False}
+    if not args.path.exists():
+        _emit(args, {**base, "status": "usage_error", "error": f"{args.path}: no such file or folder."},
+              f"error: {args.path}: no such file or folder.", error=True)
+        return EXIT_USAGE
+    try:
+        request = ImportRequest(kind=args.command, path=args.path, format=args.format, tool=args.tool,
+                                subject=args.subject)
+    except ValueError as exc:
+        _emit(args, {**base, "status": "usage_error", "error": str(exc)}, f"error: {exc}", error=True)
+        return EXIT_USAGE
+    size = sum(p.stat().st_size for p in args.path.rglob("*")) if args.path.is_dir() else args.path.stat().st_size
+    progress = _ProgressPrinter(enabled=not args.json and size >= BIG_FILE_BYTES)
+    started = time.perf_counter()
+    con, settings = _open(args.db)
+    try:
+        progress.start(con)
+        outcome = run_import(con, settings.student_id_secret(), request, progress=progress)
+    except UsageProblem as exc:
+        _emit(args, {**base, "status": "usage_error", "error": exc.message}, f"error: {exc.message}", error=True)
+        return EXIT_USAGE
+    except DomainError as exc:
+        _emit(args, {**base, "status": "refused", "error": exc.message}, f"refused: {exc.message}", error=True)
+        return EXIT_REFUSED
+    finally:
+        progress.stop()
+        con.close()
+    payload = {**outcome.model_dump(), "status": "already_imported" if outcome.already_imported else "imported",
+               "seconds": round(time.perf_counter() - started, 2)}
+    lines = [outcome.message, *outcome.warnings]
+    if outcome.rows_rejected or outcome.rows_warned:
+        lines.append(f"See the rejected rows: Import page, import #{outcome.import_id}.")
+    _emit(args, payload, "\n".join(lines))
+    return EXIT_OK
+
+
+def _undo(args: argparse.Namespace) -> int:
+    con, _ = _open(args.db)
+    try:
+        result = admin.undo_last_import(con, actor=None)
+    except DomainError as exc:
+        _emit(args, {"status": "refused", "error": exc.message}, f"refused: {exc.message}", error=True)
+        return EXIT_REFUSED
+    finally:
+        con.close()
+    _emit(args, {"status": "undone", **result},
+          f"Undid import #{result['import_id']} ({result['file_name']}): {result['rows_removed']:,} rows removed.")
+    return EXIT_OK
+
+
+def _purge(args: argparse.Namespace) -> int:
+    con, _ = _open(args.db)
+    try:
+        deleted = admin.purge_older_than(con, args.older_than_years, actor=None)
+    except DomainError as exc:
+        _emit(args, {"status": "usage_error", "error": exc.message}, f"error: {exc.message}", error=True)
+        return EXIT_USAGE
+    finally:
+        con.close()
+    text = f"Purged {sum(deleted.values()):,} student-level rows older than {args.older_than_years} years."
+    _emit(args, {"status": "purged", "deleted": deleted, "rows_deleted": sum(deleted.values())}, text)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)  # argparse exits 2 on a usage error
+    try:
+        if args.command == "undo":
+            return _undo(args)
+        if args.command == "purge":
+            return _purge(args)
+        return _import(args)
+    except DatabaseBusy as exc:
+        _emit(args, {"status": "busy", "error": str(exc)}, f"refused: {exc}", error=True)
+        return EXIT_REFUSED
+    except FileRefused as exc:
+        _emit(args, {"status": "refused", "error": exc.message}, f"refused: {exc.message}", error=True)
+        return EXIT_REFUSED
+    except Exception as exc:  # noqa: BLE001 - one line for people, the traceback only on request
+        if os.environ.get("EDTECH_DEBUG"):
+            raise
+        message = f"unexpected {type(exc).__name__}; nothing was imported (EDTECH_DEBUG=1 shows details)."
+        _emit(args, {"status": "error", "error": message}, f"error: {message}", error=True)
+        return EXIT_REFUSED

@@ -1,0 +1,118 @@
+"""Declarative format profiles: how one vendor export maps onto the product's tables.
+
+Why: every district export (NWEA, i-Ready, Star, mCLASS, IAR, survey tools, SSO portals) differs only
+in column names and value conventions. A profile says which header names feed which target field and
+how to parse them; the engine in `etl/staging.py` does the rest set-wise in DuckDB. Adding a vendor is
+adding a `FormatProfile` to `etl/formats.py`. Detection from the header lives here too.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ImportKind = Literal["roster", "usage", "assessments", "feedback"]
+Parse = Literal["id", "text", "date", "timestamp", "number", "integer", "minutes", "seconds",
+                "grade", "subject"]
+Target = Literal["usage_daily", "usage_summary", "assessment_results", "feedback_responses",
+                 "roster"]
+
+KINDS: tuple[str, ...] = ("roster", "usage", "assessments", "feedback")
+
+
+def norm_header(name: str) -> str:
+    """Header names compare case-, space- and underscore-insensitively ('Student_Number' = 'student number')."""
+    return re.sub(r"[\s_]+", " ", name.replace("\ufeff", "")).strip().lower()
+
+
+class Column(BaseModel):
+    """One target field: the header names it may come from (drift between years) and its parse."""
+
+    model_config = ConfigDict(frozen=True)
+
+    headers: tuple[str, ...]
+    parse: Parse = "text"
+    required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    label: str | None = None  # what a person reads in a reject report; defaults to the header found
+
+
+class FormatProfile(BaseModel):
+    """One export layout. `signature` names the fields whose presence identifies the format."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9.\-]*$")
+    kind: ImportKind
+    label: str
+    target: Target
+    columns: dict[str, Column]
+    signature: tuple[str, ...]
+    any_of: tuple[str, ...] = ()  # at least one of these fields must be present too
+    constants: dict[str, str] = Field(default_factory=dict)  # e.g. {"assessment": "NWEA MAP Growth"}
+    rows: Literal["daily", "events"] = "daily"  # events: several rows per student/tool/day are summed
+    # period code -> ("start" | "end" of the school year, month, day): a test date when none is given
+    period_dates: dict[str, tuple[Literal["start", "end"], int, int]] = Field(default_factory=dict)
+    question_exclude: tuple[str, ...] = ()  # feedback: columns that are not questions (never stored)
+
+    def resolve(self, header: list[str]) -> dict[str, int]:
+        """Field -> column position for the fields whose header is present."""
+        positions = {norm_header(h): i for i, h in reversed(list(enumerate(header)))}
+        found: dict[str, int] = {}
+        for field, column in self.columns.items():
+            for candidate in column.headers:
+                if norm_header(candidate) in positions:
+                    found[field] = positions[norm_header(candidate)]
+                    break
+        return found
+
+    def matches(self, header: list[str]) -> bool:
+        found = self.resolve(header)
+        if not all(f in found for f in self.signature):
+            return False
+        return not self.any_of or any(f in found for f in self.any_of)
+
+    def expected(self) -> str:
+        names = [self.columns[f].headers[0] for f in self.signature]
+        if self.any_of:
+            names.append(" or ".join(self.columns[f].headers[0] for f in self.any_of))
+        return ", ".join(names)
+
+
+class Detection(BaseModel):
+    profile: FormatProfile | None = None
+    problem: str | None = None
+
+
+def detect(profiles: list[FormatProfile], kind: str, header: list[str],
+           requested: str | None = None) -> Detection:
+    """Pick the profile for a header, or say why not (expected and found columns named)."""
+    found_text = ", ".join(header[:15]) + (f", ... ({len(header)} columns)" if len(header) > 15 else "")
+    if requested:
+        chosen = next((p for p in profiles if p.name == requested), None)
+        if chosen is None:
+            return Detection(problem=f"unknown format '{requested}'.")
+        if chosen.kind != kind:
+            return Detection(problem=f"format '{requested}' is a {chosen.kind} format, not {kind}.")
+        if not chosen.matches(header):
+            return Detection(problem=f"the header does not fit {chosen.label}: expected {chosen.expected()}; "
+                                     f"found {found_text}.")
+        return Detection(profile=chosen)
+    matching = [p for p in profiles if p.matches(header)]
+    if not matching:
+        expected = "; ".join(f"{p.label}: {p.expected()}" for p in profiles if p.kind == kind)
+        return Detection(problem=f"unknown {kind} format. Expected one of [{expected}]; found {found_text}.")
+    best = max(len(p.resolve(header)) for p in matching)
+    top = [p for p in matching if len(p.resolve(header)) == best]
+    same_kind = [p for p in top if p.kind == kind]
+    if not same_kind:
+        other = top[0]
+        return Detection(problem=f"this looks like a {other.label} file ({other.kind}), not a {kind} "
+                                 f"export; import it as {other.kind}.")
+    if len(same_kind) > 1:
+        names = ", ".join(p.name for p in same_kind)
+        return Detection(problem=f"the header fits several formats ({names}); choose one with --format.")
+    return Detection(profile=same_kind[0])

@@ -1,0 +1,195 @@
+"""One import, start to finish: refuse or stage, validate, write in ONE transaction, log it.
+
+Why one module: the CLI (`python -m etl`) and the Import page run exactly this code. It never imports
+streamlit. Refusals raise `FileRefused` (nothing written) or `UsageProblem` (the caller asked for
+something impossible); everything else ends with an `ImportOutcome`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from db import repo
+from db.connection import transaction
+from etl import loaders, staging
+from etl.formats import PROFILES, SUBJECTS
+from etl.keys import KEYS, build_keys
+from etl.profiles import FormatProfile, detect
+from etl.source import FileRefused, SourceFile, open_source
+from models.errors import DomainError
+from models.imports import ImportOutcome, ImportRequest
+from models.people import Actor
+
+Progress = Callable[[str, float], None]
+
+
+class UsageProblem(DomainError):
+    """The request cannot work as asked (e.g. a usage file without a tool column and no --tool)."""
+
+
+def _noop(step: str, fraction: float) -> None:
+    return None
+
+
+def find_previous(con: duckdb.DuckDBPyConnection, sha256: str, kind: str) -> dict | None:
+    return repo.fetch_one(
+        con, "SELECT * FROM import_log WHERE file_sha256 = ? AND kind = ? AND status = 'imported' "
+             "ORDER BY import_id DESC LIMIT 1", [sha256, kind])
+
+
+def already_outcome(row: dict) -> ImportOutcome:
+    return ImportOutcome(
+        kind=row["kind"], format=row["format"], file_name=row["file_name"], import_id=row["import_id"],
+        rows_read=row["rows_read"], rows_imported=row["rows_imported"],
+        rows_rejected=row["rows_rejected"], rows_warned=row.get("rows_warned") or 0,
+        already_imported=True,
+        message=f"{row['file_name']} was already imported (import #{row['import_id']}); nothing changed.",
+    )
+
+
+def subject_from_name(file_name: str) -> str | None:
+    """'star_math_fall.csv' -> 'Math' when exactly one subject word is in the name."""
+    words = set(re.split(r"[^a-z/]+", Path(file_name).stem.lower())) - {"", "e", "m"}
+    found = {SUBJECTS[w] for w in words if w in SUBJECTS}
+    return found.pop() if len(found) == 1 else None
+
+
+def tool_from_name(con: duckdb.DuckDBPyConnection, file_name: str) -> str | None:
+    """A catalog product whose name appears in the file name ('mathquest_survey.csv' -> MathQuest)."""
+    stem = re.sub(r"[^a-z0-9]", "", Path(file_name).stem.lower())
+    names = [r[0] for r in con.execute("SELECT DISTINCT name FROM products").fetchall()]
+    found = [n for n in names if len(re.sub(r"[^a-z0-9]", "", n.lower())) >= 3
+             and re.sub(r"[^a-z0-9]", "", n.lower()) in stem]
+    return found[0] if len(found) == 1 else None
+
+
+def _test_date_sql(profile: FormatProfile, fields: set[str]) -> str:
+    """The test date, else one derived from school year + period (mCLASS BOY/MOY/EOY, IAR S/F)."""
+    given = "test_date" if "test_date" in fields else "NULL::DATE"
+    if not profile.period_dates or not {"school_year", "period"} <= fields:
+        return given
+    years = "regexp_extract_all(school_year, '\\d{4}')"
+    two = "regexp_matches(school_year, '\\d{4}\\s*[-/]\\s*\\d{2}')"
+    start = f"(CASE WHEN {two} THEN try_cast({years}[1] AS INTEGER) ELSE try_cast({years}[1] AS INTEGER) - 1 END)"
+    cases = " ".join(
+        f"WHEN starts_with(upper(trim(period)), '{code}') THEN make_date({start} + {1 if part == 'end' else 0}, {m}, {d})"
+        for code, (part, m, d) in profile.period_dates.items())
+    return f"coalesce({given}, CASE {cases} END)"
+
+
+def _run_file(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest, src: SourceFile,
+              actor: Actor | None, progress: Progress) -> ImportOutcome:
+    previous = find_previous(con, src.sha256, req.kind)
+    if previous:
+        return already_outcome(previous)
+    found = detect(PROFILES, req.kind, src.header, req.format)
+    if found.profile is None:
+        raise FileRefused(f"{req.display_name}: {found.problem}")
+    profile = found.profile
+    resolved = profile.resolve(src.header)
+    fields = set(resolved)
+    tool = req.tool or profile.constants.get("tool")
+    if req.kind in ("usage", "feedback") and "tool" not in fields and not tool:
+        tool = tool_from_name(con, req.display_name)
+        if not tool:
+            raise UsageProblem(f"{req.display_name}: the file has no tool column; name the tool with --tool.")
+    extra: dict[str, int] = {}
+    if profile.target == "feedback_responses":
+        excluded = {h.lower() for h in profile.question_exclude}
+        extra = {i: h for i, h in enumerate(src.header) if i not in resolved.values()
+                 and h.strip() and h.lower() not in excluded and not h.lower().startswith("points -")
+                 and not h.lower().startswith("feedback -")}
+        if not extra:
+            raise FileRefused(f"{req.display_name}: the survey has no question columns.")
+    progress("reading", 0.1)
+    checks = None if extra else staging.try_fast_stage(con, src, profile, resolved)
+    if checks is None:
+        checks = staging.build_stage(con, src, profile, resolved, extra={i: i for i in extra})
+    if tool:  # a named tool fills blank tool cells, so they are not missing
+        checks = [c for c in checks if c.condition != "tool IS NULL"]
+    read = staging.rows_read(con)
+    if read == 0:
+        raise FileRefused(f"{req.display_name}: the file has a header but no data rows; nothing was imported.")
+    subject_sql = date_sql = term_sql = "NULL"
+    if profile.target == "assessment_results":
+        subject = req.subject or profile.constants.get("subject") or subject_from_name(req.display_name)
+        if "subject" not in fields and not subject:
+            raise UsageProblem(f"{req.display_name}: the file does not say the subject; give --subject.")
+        subject_sql = _quote(subject) if req.subject or "subject" not in fields else (
+            f"coalesce(subject, {_quote(subject)})")
+        date_sql = _test_date_sql(profile, fields)
+        term_sql = "term" if "term" in fields else (
+            "period || ' ' || school_year" if {"period", "school_year"} <= fields else "NULL")
+        checks.append(staging.Check("rejected", "test date", "no test date (nor school year and period)",
+                                    f"({date_sql}) IS NULL", "NULL"))
+        checks.append(staging.Check("rejected", "subject", "missing subject", f"({subject_sql}) IS NULL",
+                                    "NULL"))
+    progress("validating", 0.5)
+    id_column = "lower(respondent)" if profile.target == "feedback_responses" else "student_id"
+    valid = staging.valid_condition(checks)
+    if "student_id" in fields or "respondent" in fields:
+        build_keys(con, secret, f"SELECT DISTINCT {id_column} FROM {staging.STAGE} WHERE {valid}")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {KEYS} (raw VARCHAR, student_key VARCHAR)")
+    tool_sql = f"coalesce(tool, {_quote(tool)})" if "tool" in fields else _quote(tool)
+    with transaction(con):
+        import_id = repo.insert(con, "import_log", {
+            "kind": req.kind, "format": profile.name, "file_name": req.display_name,
+            "file_sha256": src.sha256, "tool": tool, "subject": req.subject,
+            "imported_by": actor.email if actor else "etl",
+        }, actor=actor)
+        rejected, warned = staging.record_checks(con, import_id, checks)
+        progress("writing", 0.7)
+        prefixed = valid
+        if profile.target == "usage_daily":
+            imported = loaders.load_usage_daily(con, import_id, prefixed, tool_sql=tool_sql,
+                                                events=profile.rows == "events", fields=fields)
+        elif profile.target == "usage_summary":
+            imported = loaders.load_usage_summary(con, import_id, prefixed, tool_sql=tool_sql, fields=fields)
+        elif profile.target == "assessment_results":
+            imported = loaders.load_assessments(
+                con, import_id, prefixed, assessment=profile.constants["assessment"],
+                subject_sql=subject_sql, date_sql=date_sql, term_sql=term_sql, fields=fields)
+        else:
+            imported = loaders.load_feedback(con, import_id, prefixed, tool=tool or "",
+                                             questions={i: h for i, h in extra.items()}, fields=fields)
+        notes = " ".join(src.warnings) or None
+        con.execute("UPDATE import_log SET rows_read = ?, rows_imported = ?, rows_rejected = ?, "
+                    "rows_warned = ?, notes = ?, finished_at = current_timestamp WHERE import_id = ?",
+                    [read, imported, rejected, warned, notes, import_id])
+    progress("done", 1.0)
+    return ImportOutcome(kind=req.kind, format=profile.name, file_name=req.display_name, import_id=import_id,
+                         rows_read=read, rows_imported=imported, rows_rejected=rejected, rows_warned=warned,
+                         already_imported=False, warnings=src.warnings,
+                         message=f"Imported {imported:,} of {read:,} rows from {req.display_name} "
+                                 f"({profile.label}); {rejected:,} rejected, {warned:,} with warnings.")
+
+
+def _quote(value: str | None) -> str:
+    if value is None:
+        return "NULL"
+    return "'" + value.replace("'", "''") + "'"
+
+
+def cleanup(con: duckdb.DuckDBPyConnection) -> None:
+    for table in (staging.STAGE, KEYS, loaders.NEW):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def run_import(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest, *,
+               actor: Actor | None = None, progress: Progress = _noop) -> ImportOutcome:
+    """Import one file (or, for rosters, a OneRoster folder or zip)."""
+    if req.kind == "roster":
+        from etl.oneroster import import_roster
+
+        return import_roster(con, secret, req, actor=actor, progress=progress)
+    src = open_source(req.path)
+    try:
+        return _run_file(con, secret, req, src, actor, progress)
+    finally:
+        src.close()
+        cleanup(con)

@@ -1,0 +1,177 @@
+"""Open a district export safely: checks, fingerprint, encoding and header, before DuckDB reads it.
+
+Why a separate step: real exports arrive empty, binary, UTF-16 or Windows-1252 from Excel, with a BOM,
+NUL bytes or a header whose names repeat. One streaming pass computes the SHA-256 (idempotency) and
+finds these; only files that are not clean UTF-8 are rewritten to a temporary UTF-8 copy, so a big
+clean file is read by DuckDB in place. Every refusal is a `FileRefused` with a one-line message that
+never quotes file content (it may hold student names).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from models.errors import DomainError
+
+CHUNK = 1 << 22
+SNIFF_BYTES = 1 << 20
+MAX_FIELD_BYTES = 32 << 20  # DuckDB's max_line_size; a 3 MB field is read, a 40 MB one refused
+DELIMITERS = ("\t", ",", ";", "|")
+
+
+class FileRefused(DomainError):
+    """The file cannot be imported; nothing was written."""
+
+
+@dataclass
+class SourceFile:
+    """A file ready for DuckDB: `read_path` is UTF-8 (the original, or a temporary copy)."""
+
+    original: Path
+    read_path: Path
+    sha256: str
+    size: int
+    encoding: str
+    delimiter: str
+    header: list[str]
+    warnings: list[str] = field(default_factory=list)
+    _tmp: tempfile.TemporaryDirectory | None = None
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """Control bytes other than tab/CR/LF in more than 1% of the first MB: not a text export."""
+    if not sample:
+        return False
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    return controls / len(sample) > 0.01
+
+
+def _scan(path: Path) -> tuple[str, int, int, bool, bytes]:
+    """One pass: sha256, size, NUL count, whether the bytes are valid UTF-8, and the first MB."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    size = nuls = 0
+    utf8 = True
+    head = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            if not head:
+                head = chunk[:SNIFF_BYTES]
+            digest.update(chunk)
+            size += len(chunk)
+            nuls += chunk.count(b"\x00")
+            if utf8 and not chunk.isascii():
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return digest.hexdigest(), size, nuls, utf8, head
+
+
+_CP1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0)
+           if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+
+
+def _decode_cp1252(data: bytes) -> str:
+    """Windows-1252 as Excel writes it; the five undefined bytes fall back to Latin-1."""
+    return data.decode("latin-1").translate(_CP1252)
+
+
+def _transcode(path: Path, encoding: str, target: Path) -> None:
+    """Rewrite as UTF-8 without NUL bytes (files needing this are Excel saves: small)."""
+    data = path.read_bytes()
+    if encoding == "utf-16":
+        text = data.decode("utf-16", errors="replace")
+    elif encoding == "windows-1252":
+        text = _decode_cp1252(data)
+    else:
+        text = data.decode("utf-8", errors="replace")
+    target.write_text(text.replace("\x00", "").lstrip("\ufeff"), encoding="utf-8", newline="")
+
+
+def parse_header(text: str) -> tuple[str, list[str]]:
+    """The delimiter and the column names of the first record; duplicate names get _2, _3, ..."""
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    counts = {d: first_line.count(d) for d in DELIMITERS}
+    delimiter = "\t" if counts["\t"] and counts["\t"] >= counts[","] else (
+        max(DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ",")
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter, quotechar='"')
+    try:
+        names = next(reader)
+    except (StopIteration, csv.Error):
+        names = []
+    header: list[str] = []
+    seen: dict[str, int] = {}
+    for raw in names:
+        name = re.sub(r"\s+", " ", raw.replace("\ufeff", "")).strip()
+        seen[name] = seen.get(name, 0) + 1
+        header.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return delimiter, header
+
+
+def open_source(path: str | Path) -> SourceFile:
+    """Check the file and prepare it for DuckDB, or raise FileRefused with a one-line reason."""
+    path = Path(path)
+    if not path.exists():
+        raise FileRefused(f"{path}: no such file.")
+    if path.is_dir():
+        raise FileRefused(f"{path}: is a folder; give a file (only rosters take a folder).")
+    try:
+        sha, size, nuls, utf8, head = _scan(path)
+    except OSError as exc:
+        raise FileRefused(f"{path.name}: cannot be read ({exc.strerror}).") from exc
+    if size == 0 or not head.strip(b"\x00\r\n\t \xef\xbb\xbf"):
+        raise FileRefused(f"{path.name}: the file is empty.")
+    warnings: list[str] = []
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif _looks_binary(head.replace(b"\x00", b"")) or nuls > max(16, size // 100):
+        raise FileRefused(f"{path.name}: this is not a text export (binary content); nothing was imported.")
+    else:
+        encoding = "utf-8" if utf8 else "windows-1252"
+    if nuls and encoding != "utf-16":
+        warnings.append(f"{nuls} NUL byte(s) removed (damaged export).")
+    tmp = None
+    read_path = path
+    if encoding != "utf-8" or nuls:
+        tmp = tempfile.TemporaryDirectory(prefix="etl-")
+        read_path = Path(tmp.name) / "utf8.csv"
+        _transcode(path, encoding, read_path)
+        if encoding == "windows-1252":
+            warnings.append("Read as Windows-1252 (an Excel save); accents kept.")
+        head = read_path.read_bytes()[:SNIFF_BYTES]
+    text = head.decode("utf-8", errors="ignore").replace("\x00", "")
+    delimiter, header = parse_header(text)
+    if not any(header):
+        if tmp:
+            tmp.cleanup()
+        raise FileRefused(f"{path.name}: no header row found.")
+    return SourceFile(original=path, read_path=read_path, sha256=sha, size=size, encoding=encoding,
+                      delimiter=delimiter, header=header, warnings=warnings, _tmp=tmp)
