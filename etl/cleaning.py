@@ -50,16 +50,19 @@ def is_blank(col: str) -> str:
 
 
 def timestamp_expr(col: str) -> str:
+    """ISO casts only for values that start with a 4-digit year: DuckDB would read 3/2/21 as year 3."""
     value = cleaned(col)
-    return (f"coalesce(try_cast({value} AS TIMESTAMP), "
-            f"try_strptime({value}, {_sql_list(DATE_FORMATS)}))")
+    return (f"CASE WHEN regexp_matches({value}, '^\\d{{4}}[-/]') THEN coalesce(try_cast({value} AS TIMESTAMP), "
+            f"try_strptime({value}, {_sql_list(DATE_FORMATS)})) "
+            f"ELSE try_strptime({value}, {_sql_list(DATE_FORMATS)}) END")
 
 
 def date_expr(col: str) -> str:
-    """Every date form in the quirks list (ISO dates take the engine's fast cast before this)."""
+    """Every date form in the quirks list (clean ISO dates take the engine's fast cast before this)."""
     value = cleaned(col)
-    return (f"coalesce(try_cast({value} AS DATE), try_cast({value} AS TIMESTAMP)::DATE, "
-            f"try_strptime({value}, {_sql_list(DATE_FORMATS)})::DATE)")
+    return (f"CASE WHEN regexp_matches({value}, '^\\d{{4}}[-/]') THEN coalesce(try_cast({value} AS DATE), "
+            f"try_cast({value} AS TIMESTAMP)::DATE, try_strptime({value}, {_sql_list(DATE_FORMATS)})::DATE) "
+            f"ELSE try_strptime({value}, {_sql_list(DATE_FORMATS)})::DATE END")
 
 
 def date_in_range(col: str) -> str:

@@ -68,11 +68,11 @@ def _looks_binary(sample: bytes) -> bool:
     return controls / len(sample) > 0.01
 
 
-def _scan(path: Path) -> tuple[str, int, int, bool, bytes]:
-    """One pass: sha256, size, NUL count, whether the bytes are valid UTF-8, and the first MB."""
+def _scan(path: Path) -> tuple[str, int, int, bool, bytes, bool]:
+    """One pass: sha256, size, NUL count, valid UTF-8?, the first MB, mixed line endings?"""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    size = nuls = 0
+    size = nuls = crlf = lf = cr = quotes = 0
     utf8 = True
     head = b""
     with path.open("rb") as handle:
@@ -82,6 +82,11 @@ def _scan(path: Path) -> tuple[str, int, int, bool, bytes]:
             digest.update(chunk)
             size += len(chunk)
             nuls += chunk.count(b"\x00")
+            if b"\r" in chunk:
+                crlf += chunk.count(b"\r\n")
+                cr += chunk.count(b"\r")
+            lf += chunk.count(b"\n")
+            quotes += chunk.count(b'"')
             if utf8 and not chunk.isascii():
                 try:
                     decoder.decode(chunk)
@@ -92,7 +97,8 @@ def _scan(path: Path) -> tuple[str, int, int, bool, bytes]:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
-    return digest.hexdigest(), size, nuls, utf8, head
+    mixed = cr > 0 and not (crlf == cr == lf)
+    return digest.hexdigest(), size, nuls, utf8, head, mixed, quotes % 2 == 1
 
 
 _CP1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0)
@@ -113,7 +119,20 @@ def _transcode(path: Path, encoding: str, target: Path) -> None:
         text = _decode_cp1252(data)
     else:
         text = data.decode("utf-8", errors="replace")
-    target.write_text(text.replace("\x00", "").lstrip("\ufeff"), encoding="utf-8", newline="")
+    text = text.replace("\x00", "").lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    target.write_text(text, encoding="utf-8", newline="")
+
+
+def _unclosed_quote_line(path: Path) -> int:
+    """The line where the quote that never closes was opened (quotes toggle; "" toggles twice)."""
+    opened_at, inside = 0, False
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            for _ in range(line.count(b'"')):
+                inside = not inside
+                if inside:
+                    opened_at = number
+    return opened_at
 
 
 def parse_header(text: str) -> tuple[str, list[str]]:
@@ -144,7 +163,7 @@ def open_source(path: str | Path) -> SourceFile:
     if path.is_dir():
         raise FileRefused(f"{path}: is a folder; give a file (only rosters take a folder).")
     try:
-        sha, size, nuls, utf8, head = _scan(path)
+        sha, size, nuls, utf8, head, mixed_endings, odd_quotes = _scan(path)
     except OSError as exc:
         raise FileRefused(f"{path.name}: cannot be read ({exc.strerror}).") from exc
     if size == 0 or not head.strip(b"\x00\r\n\t \xef\xbb\xbf"):
@@ -156,11 +175,14 @@ def open_source(path: str | Path) -> SourceFile:
         raise FileRefused(f"{path.name}: this is not a text export (binary content); nothing was imported.")
     else:
         encoding = "utf-8" if utf8 else "windows-1252"
+    if odd_quotes and encoding != "utf-16":
+        raise FileRefused(f"{path.name}: a quote opened on line {_unclosed_quote_line(path)} is never closed; "
+                          "nothing was imported.")
     if nuls and encoding != "utf-16":
         warnings.append(f"{nuls} NUL byte(s) removed (damaged export).")
     tmp = None
     read_path = path
-    if encoding != "utf-8" or nuls:
+    if encoding != "utf-8" or nuls or mixed_endings:
         tmp = tempfile.TemporaryDirectory(prefix="etl-")
         read_path = Path(tmp.name) / "utf8.csv"
         _transcode(path, encoding, read_path)

@@ -65,7 +65,7 @@ def read_csv_sql(src: SourceFile, width: int) -> str:
     delim = {"\t": "\\t", ",": ",", ";": ";", "|": "|"}[src.delimiter]
     return (f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', "
             f"escape='\"', auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, "
-            f"strict_mode=true)")
+            f"strict_mode=true, parallel=false)")  # parallel reads refuse quoted newlines with padding
 
 
 def duckdb_read_error(src: SourceFile, exc: duckdb.Error) -> FileRefused:
@@ -128,6 +128,10 @@ def try_fast_stage(con: duckdb.DuckDBPyConnection, src: SourceFile, profile: For
         con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {', '.join(select)} FROM {reader}",
                     {"path": str(src.read_path)})
         errors = con.execute("SELECT count(*) FROM etl_csv_errors").fetchone()[0]
+        dates = [f for f in resolved if profile.columns[f].parse == "date"]
+        if dates and not errors:  # 3/2/21 reads as the year 3 in a typed read: take the full parse
+            errors = con.execute(f"SELECT count(*) FROM {STAGE} WHERE "
+                                 + " OR ".join(f"year({f}) < 1900" for f in dates)).fetchone()[0]
     except duckdb.Error:
         errors = 1
     finally:
@@ -195,7 +199,8 @@ def build_stage(con: duckdb.DuckDBPyConnection, src: SourceFile, profile: Format
         raw.append(f"{col}")
         fast = FAST_CASTS.get(spec.parse)
         if fast:
-            raw.append(f"try_cast({col} AS {fast}) AS {col}__fast")
+            guard = f"year(try_cast({col} AS {fast})) >= 1900" if fast in ("DATE", "TIMESTAMP") else "true"
+            raw.append(f"CASE WHEN {guard} THEN try_cast({col} AS {fast}) END AS {col}__fast")
             typed = f"CASE WHEN {col}__fast IS NOT NULL THEN {col}__fast{_scaled(spec.parse)} ELSE {_typed(spec.parse, col)} END"
         else:
             typed = _typed(spec.parse, col)

@@ -1,0 +1,104 @@
+"""Use cases of the Import page: import an uploaded file, history, rejected rows, undo, data quality.
+
+Why a service: the page stays thin and the permission rule (Action.IMPORT_DATA) is enforced here, not
+by hiding the page. The import itself is `etl.runner.run_import`, the same code as `python -m etl`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from db import repo
+from etl import admin
+from etl.formats import PROFILES
+from etl.runner import Progress, run_import
+from models.errors import InvalidInput
+from models.imports import ImportOutcome, ImportRequest
+from models.people import Actor
+from services.permissions import Action, require
+
+MAX_UPLOAD_BYTES = 1 << 30
+
+
+def format_choices(kind: str) -> list[str]:
+    """Formats a person can pick for a kind ('' = detect from the header)."""
+    return [p.name for p in PROFILES if p.kind == kind and p.target != "roster"]
+
+
+def format_labels() -> dict[str, str]:
+    return {p.name: p.label for p in PROFILES}
+
+
+def import_upload(con: duckdb.DuckDBPyConnection, secret: bytes, *, actor: Actor, kind: str, file_name: str,
+                  data: bytes, format: str | None = None, tool: str | None = None, subject: str | None = None,
+                  progress: Progress | None = None) -> ImportOutcome:
+    """Save the upload to a private temp folder and run the import. Rosters come as a .zip."""
+    require(actor, Action.IMPORT_DATA)
+    if not data:
+        raise InvalidInput(f"{file_name}: the file is empty.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"{file_name}: larger than 1 GB; use `python -m etl` on the server instead.")
+    safe_name = Path(file_name).name or "upload.csv"
+    with tempfile.TemporaryDirectory(prefix="edtech-upload-") as tmp:
+        path = Path(tmp) / safe_name
+        path.write_bytes(data)
+        if kind == "roster" and not zipfile.is_zipfile(path):
+            raise InvalidInput("Upload a OneRoster .zip (users.csv, orgs.csv, ... zipped together).")
+        request = ImportRequest(kind=kind, path=path, format=format or None, tool=tool or None,
+                                subject=subject or None, file_name=safe_name)
+        kwargs: dict[str, Any] = {"actor": actor}
+        if progress is not None:
+            kwargs["progress"] = progress
+        return run_import(con, secret, request, **kwargs)
+
+
+def history(con: duckdb.DuckDBPyConnection, *, actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
+    require(actor, Action.IMPORT_DATA)
+    return admin.import_history(con, limit)
+
+
+def rejects(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: Actor) -> list[dict[str, Any]]:
+    require(actor, Action.IMPORT_DATA)
+    return admin.import_rejects(con, import_id)
+
+
+def last_import(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> dict[str, Any] | None:
+    require(actor, Action.IMPORT_DATA)
+    return admin.last_import(con)
+
+
+def undo_last(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> dict[str, Any]:
+    require(actor, Action.IMPORT_DATA)
+    return admin.undo_last_import(con, actor=actor)
+
+
+def shadow_tools(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> list[dict[str, Any]]:
+    """Tools seen in usage that no vetted catalog entry names: the 'shadow' tools (view usage_tool_vetting)."""
+    require(actor, Action.IMPORT_DATA)
+    return repo.fetch_all(con, "SELECT tool, usage_rows, students, minutes, first_used, last_used "
+                               "FROM usage_tool_vetting WHERE NOT vetted ORDER BY students DESC, tool")
+
+
+def unrostered_usage(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> list[dict[str, Any]]:
+    """Usage by students who are not on the roster, per tool (view usage_unrostered)."""
+    require(actor, Action.IMPORT_DATA)
+    return repo.fetch_all(con, "SELECT tool, usage_rows, students, minutes FROM usage_unrostered "
+                               "ORDER BY usage_rows DESC, tool")
+
+
+def data_quality(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> dict[str, Any]:
+    """Headline data-quality numbers, each defined by the query beside it."""
+    require(actor, Action.IMPORT_DATA)
+    row = repo.fetch_one(con, """
+        SELECT (SELECT count(*) FROM usage_daily) AS usage_rows,
+               (SELECT coalesce(sum(usage_rows), 0) FROM usage_unrostered) AS unrostered_rows,
+               (SELECT count(*) FROM roster_students WHERE active) AS rostered_students,
+               (SELECT count(*) FROM usage_tool_vetting WHERE NOT vetted) AS shadow_tools,
+               (SELECT coalesce(sum(rows_rejected), 0) FROM import_log WHERE status = 'imported') AS rejected_rows
+    """) or {}
+    return row
