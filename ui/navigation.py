@@ -45,6 +45,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/goals_plan.py", "Goals & plan", ":material/flag:", "Implementation", Action.VIEW_PIPELINE),
     PageSpec("pages/monitoring.py", "Usage & outcomes", ":material/monitoring:", "Evidence", Action.VIEW_EVIDENCE),
     PageSpec("pages/decisions.py", "Reflect & decide", ":material/gavel:", "Evidence", Action.VIEW_EVIDENCE),
+    PageSpec("pages/imports.py", "Import data", ":material/upload_file:", "Evidence", Action.IMPORT_DATA),
     PageSpec("pages/people.py", "People & roles", ":material/group:", "Administration", Action.MANAGE_PEOPLE),
     PageSpec("pages/audit.py", "Audit log", ":material/history:", "Administration", Action.VIEW_AUDIT),
 ]
