@@ -1,0 +1,125 @@
+"""`python -m etl` as schedulers call it: exit codes, --json last line, a new --db, the lock wait."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from tests.etlhelp import SAMPLES, write
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = "student_id,tool,date,minutes,sessions"
+
+
+def run(*args: str, db: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {**os.environ, "EDTECH_ID_SECRET": "cli-secret"}
+    env.pop("EDTECH_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "etl", *args, "--db", str(db)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def last_json(result: subprocess.CompletedProcess) -> dict:
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class TestExitCodesAndJson:
+    def test_import_creates_and_migrates_a_new_database(self, tmp_path):
+        db = tmp_path / "new" / "district.duckdb"
+        result = run("usage", str(SAMPLES / "usage" / "generic_usage.csv"), "--json", db=db)
+        assert result.returncode == 0, result.stderr
+        payload = last_json(result)
+        assert {k: payload[k] for k in ("kind", "format", "rows_read", "rows_imported", "rows_rejected",
+                                         "already_imported")} == {
+            "kind": "usage", "format": "generic-usage", "rows_read": 200, "rows_imported": 200,
+            "rows_rejected": 0, "already_imported": False}
+        con = duckdb.connect(str(db), read_only=True)
+        assert con.execute("SELECT count(*) FROM usage_daily").fetchone() == (200,)
+        assert con.execute("SELECT count(*) FROM schema_migrations WHERE name = '0040_imports'").fetchone() == (1,)
+        con.close()
+
+    def test_second_run_says_already_imported(self, tmp_path):
+        db = tmp_path / "d.duckdb"
+        path = str(SAMPLES / "usage" / "generic_usage.csv")
+        run("usage", path, db=db)
+        again = run("usage", path, "--json", db=db)
+        assert again.returncode == 0 and last_json(again)["already_imported"] is True
+        plain = run("usage", path, db=db)
+        assert "already imported" in plain.stdout
+
+    def test_rejected_rows_still_exit_zero(self, tmp_path):
+        path = write(tmp_path / "u.csv", f"{HEADER}\n1,A,2026-09-02,5,1\n2,A,never,5,1\n")
+        result = run("usage", str(path), "--json", db=tmp_path / "d.duckdb")
+        assert result.returncode == 0
+        assert (last_json(result)["rows_imported"], last_json(result)["rows_rejected"]) == (1, 1)
+
+    def test_refused_file_exits_one_with_one_line_and_no_traceback(self, tmp_path):
+        path = write(tmp_path / "e.csv", "")
+        result = run("usage", str(path), db=tmp_path / "d.duckdb")
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert "empty" in result.stderr
+
+    def test_refused_with_json_still_prints_json(self, tmp_path):
+        result = run("usage", str(SAMPLES / "oneroster" / "users.csv"), "--json", db=tmp_path / "d.duckdb")
+        assert result.returncode == 1
+        payload = last_json(result)
+        assert payload["status"] == "refused" and payload["rows_imported"] == 0 and "roster" in payload["error"]
+
+    def test_usage_errors_exit_two(self, tmp_path):
+        db = tmp_path / "d.duckdb"
+        assert run("usage", str(tmp_path / "missing.csv"), db=db).returncode == 2
+        assert run("usage", str(SAMPLES / "usage" / "generic_usage.csv"), "--format", "nope", db=db).returncode == 2
+        assert run("nonsense", "x", db=db).returncode == 2
+        no_tool = write(tmp_path / "t.csv", "student_id,date,minutes\n1,2026-09-02,5\n")
+        result = run("usage", str(no_tool), db=db)
+        assert result.returncode == 2 and "--tool" in result.stderr
+
+    def test_binary_garbage_and_unclosed_quote_are_refused(self, tmp_path):
+        garbage = tmp_path / "g.csv"
+        garbage.write_bytes(os.urandom(20_000))
+        db = tmp_path / "d.duckdb"
+        assert run("usage", str(garbage), db=db).returncode == 1
+        quote = write(tmp_path / "q.csv", f'{HEADER}\n1,"A,2026-09-02,5,1\n')
+        result = run("usage", str(quote), db=db)
+        assert result.returncode == 1 and "line 2" in result.stderr
+
+    def test_roster_undo_and_purge_commands(self, tmp_path):
+        db = tmp_path / "d.duckdb"
+        assert run("roster", str(SAMPLES / "oneroster"), db=db).returncode == 0
+        undo = run("undo", "--json", db=db)
+        assert undo.returncode == 0 and last_json(undo)["status"] == "undone"
+        purge = run("purge", "--older-than-years", "3", "--json", db=db)
+        assert purge.returncode == 0 and last_json(purge)["status"] == "purged"
+        assert run("purge", "--older-than-years", "0", db=db).returncode == 2
+
+
+HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("CREATE TABLE IF NOT EXISTS held (x INTEGER)")
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+class TestLockWait:
+    def test_waits_while_another_process_holds_the_file_then_imports(self, tmp_path):
+        db = tmp_path / "busy.duckdb"
+        holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), "2.5"], stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline().strip() == "holding"
+            started = time.monotonic()
+            result = run("usage", str(SAMPLES / "usage" / "generic_usage.csv"), "--json", db=db)
+            waited = time.monotonic() - started
+        finally:
+            holder.wait(timeout=30)
+        assert result.returncode == 0, result.stderr
+        assert last_json(result)["rows_imported"] == 200
+        assert waited >= 1.0  # it really waited for the holder

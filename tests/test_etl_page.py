@@ -1,0 +1,78 @@
+"""AppTest of pages/imports.py as the technology department on the demo district."""
+
+from __future__ import annotations
+
+import duckdb
+
+from etl.runner import run_import
+from models.imports import ImportRequest
+from tests.apphelp import run_page, texts
+from tests.etlhelp import SAMPLES, write
+
+
+def _import(db, path, kind="usage", **options):
+    con = duckdb.connect(str(db))
+    try:
+        from db.migrate import apply_migrations
+
+        apply_migrations(con)
+        return run_import(con, b"demo-test-secret", ImportRequest(kind=kind, path=path, **options))
+    finally:
+        con.close()
+
+
+class TestImportPage:
+    def test_page_renders_sections_for_technology(self, demo_db):
+        at = run_page("pages/imports.py", as_role="technology")
+        assert not at.exception
+        page = texts(at)
+        assert "Import data" in page and "Import history" in page and "Data quality" in page
+
+    def test_history_rejects_and_shadow_tools_show(self, demo_db, tmp_path):
+        path = write(tmp_path / "u.csv", "student_id,tool,date,minutes,sessions\n1,ShadowGames,2026-09-02,5,1\n"
+                                         "2,ShadowGames,not a date,5,1\n")
+        outcome = _import(demo_db, path)
+        at = run_page("pages/imports.py", as_role="technology")
+        assert not at.exception
+        frames = [df.value for df in at.dataframe]
+        assert any("u.csv" in set(map(str, f.get("file_name", []))) for f in frames)
+        assert any("not a date" in set(map(str, f.get("reason", []))) for f in frames)
+        assert any("ShadowGames" in set(map(str, f.get("tool", []))) for f in frames)
+        assert outcome.rows_rejected == 1
+
+    def test_undo_last_import_from_the_page(self, demo_db, tmp_path):
+        path = write(tmp_path / "u.csv", "student_id,tool,date,minutes,sessions\n1,UndoMe,2026-09-02,5,1\n")
+        outcome = _import(demo_db, path)
+        at = run_page("pages/imports.py", as_role="technology")
+        at.checkbox(key="imports.undo_sure").check().run()
+        at.button(key="imports.undo").click().run()
+        assert not at.exception
+        assert f"Undid import #{outcome.import_id}" in texts(at)
+        con = duckdb.connect(str(demo_db), read_only=True)
+        assert con.execute("SELECT count(*) FROM usage_daily WHERE tool = 'UndoMe'").fetchone() == (0,)
+        con.close()
+
+    def test_other_roles_are_refused(self, demo_db):
+        at = run_page("pages/imports.py", as_role="teacher")
+        assert "does not give access" in texts(at)
+
+    def test_upload_service_imports_like_the_cli(self, con, people, settings):
+        from services import imports
+
+        data = (SAMPLES / "usage" / "generic_usage.csv").read_bytes()
+        out = imports.import_upload(con, b"k", actor=people["technology"], kind="usage",
+                                    file_name="generic_usage.csv", data=data)
+        assert (out.rows_imported, out.file_name) == (200, "generic_usage.csv")
+        again = imports.import_upload(con, b"k", actor=people["technology"], kind="usage",
+                                      file_name="generic_usage.csv", data=data)
+        assert again.already_imported
+        assert imports.history(con, actor=people["technology"])[0]["imported_by"] == "technology@district.test"
+
+    def test_upload_service_checks_permission(self, con, people):
+        import pytest
+
+        from models.errors import PermissionDenied
+        from services import imports
+
+        with pytest.raises(PermissionDenied):
+            imports.import_upload(con, b"k", actor=people["teacher"], kind="usage", file_name="x.csv", data=b"x")
