@@ -101,10 +101,12 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         page_link("pages/request.py", "Open the request", query={"request": request_id})
         st.stop()
     costed = {q["product_id"] for q in scenarios.list_quotes(con, request_id=request_id)}
-    products = {f"{r['product']} · {r['vendor']}": int(r["product_id"]) for r in cands.to_dict("records")}
-    ordered = sorted(products, key=lambda label: products[label] not in costed)  # costed candidates first
+    rows = sorted(cands.to_dict("records"), key=lambda r: (r["product_id"] not in costed, r["candidate_id"]))
+    products = {
+        f"{r['product']} · {r['vendor']}": int(r["product_id"]) for r in rows
+    }  # costed, then oldest first
     product_id = products[
-        st.selectbox("Candidate product", ordered, key=state_key(NS, f"product.{request_id}"))
+        st.selectbox("Candidate product", list(products), key=state_key(NS, f"product.{request_id}"))
     ]
     quotes = scenarios.list_quotes(con, request_id=request_id, product_id=product_id)
     saved = scenarios.list_scenarios(con, request_id=request_id, product_id=product_id)
