@@ -30,6 +30,10 @@ from ui.context import page_context, query_int, state_key
 NS = "goals_plan"
 
 
+def table(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(columns)).rename(columns=columns)
+
+
 def show_errors(exc: ValidationError, model: type) -> None:
     for message in field_errors(exc, model).values():
         st.error(message)
@@ -39,9 +43,10 @@ def goals_section(ctx, tool: dict, people: dict) -> None:
     st.header("Goals (step 8)")
     rows = goals.list_goals(ctx.con, ctx.actor, tool["product_id"])
     if rows:
-        st.dataframe(pd.DataFrame(rows, columns=["horizon_label", "description", "measure", "data_source_label",
-                                                 "data_source_ref", "baseline", "target", "current_value",
-                                                 "due_date", "owner_name", "stakeholders"]),
+        st.dataframe(table(rows, {"horizon_label": "Horizon", "description": "Goal", "measure": "Measure",
+                                  "data_source_label": "Data source", "data_source_ref": "Reference",
+                                  "baseline": "Baseline", "target": "Target", "current_value": "Current",
+                                  "due_date": "Due", "owner_name": "Owner", "stakeholders": "Stakeholders"}),
                      hide_index=True, width="stretch")
     else:
         st.info("No goals yet. Set at least one short-term goal with a measure, target and owner.")
@@ -187,8 +192,9 @@ def milestones_section(ctx, plan: dict | None) -> None:
                              pattern_shape="Done", title=None)
         figure.update_yaxes(autorange="reversed", title=None)
         st.plotly_chart(figure, width="stretch")
-        st.dataframe(pd.DataFrame(rows, columns=["kind_label", "name", "audience", "start_date", "end_date",
-                                                 "completed_on", "completion_pct"]), hide_index=True)
+        st.dataframe(table(rows, {"kind_label": "Kind", "name": "Name", "audience": "Audience",
+                                  "start_date": "Start", "end_date": "End", "completed_on": "Completed on",
+                                  "completion_pct": "Completion (%)"}), hide_index=True)
     else:
         st.info("No milestones yet.")
     if not ctx.can(Action.MANAGE_PLANS):

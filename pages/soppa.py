@@ -25,7 +25,12 @@ from ui.context import page_context, state_key
 from ui.plain import md
 
 NS = "soppa"
-SEVERITY_ICON = {"overdue": "🔴", "due_soon": "🟠"}
+SEVERITY_BADGE = {"overdue": ":red-badge[Overdue]", "due_soon": ":orange-badge[Due soon]"}
+
+
+def table(rows: list[dict], columns: dict[str, str]) -> pd.DataFrame:
+    """Rows as a table with people's column names."""
+    return pd.DataFrame(rows, columns=list(columns)).rename(columns=columns)
 
 
 def show_errors(exc: ValidationError, model: type) -> None:
@@ -38,7 +43,7 @@ def clocks_tab(ctx, today: dt.date, can_write: bool) -> None:
     if not items:
         st.success("Every SOPPA clock is on time.")
     for item in items:
-        st.markdown(f"{SEVERITY_ICON[item['severity']]} {md(item['what'])}: due {item['due']:%m/%d/%Y}")
+        st.markdown(f"{SEVERITY_BADGE[item['severity']]} {md(item['what'])}: due {item['due']:%m/%d/%Y}")
     st.subheader("Agreements: signed and posted")
     rules = posting.load_rules(ctx.con)
     rows = registers.agreements_for_posting(ctx.con)
@@ -46,9 +51,9 @@ def clocks_tab(ctx, today: dt.date, can_write: bool) -> None:
         r["post_by"] = posting.agreement_posting_due(r["signed_date"], rules) if r["signed_date"] else None
     st.caption(f"A new agreement is posted within {rules.posting_days} "
                f"{'business' if rules.business_days else 'calendar'} days of signing.")
-    st.dataframe(pd.DataFrame(rows, columns=["agreement_id", "operator", "product", "agreement_type",
-                                             "signed_date", "post_by", "posted_date"]),
-                 hide_index=True, width="stretch")
+    st.dataframe(table(rows, {"agreement_id": "#", "operator": "Operator", "product": "Product",
+                              "agreement_type": "Agreement", "signed_date": "Signed", "post_by": "Post by",
+                              "posted_date": "Posted"}), hide_index=True, width="stretch")
     if can_write and rows:
         labels = {r["agreement_id"]: f"#{r['agreement_id']} {r['operator']} {r['product'] or ''}" for r in rows}
         with st.form(state_key(NS, "agreement_dates")):
@@ -91,19 +96,23 @@ def posting_tab(ctx, today: dt.date, can_write: bool) -> None:
             st.success("Recorded. Remember to upload the downloaded page.")
     history = posting.publications(ctx.con)
     if history:
-        st.dataframe(pd.DataFrame(history, columns=["published_on", "published_by_name", "operators_listed",
-                                                    "breaches_listed"]), hide_index=True)
+        st.dataframe(table(history, {"published_on": "Published", "published_by_name": "By",
+                                     "operators_listed": "Agreements listed", "breaches_listed": "Breaches listed"}),
+                     hide_index=True)
     with st.expander("Preview"):
         st.components.v1.html(page, height=600, scrolling=True)
 
 
 def breach_tab(ctx, today: dt.date, can_write: bool, vendors: dict) -> None:
     rows = registers.list_breaches(ctx.con, ctx.actor, today)
-    frame = pd.DataFrame(rows, columns=["breach_id", "operator", "learned_on", "students_affected",
-                                        "share_of_enrollment", "listed_publicly", "data_exposed", "notify_by",
-                                        "parents_notified_on", "clock"])
+    st.caption("Share of enrollment = students affected / district enrollment when the breach was learned. "
+               "Parents are notified within the set number of days of learning of it.")
+    frame = table(rows, {"breach_id": "#", "operator": "Operator", "learned_on": "Learned on",
+                         "students_affected": "Students affected", "share_of_enrollment": "Share of enrollment",
+                         "listed_publicly": "Listed publicly", "data_exposed": "Data exposed",
+                         "notify_by": "Notify parents by", "parents_notified_on": "Notified on", "clock": "Clock"})
     st.dataframe(frame, hide_index=True, width="stretch",
-                 column_config={"share_of_enrollment": st.column_config.NumberColumn(format="percent")})
+                 column_config={"Share of enrollment": st.column_config.NumberColumn(format="percent")})
     if not can_write:
         return
     existing = {r["breach_id"]: r for r in rows}
@@ -142,9 +151,9 @@ def breach_tab(ctx, today: dt.date, can_write: bool, vendors: dict) -> None:
 
 def requests_tab(ctx, today: dt.date, can_write: bool, vendors: dict) -> None:
     rows = registers.list_parent_requests(ctx.con, ctx.actor, today)
-    st.dataframe(pd.DataFrame(rows, columns=["parent_request_id", "received_on", "kind_label", "student_ref",
-                                             "operator", "due", "completed_on", "clock"]),
-                 hide_index=True, width="stretch")
+    st.dataframe(table(rows, {"parent_request_id": "#", "received_on": "Received", "kind_label": "Request",
+                              "student_ref": "Student reference", "operator": "Operator", "due": "Due",
+                              "completed_on": "Done", "clock": "Clock"}), hide_index=True, width="stretch")
     if not can_write:
         return
     existing = {r["parent_request_id"]: r for r in rows}

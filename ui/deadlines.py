@@ -13,7 +13,8 @@ from services.permissions import Action
 from ui.plain import md
 from ui.widgets import page_link
 
-ICONS = {"overdue": "🔴", "due_soon": "🟠", "upcoming": "🗓️"}
+BADGES = {"overdue": ":red-badge[Overdue]", "due_soon": ":orange-badge[Due soon]",
+          "upcoming": ":blue-badge[Upcoming]"}
 
 
 def show_deadlines(ctx, within_days: int = 30) -> None:
@@ -25,11 +26,11 @@ def show_deadlines(ctx, within_days: int = 30) -> None:
         st.success(f"No SOPPA deadline is near and no plan review is due in the next {within_days} days.")
         return
     for item in soppa_due:
-        st.markdown(f"{ICONS[item['severity']]} {md(item['what'])}: due {item['due']:%m/%d/%Y}")
+        st.markdown(f"{BADGES[item['severity']]} {md(item['what'])}: due {item['due']:%m/%d/%Y}")
     if soppa_due and ctx.can(Action.VIEW_PIPELINE):
         page_link("pages/soppa.py", "Open SOPPA posting and registers", icon=":material/shield_person:")
     for review in reviews:
-        st.markdown(f"{ICONS[review['severity']]} {md(review['what'])} for {md(review['product'])}: "
+        st.markdown(f"{BADGES[review['severity']]} {md(review['what'])} for {md(review['product'])}: "
                     f"{review['due']:%m/%d/%Y}")
     if reviews:
         page_link("pages/goals_plan.py", "Open goals and plans", icon=":material/flag:")
