@@ -13,7 +13,7 @@ import streamlit as st
 from models.costs import BudgetBasis, ContractOption
 from models.enums import FundingKind, Stage
 from models.errors import DomainError
-from services import criteria, enrollment, funding_sources, scenarios
+from services import criteria, enrollment, funding_sources, scenarios, utilization
 from services.costs import evaluate
 from services.costs.analysis import break_even_discount, max_unit_price, tornado
 from services.costs.exports import scenarios_csv, scenarios_xlsx
@@ -166,6 +166,10 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
     quote = scenarios.get_quote(con, quote_id)
     start_fy = next_fiscal_year(dt.date.today(), start_month)
     base = enrollment.base_enrollment(con, start_fy, quote.coverage_grade_low, quote.coverage_grade_high)
+    actual = utilization.actual_utilization(
+        con, product_id, threshold=ctx.settings.small_cell_threshold, start_month=start_month
+    )
+    actual_pct = None if actual is None else actual.share * 100
     note = (
         f"{base.students:,} students on file ({base.source}, {fiscal_year_label(base.fiscal_year)})"
         if base.source != "none"
@@ -173,6 +177,11 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
     )
 
     with tab_scenario:
+        if actual is not None:
+            st.caption(
+                f"Actual license utilization {actual.school_year}: {actual.share:.0%} "
+                f"({actual.definition}); new scenarios start from it."
+            )
         with st.expander(f"Enrollment behind the seats: {note}"):
             entry = enrollment_panel(
                 enrollment.enrollment_table(con, base.fiscal_year),
@@ -193,7 +202,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         }
         choice = names[st.selectbox("Scenario", list(names), key=state_key(NS, f"scenario.{quote_id}"))]
         loaded = scenarios.load_scenario(con, choice) if choice else None
-        start = loaded.params if loaded else parts.default_params(quote, start_fy, base.students)
+        start = loaded.params if loaded else parts.default_params(quote, start_fy, base.students, actual_pct)
         params = parts.scenario_editor(quote, start, f"{quote_id}.{choice}", note)
         if params is not None:
             result = evaluate(quote, params, loaded.name if loaded else "New scenario")
@@ -249,7 +258,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                 "No saved scenarios yet: showing the quote's two standard options with default assumptions. "
                 "Save scenarios in the editor to compare your own."
             )
-            first = parts.default_params(quote, start_fy, base.students)
+            first = parts.default_params(quote, start_fy, base.students, actual_pct)
             results = [
                 evaluate(quote, first.model_copy(update={"option": o}), o.label)
                 for o in (ContractOption.YEARLY, ContractOption.MULTI_YEAR)

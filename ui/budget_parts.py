@@ -246,7 +246,7 @@ def scenario_editor(
         base.utilization_pct,
         1.0,
         k("utilization"),
-        help="Replaced by actual utilization once usage data is imported (step 10).",
+        help="New scenarios start from actual license utilization when usage is imported (step 10).",
     )
     overrides: dict[str, Any] = {}
     if option != ContractOption.YEARLY:
@@ -316,12 +316,17 @@ def _slider(
     )
 
 
-def default_params(quote: QuoteInput, start_fiscal_year: int, students: int) -> ScenarioParams:
+def default_params(
+    quote: QuoteInput, start_fiscal_year: int, students: int, utilization_pct: float | None = None
+) -> ScenarioParams:
+    """A new scenario: the quote's own option, students on file, actual utilization when imported."""
     option = ContractOption.MULTI_YEAR if quote.term_years > 1 else ContractOption.YEARLY
+    extra = {} if utilization_pct is None else {"utilization_pct": max(1.0, round(utilization_pct))}
     return ScenarioParams(
         option=option,
         start_fiscal_year=start_fiscal_year,
         enrollment=EnrollmentParams(base_students=students),
+        **extra,
     )
 
 
