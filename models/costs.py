@@ -151,11 +151,14 @@ class QuoteInput(BaseModel):
             return ""
         grades = ""
         if self.coverage_grade_low is not None and self.coverage_grade_high is not None:
-            grades = f" of grades {_grade(self.coverage_grade_low)}-{_grade(self.coverage_grade_high)}"
+            grades = (
+                f" of grades {grade_label(self.coverage_grade_low)}-{grade_label(self.coverage_grade_high)}"
+            )
         return f"{self.coverage_pct:g}%{grades or ' of enrolled students'}"
 
 
-def _grade(grade: int) -> str:
+def grade_label(grade: int) -> str:
+    """Grades as the district writes them: -1 is PK, 0 is K."""
     return {-1: "PK", 0: "K"}.get(grade, str(grade))
 
 
@@ -229,3 +232,11 @@ class SensitivityRanges(BaseModel):
     growth_points: float = Field(default=3.0, ge=0, le=50)
     utilization_points: float = Field(default=20.0, ge=0, le=100)
     discount_rate_points: float = Field(default=2.0, ge=0, le=50)
+
+    def describe(self) -> str:
+        return (
+            f"Each input moves alone: escalator ±{self.escalator_points:g} points, enrollment growth "
+            f"±{self.growth_points:g} points a year, utilization ±{self.utilization_points:g} points, discount "
+            f"rate ±{self.discount_rate_points:g} points. Utilization changes what each active user costs, "
+            "not what the district pays."
+        )

@@ -10,7 +10,7 @@ import datetime as dt
 
 import streamlit as st
 
-from models.costs import BudgetBasis, ContractOption
+from models.costs import BudgetBasis, ContractOption, SensitivityRanges
 from models.enums import FundingKind, Stage
 from models.errors import DomainError
 from services import criteria, enrollment, funding_sources, scenarios, utilization
@@ -289,11 +289,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                 charts.tornado_chart(tornado(focus.quote, focus.params, metric=metric), metric_label=label),
                 width="stretch",
             )
-            st.caption(
-                "Each input moves alone: escalator ±3 points, enrollment growth ±3 points a year, "
-                "utilization ±20 points, discount rate ±2 points. Utilization changes what each active "
-                "user costs, not what the district pays."
-            )
+            st.caption(SensitivityRanges().describe())
             st.subheader("What would it take?")
             c1, c2 = st.columns(2)
             budget = c1.number_input(

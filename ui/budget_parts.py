@@ -20,6 +20,7 @@ from models.costs import (
     FundingLine,
     QuoteInput,
     ScenarioParams,
+    grade_label,
 )
 from models.enums import FundingKind, PricingUnit
 from services.costs import ScenarioResult
@@ -140,13 +141,13 @@ def quote_form(
             "From grade",
             grades,
             index=grades.index(q.coverage_grade_low) if q and q.coverage_grade_low is not None else 1,
-            format_func=_grade,
+            format_func=grade_label,
         )
         high = c3.selectbox(
             "To grade",
             grades,
             index=grades.index(q.coverage_grade_high) if q and q.coverage_grade_high is not None else 13,
-            format_func=_grade,
+            format_func=grade_label,
         )
         minimum = c4.number_input("Minimum quantity", value=q.minimum_quantity if q else 0, step=1)
         c1, c2, c3, c4, c5 = st.columns(5)
@@ -199,10 +200,6 @@ def quote_form(
     except ValidationError as exc:
         show_validation_errors(exc, {"form": "Quote"})
         return None
-
-
-def _grade(grade: int) -> str:
-    return {-1: "Pre-K", 0: "K"}.get(grade, f"Grade {grade}")
 
 
 def scenario_editor(

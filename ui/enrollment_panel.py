@@ -10,14 +10,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from models.costs import grade_label
 from services.costs.fiscal import fiscal_year_label
 from ui.context import state_key
 
 GRADES = list(range(-1, 13))
-
-
-def grade_label(grade: int) -> str:
-    return {-1: "PK", 0: "K"}.get(grade, str(grade))
 
 
 def enrollment_panel(
