@@ -42,14 +42,13 @@ def show_card(row: dict) -> None:
         st.markdown(f"**Contact:** {md(row.get('contact'))}")
 
 
-def entry_editor(ctx) -> None:
+def entry_editor(ctx, preset: int | None) -> None:
     products = catalog.products_for_catalog(ctx.con)
     if not products:
         st.info("There are no products yet; they are added with a request.")
         return
     labels = {p["product_id"]: f"{p['name']} ({p['vendor_name']})" + (" · in catalog" if p["in_catalog"] else "")
               for p in products}
-    preset = query_int("product")
     ids = list(labels)
     product_id = st.selectbox("Product", ids, format_func=labels.get,
                               index=ids.index(preset) if preset in ids else 0, key=state_key(NS, "edit_product"))
@@ -148,5 +147,5 @@ with page_context(Action.VIEW_CATALOG) as ctx:
                     "this catalog.")
 
     if ctx.can(Action.MANAGE_CATALOG):
-        with st.expander("Add or edit a catalog entry", expanded=query_int("product") is not None):
-            entry_editor(ctx)
+        with st.expander("Add or edit a catalog entry", expanded=product_id is not None):
+            entry_editor(ctx, product_id)

@@ -69,6 +69,18 @@ class TestCatalogPage:
         assert not at.exception
         assert any("Saved the catalog entry" in s.value for s in at.success)
 
+    def test_request_link_opens_the_editor_on_its_product(self, demo_db):
+        con = duckdb.connect(str(demo_db), read_only=True)
+        try:
+            request_id = con.execute("SELECT request_id FROM requests WHERE stage = 'catalog'"
+                                     " ORDER BY request_id LIMIT 1").fetchone()[0]
+        finally:
+            con.close()
+        at = run_page("pages/catalog.py", as_role="technology", query={"request": str(request_id)})
+        assert not at.exception
+        assert at.selectbox(key="catalog.edit_product").value is not None
+        assert "is not in the catalog" in texts(at)
+
     @pytest.mark.parametrize("query", [{"product": "99999"}, {"request": "99999"}, {"product": "abc"}])
     def test_unknown_ids_get_a_friendly_message(self, demo_db, query):
         at = run_page("pages/catalog.py", as_role="teacher", query=query)
