@@ -8,9 +8,9 @@ import stat
 import pytest
 
 from models.enums import Role
+from models.errors import PermissionDenied
 from services import auth
 from services.permissions import PERMISSIONS, Action, can, require
-from models.errors import PermissionDenied
 from settings import Settings
 from tests.conftest import make_person
 
