@@ -327,7 +327,7 @@ def _seed_after_gate(con, world: DemoWorld, tool: DemoTool, request_id: int, pro
         leader = world.people[tool.requester]
         for horizon, description, target in (
             ("short", f"80% of participating students use {tool.product} weekly", 80.0),
-            ("long", f"Participating students' growth exceeds typical growth by 0.15 SD", 0.15),
+            ("long", "Participating students' growth exceeds typical growth by 0.15 SD", 0.15),
         ):
             repo.insert(con, "goals", {
                 "product_id": product_id, "request_id": request_id, "horizon": horizon,
