@@ -1,5 +1,8 @@
 """Write validated staged rows into the product's tables: upsert on the natural key, later wins.
 
+Each loader returns the number of table rows written (after summing events or keeping the later of two
+same-key lines); the import's `rows_imported` counts source rows and is computed by the runner.
+
 Why this shape: the fact tables have no primary key (a 10M-row index costs more than it gives), so an
 upsert is "move the rows with the same natural key to <table>_superseded, delete them, insert the
 new ones", set-wise, inside the caller's single transaction. Keeping the replaced rows is what lets
@@ -33,17 +36,17 @@ def upsert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], selec
     key = NATURAL_KEYS[table]
     target_has_rows = con.execute(f"SELECT count(*) > 0 FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0]
     if not target_has_rows:
-        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) {select_sql}", params or [])
-        return con.execute(f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id]).fetchone()[0]
+        return con.execute(f"INSERT INTO {table} ({', '.join(columns)}) {select_sql}", params or []).fetchone()[0]
     con.execute(f"CREATE OR REPLACE TEMP TABLE {NEW} AS SELECT * FROM ({select_sql}) AS n({', '.join(columns)})",
                 params or [])
     same_key = " AND ".join(f"n.{k} IS NOT DISTINCT FROM t.{k}" for k in key)
     exists = f"EXISTS (SELECT 1 FROM {NEW} n WHERE {same_key})"
     con.execute(f"INSERT INTO {table}_superseded SELECT t.*, ? FROM {table} t WHERE {exists}", [import_id])
     con.execute(f"DELETE FROM {table} t WHERE {exists}")
-    con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {NEW}")
+    inserted = con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {NEW}"
+                           ).fetchone()[0]
     con.execute(f"DROP TABLE {NEW}")
-    return con.execute(f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id]).fetchone()[0]
+    return inserted
 
 
 def undo_rows(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
@@ -77,8 +80,8 @@ def load_usage_daily(con: duckdb.DuckDBPyConnection, import_id: int, valid: str,
         select = (f"SELECT {key}, {minutes}, {sessions}::INTEGER, {school}, {grade}, {import_id}::INTEGER "
                   f"{_valid_rows(valid)}")
         columns = ["student_key", "tool", "usage_date", "minutes", "sessions", "school", "grade", "import_id"]
-        upsert(con, "usage_daily", columns, select, import_id)
-        return _source_rows(con, valid)
+        upserted = upsert(con, "usage_daily", columns, select, import_id)
+        return upserted
     if events:
         measures = (f"sum({minutes}), coalesce(sum({sessions}), count(*))::INTEGER, "
                     f"arg_max({school}, s.rowid), arg_max({grade}, s.rowid)")
@@ -88,8 +91,8 @@ def load_usage_daily(con: duckdb.DuckDBPyConnection, import_id: int, valid: str,
     select = (f"SELECT k.student_key, {tool} AS tool, s.usage_date, {measures}, {import_id}::INTEGER "
               f"{_valid_rows(valid)} GROUP BY k.student_key, {tool}, s.usage_date")
     columns = ["student_key", "tool", "usage_date", "minutes", "sessions", "school", "grade", "import_id"]
-    upsert(con, "usage_daily", columns, select, import_id)
-    return _source_rows(con, valid)
+    upserted = upsert(con, "usage_daily", columns, select, import_id)
+    return upserted
 
 
 def load_usage_summary(con: duckdb.DuckDBPyConnection, import_id: int, valid: str, *, tool_sql: str,
@@ -106,8 +109,8 @@ def load_usage_summary(con: duckdb.DuckDBPyConnection, import_id: int, valid: st
               f"GROUP BY k.student_key, {tool_sql}, {subject}, {period}")
     columns = ["student_key", "tool", "subject", "period", "as_of_date", *measures, "school", "grade",
                "import_id"]
-    upsert(con, "usage_summary", columns, select, import_id)
-    return _source_rows(con, valid)
+    upserted = upsert(con, "usage_summary", columns, select, import_id)
+    return upserted
 
 
 def load_assessments(con: duckdb.DuckDBPyConnection, import_id: int, valid: str, *, assessment: str,
@@ -120,8 +123,8 @@ def load_assessments(con: duckdb.DuckDBPyConnection, import_id: int, valid: str,
               f"{_valid_rows(valid)} GROUP BY k.student_key, {subject_sql}, {date_sql}")
     columns = ["student_key", "assessment", "subject", "term", "test_date", "scale_score", "percentile",
                "grade", "school", "import_id"]
-    upsert(con, "assessment_results", columns, select, import_id, [assessment])
-    return _source_rows(con, valid)
+    upserted = upsert(con, "assessment_results", columns, select, import_id, [assessment])
+    return upserted
 
 
 def likert_sql(answer: str) -> str:
@@ -147,8 +150,8 @@ def load_feedback(con: duckdb.DuckDBPyConnection, import_id: int, valid: str, *,
     if not selects:
         return 0
     columns = ["tool", "submitted_at", "respondent_key", "question", "answer", "score", "import_id"]
-    upsert(con, "feedback_responses", columns, " UNION ALL ".join(selects), import_id, params)
-    return _source_rows(con, valid)
+    upserted = upsert(con, "feedback_responses", columns, " UNION ALL ".join(selects), import_id, params)
+    return upserted
 
 
 def _has_duplicates(con: duckdb.DuckDBPyConnection, key_hash: str, valid: str) -> bool:
@@ -157,7 +160,3 @@ def _has_duplicates(con: duckdb.DuckDBPyConnection, key_hash: str, valid: str) -
     total, distinct = con.execute(f"SELECT count(*), count(DISTINCT {key_hash}) FROM {STAGE} s "
                                   f"WHERE {valid}").fetchone()
     return total != distinct
-
-
-def _source_rows(con: duckdb.DuckDBPyConnection, valid: str) -> int:
-    return con.execute(f"SELECT count(*) FROM {STAGE} WHERE {valid}").fetchone()[0]
