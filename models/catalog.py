@@ -59,8 +59,18 @@ class CatalogEntryForm(BaseModel):
     visibility: Visibility = Field(default="educator", title="Who sees this entry")
 
     _clean = field_validator(
-        "purpose", "audience", "subjects", "grade_band", "schools", "keywords",
-        "access_instructions", "sso_url", "training_url", "training_notes", "contact", mode="before",
+        "purpose",
+        "audience",
+        "subjects",
+        "grade_band",
+        "schools",
+        "keywords",
+        "access_instructions",
+        "sso_url",
+        "training_url",
+        "training_notes",
+        "contact",
+        mode="before",
     )(blank_to_none)
 
     @field_validator("sso_url", "training_url")
@@ -87,8 +97,9 @@ class ContractForm(BaseModel):
     renewal_owner_id: int | None = Field(default=None, title="Renewal owner")
     note: str | None = Field(default=None, max_length=2000, title="Note")
 
-    _clean = field_validator("funding_source", "po_number", "document_url", "documents", "note",
-                             mode="before")(blank_to_none)
+    _clean = field_validator(
+        "funding_source", "po_number", "document_url", "documents", "note", mode="before"
+    )(blank_to_none)
 
     @field_validator("document_url")
     @classmethod

@@ -23,10 +23,18 @@ DATA_SOURCE_LABELS = {
     "manual": "Entered by hand",
 }
 Extent = Literal["pilot", "phased", "full"]
-EXTENT_LABELS = {"pilot": "Pilot (a starting group)", "phased": "Phased roll-out", "full": "Full implementation"}
+EXTENT_LABELS = {
+    "pilot": "Pilot (a starting group)",
+    "phased": "Phased roll-out",
+    "full": "Full implementation",
+}
 MilestoneKind = Literal["milestone", "training", "survey", "review"]
-MILESTONE_LABELS = {"milestone": "Milestone", "training": "Training session",
-                    "survey": "Feedback survey", "review": "Data review"}
+MILESTONE_LABELS = {
+    "milestone": "Milestone",
+    "training": "Training session",
+    "survey": "Feedback survey",
+    "review": "Data review",
+}
 
 
 class GoalForm(BaseModel):
@@ -74,19 +82,30 @@ class PlanForm(BaseModel):
     starting_group: str | None = Field(default=None, max_length=1000, title="Where to start")
     extent: Extent = Field(title="Extent")
     expectations: str | None = Field(default=None, max_length=4000, title="Expectations")
-    recommended_minutes_per_week: float | None = Field(default=None, ge=0, le=1000,
-                                                       title="Recommended minutes per week")
+    recommended_minutes_per_week: float | None = Field(
+        default=None, ge=0, le=1000, title="Recommended minutes per week"
+    )
     recommended_weeks: int | None = Field(default=None, ge=0, le=60, title="Over how many weeks")
-    fidelity_share_of_weeks: float = Field(default=0.8, ge=0, le=1, title="Share of weeks to count as on track")
-    active_user_min_minutes: float = Field(default=0, ge=0, le=1000,
-                                           title="Minutes in a week to count as an active user")
+    fidelity_share_of_weeks: float = Field(
+        default=0.8, ge=0, le=1, title="Share of weeks to count as on track"
+    )
+    active_user_min_minutes: float = Field(
+        default=0, ge=0, le=1000, title="Minutes in a week to count as an active user"
+    )
     review_frequency: str | None = Field(default=None, max_length=50, title="Review frequency")
     measurement_timeline: str | None = Field(default=None, max_length=4000, title="Measurement timeline")
     feedback_plan: str | None = Field(default=None, max_length=4000, title="Feedback to collect and when")
     next_review_date: dt.date | None = Field(default=None, title="Next review")
 
-    _clean = field_validator("participant_teachers", "starting_group", "expectations", "review_frequency",
-                             "measurement_timeline", "feedback_plan", mode="before")(blank_to_none)
+    _clean = field_validator(
+        "participant_teachers",
+        "starting_group",
+        "expectations",
+        "review_frequency",
+        "measurement_timeline",
+        "feedback_plan",
+        mode="before",
+    )(blank_to_none)
 
     @field_validator("participant_grades")
     @classmethod

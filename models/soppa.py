@@ -69,8 +69,9 @@ class BreachForm(BaseModel):
 class ParentRequestForm(BaseModel):
     received_on: dt.date = Field(title="Received on")
     kind: ParentRequestKind = Field(title="Request")
-    student_ref: str | None = Field(default=None, max_length=100,
-                                    title="Student reference (local id, not a name)")
+    student_ref: str | None = Field(
+        default=None, max_length=100, title="Student reference (local id, not a name)"
+    )
     vendor_id: int | None = Field(default=None, title="Operator")
     completed_on: dt.date | None = Field(default=None, title="Done on")
     note: str | None = Field(default=None, max_length=2000, title="Note")
@@ -103,13 +104,16 @@ class PostingRules(BaseModel):
 
     posting_days: int = Field(default=10, ge=1, le=90, title="Days to post a new agreement")
     business_days: bool = Field(default=True, title="Count business days (not calendar days)")
-    update_window_days: int = Field(default=30, ge=1, le=180,
-                                    title="Days to update after the fiscal/calendar year starts")
-    breach_min_share: float = Field(default=0.10, ge=0, le=1,
-                                    title="List breaches affecting at least this share of enrollment")
+    update_window_days: int = Field(
+        default=30, ge=1, le=180, title="Days to update after the fiscal/calendar year starts"
+    )
+    breach_min_share: float = Field(
+        default=0.10, ge=0, le=1, title="List breaches affecting at least this share of enrollment"
+    )
     breach_notice_days: int = Field(default=30, ge=1, le=365, title="Days to notify parents of a breach")
     inspect_days: int = Field(default=45, ge=1, le=365, title="Days to answer an inspect request")
     correct_days: int = Field(default=90, ge=1, le=365, title="Days to answer a correct/delete request")
     parent_rights_text: str = Field(min_length=20, max_length=20_000, title="Parents' rights text")
-    data_use_text: str = Field(min_length=20, max_length=20_000,
-                               title="What student data we collect, how it is used and shared")
+    data_use_text: str = Field(
+        min_length=20, max_length=20_000, title="What student data we collect, how it is used and shared"
+    )

@@ -22,14 +22,19 @@ NS = "catalog"
 def show_card(row: dict) -> None:
     with st.container(border=True):
         st.markdown(f"#### {md(row['product_name'])}  \n{md(row['vendor_name'])}")
-        st.markdown(f"**{md(row['tool_status_label'])}** · Grades {md(row.get('grade_band'))}"
-                    f" · {md(', '.join(row['subject_list']))}")
+        st.markdown(
+            f"**{md(row['tool_status_label'])}** · Grades {md(row.get('grade_band'))}"
+            f" · {md(', '.join(row['subject_list']))}"
+        )
         st.markdown(f"**What it is for:** {md(row.get('purpose') or row.get('description'))}")
         who = row.get("audience") or "All staff and students"
         schools = ", ".join(row["school_list"]) or "every school"
         st.markdown(f"**Who may use it:** {md(who)} ({md(schools)})")
-        access = (link(row["sso_url"], "Sign in with your district account") if row.get("sso_url")
-                  else md(row["access"]))
+        access = (
+            link(row["sso_url"], "Sign in with your district account")
+            if row.get("sso_url")
+            else md(row["access"])
+        )
         st.markdown(f"**How to get access:** {access}")
         training = [link(row["training_url"], "Training")] if row.get("training_url") else []
         if row.get("training_notes"):
@@ -47,21 +52,39 @@ def entry_editor(ctx, preset: int | None) -> None:
     if not products:
         st.info("There are no products yet; they are added with a request.")
         return
-    labels = {p["product_id"]: f"{p['name']} ({p['vendor_name']})" + (" · in catalog" if p["in_catalog"] else "")
-              for p in products}
+    labels = {
+        p["product_id"]: f"{p['name']} ({p['vendor_name']})" + (" · in catalog" if p["in_catalog"] else "")
+        for p in products
+    }
     ids = list(labels)
-    product_id = st.selectbox("Product", ids, format_func=labels.get,
-                              index=ids.index(preset) if preset in ids else 0, key=state_key(NS, "edit_product"))
+    product_id = st.selectbox(
+        "Product",
+        ids,
+        format_func=labels.get,
+        index=ids.index(preset) if preset in ids else 0,
+        key=state_key(NS, "edit_product"),
+    )
     d = catalog.entry_form_defaults(ctx.con, product_id)
     with st.form(state_key(NS, f"entry_form_{product_id}")):
         c1, c2, c3 = st.columns(3)
-        tool_status = c1.selectbox("Tool status", ToolStatus.options(), format_func=lambda v: ToolStatus(v).label,
-                                   index=ToolStatus.options().index(d.get("tool_status") or "approved"))
-        privacy = c2.selectbox("Privacy status", PrivacyStatus.options(),
-                               format_func=lambda v: PrivacyStatus(v).label,
-                               index=PrivacyStatus.options().index(d.get("privacy_status") or "unknown"))
-        visibility = c3.selectbox("Who sees this entry", list(VISIBILITY_LABELS), format_func=VISIBILITY_LABELS.get,
-                                  index=list(VISIBILITY_LABELS).index(d.get("visibility") or "educator"))
+        tool_status = c1.selectbox(
+            "Tool status",
+            ToolStatus.options(),
+            format_func=lambda v: ToolStatus(v).label,
+            index=ToolStatus.options().index(d.get("tool_status") or "approved"),
+        )
+        privacy = c2.selectbox(
+            "Privacy status",
+            PrivacyStatus.options(),
+            format_func=lambda v: PrivacyStatus(v).label,
+            index=PrivacyStatus.options().index(d.get("privacy_status") or "unknown"),
+        )
+        visibility = c3.selectbox(
+            "Who sees this entry",
+            list(VISIBILITY_LABELS),
+            format_func=VISIBILITY_LABELS.get,
+            index=list(VISIBILITY_LABELS).index(d.get("visibility") or "educator"),
+        )
         purpose = st.text_area("What it is for", d.get("purpose") or "")
         c1, c2, c3 = st.columns(3)
         audience = c1.text_input("Who may use it", d.get("audience") or "")
@@ -79,10 +102,22 @@ def entry_editor(ctx, preset: int | None) -> None:
     if submitted:
         try:
             form = CatalogEntryForm(
-                product_id=product_id, tool_status=tool_status, privacy_status=privacy, visibility=visibility,
-                purpose=purpose, audience=audience, subjects=subjects, grade_band=grade_band, schools=schools,
-                keywords=keywords, sso_url=sso_url, access_instructions=access, training_url=training_url,
-                training_notes=training_notes, contact=contact)
+                product_id=product_id,
+                tool_status=tool_status,
+                privacy_status=privacy,
+                visibility=visibility,
+                purpose=purpose,
+                audience=audience,
+                subjects=subjects,
+                grade_band=grade_band,
+                schools=schools,
+                keywords=keywords,
+                sso_url=sso_url,
+                access_instructions=access,
+                training_url=training_url,
+                training_notes=training_notes,
+                contact=contact,
+            )
             catalog.save_entry(ctx.con, ctx.actor, form)
         except ValidationError as exc:
             for message in field_errors(exc, CatalogEntryForm).values():
@@ -95,8 +130,10 @@ def entry_editor(ctx, preset: int | None) -> None:
 
 with page_context(Action.VIEW_CATALOG) as ctx:
     st.title("Tool catalog")
-    st.caption("The tools approved for use in the district (SOP step 6): what each is for, who may use it, "
-               "how to get access and training, and its student-privacy status.")
+    st.caption(
+        "The tools approved for use in the district (SOP step 6): what each is for, who may use it, "
+        "how to get access and training, and its student-privacy status."
+    )
 
     product_id = query_int("product")
     request_id = query_int("request")
@@ -115,23 +152,51 @@ with page_context(Action.VIEW_CATALOG) as ctx:
         st.divider()
 
     options = catalog.filter_options(ctx.con)
-    text = st.text_input("Search by name or keyword", key=state_key(NS, "text"),
-                         placeholder="e.g. fractions, reading, coding")
+    text = st.text_input(
+        "Search by name or keyword", key=state_key(NS, "text"), placeholder="e.g. fractions, reading, coding"
+    )
     with st.container(horizontal=True):
-        subject = st.selectbox("Subject", ["", *options["subjects"]], key=state_key(NS, "subject"),
-                               format_func=lambda v: v or "Any subject")
-        band = st.selectbox("Grade band", ["", *options["grade_bands"]], key=state_key(NS, "band"),
-                            format_func=lambda v: v or "Any grade")
-        school = st.selectbox("School", ["", *options["schools"]], key=state_key(NS, "school"),
-                              format_func=lambda v: v or "Any school")
+        subject = st.selectbox(
+            "Subject",
+            ["", *options["subjects"]],
+            key=state_key(NS, "subject"),
+            format_func=lambda v: v or "Any subject",
+        )
+        band = st.selectbox(
+            "Grade band",
+            ["", *options["grade_bands"]],
+            key=state_key(NS, "band"),
+            format_func=lambda v: v or "Any grade",
+        )
+        school = st.selectbox(
+            "School",
+            ["", *options["schools"]],
+            key=state_key(NS, "school"),
+            format_func=lambda v: v or "Any school",
+        )
     with st.container(horizontal=True):
-        statuses = st.multiselect("Tool status", ToolStatus.options(), key=state_key(NS, "status"),
-                                  format_func=lambda v: ToolStatus(v).label)
-        privacy = st.multiselect("Privacy status", PrivacyStatus.options(), key=state_key(NS, "privacy"),
-                                 format_func=lambda v: PrivacyStatus(v).label)
-    rows = catalog.search_catalog(ctx.con, ctx.actor, text=text, subject=subject or None,
-                                  grade_band=band or None, school=school or None,
-                                  tool_statuses=statuses, privacy_statuses=privacy)
+        statuses = st.multiselect(
+            "Tool status",
+            ToolStatus.options(),
+            key=state_key(NS, "status"),
+            format_func=lambda v: ToolStatus(v).label,
+        )
+        privacy = st.multiselect(
+            "Privacy status",
+            PrivacyStatus.options(),
+            key=state_key(NS, "privacy"),
+            format_func=lambda v: PrivacyStatus(v).label,
+        )
+    rows = catalog.search_catalog(
+        ctx.con,
+        ctx.actor,
+        text=text,
+        subject=subject or None,
+        grade_band=band or None,
+        school=school or None,
+        tool_statuses=statuses,
+        privacy_statuses=privacy,
+    )
     st.caption(f"{len(rows)} tool(s) shown.")
     if not rows:
         st.info("No tool matches. Try fewer filters, or request a new tool below.")
@@ -142,9 +207,11 @@ with page_context(Action.VIEW_CATALOG) as ctx:
     if ctx.can(Action.CREATE_REQUEST):
         page_link("pages/new_request.py", "Request a tool that is not here", icon="➕")
     else:
-        st.markdown("Ask your building leader or coach to request it: they start the district's needs "
-                    "assessment (SOP step 1). Please do not sign up students for tools that are not in "
-                    "this catalog.")
+        st.markdown(
+            "Ask your building leader or coach to request it: they start the district's needs "
+            "assessment (SOP step 1). Please do not sign up students for tools that are not in "
+            "this catalog."
+        )
 
     if ctx.can(Action.MANAGE_CATALOG):
         with st.expander("Add or edit a catalog entry", expanded=product_id is not None):

@@ -72,7 +72,8 @@ def _card(row: dict[str, Any]) -> dict[str, Any]:
     row["tool_status_label"] = ToolStatus(row["tool_status"]).label
     row["privacy_status_label"] = PrivacyStatus(row["privacy_status"]).label
     row["access"] = (
-        f"Sign in with your district account: {row['sso_url']}" if row.get("sso_url")
+        f"Sign in with your district account: {row['sso_url']}"
+        if row.get("sso_url")
         else row.get("access_instructions") or NO_ACCESS_TEXT
     )
     # the redacted copy is the one that may be shown beyond the compliance office
@@ -80,12 +81,30 @@ def _card(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _matches(row: dict[str, Any], *, text: str | None, subject: str | None, grade_band: str | None,
-             school: str | None, tool_statuses: set[str], privacy_statuses: set[str]) -> bool:
+def _matches(
+    row: dict[str, Any],
+    *,
+    text: str | None,
+    subject: str | None,
+    grade_band: str | None,
+    school: str | None,
+    tool_statuses: set[str],
+    privacy_statuses: set[str],
+) -> bool:
     if text:
-        haystack = " ".join(str(row.get(k) or "") for k in (
-            "product_name", "vendor_name", "purpose", "keywords", "subjects", "product_subjects",
-            "description", "audience")).lower()
+        haystack = " ".join(
+            str(row.get(k) or "")
+            for k in (
+                "product_name",
+                "vendor_name",
+                "purpose",
+                "keywords",
+                "subjects",
+                "product_subjects",
+                "description",
+                "audience",
+            )
+        ).lower()
         if not all(word in haystack for word in text.lower().split()):
             return False
     if subject and subject.lower() not in {s.lower() for s in row["subject_list"]}:
@@ -119,18 +138,29 @@ def search_catalog(
     if grade_band and grade_band not in GRADE_BANDS:
         grade_band = None
     rows = [_card(r) for r in repo.fetch_all(con, _ENTRY_SQL) if _visible(actor, r)]
-    chosen = [r for r in rows if _matches(
-        r, text=(text or "").strip() or None, subject=subject, grade_band=grade_band, school=school,
-        tool_statuses=set(tool_statuses or ()), privacy_statuses=set(privacy_statuses or ()))]
-    order = {s.value: i for i, s in enumerate([ToolStatus.CORE, ToolStatus.APPROVED,
-                                                ToolStatus.SUPPLEMENTAL])}
+    chosen = [
+        r
+        for r in rows
+        if _matches(
+            r,
+            text=(text or "").strip() or None,
+            subject=subject,
+            grade_band=grade_band,
+            school=school,
+            tool_statuses=set(tool_statuses or ()),
+            privacy_statuses=set(privacy_statuses or ()),
+        )
+    ]
+    order = {
+        s.value: i for i, s in enumerate([ToolStatus.CORE, ToolStatus.APPROVED, ToolStatus.SUPPLEMENTAL])
+    }
     return sorted(chosen, key=lambda r: (order.get(r["tool_status"], 9), r["product_name"].lower()))
 
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """Values for the filter boxes: subjects used in the catalog and the district's schools."""
     subjects: set[str] = set()
-    for (own, product) in con.execute(
+    for own, product in con.execute(
         "SELECT c.subjects, p.subjects FROM catalog_entries c JOIN products p USING (product_id)"
     ).fetchall():
         subjects.update(_split(own or product))
@@ -155,11 +185,19 @@ def entry_form_defaults(con: duckdb.DuckDBPyConnection, product_id: int) -> dict
     if product is None:
         raise NotFound(f"Product #{product_id} does not exist.")
     decision = repo.fetch_value(
-        con, "SELECT status FROM soppa_decisions WHERE product_id = ?"
-        " ORDER BY decided_at DESC, decision_id DESC LIMIT 1", [product_id])
-    return {"product_id": product_id, "subjects": product["subjects"], "purpose": product["description"],
-            "privacy_status": decision or PrivacyStatus.UNKNOWN.value,
-            "tool_status": ToolStatus.APPROVED.value, "visibility": "educator"}
+        con,
+        "SELECT status FROM soppa_decisions WHERE product_id = ?"
+        " ORDER BY decided_at DESC, decision_id DESC LIMIT 1",
+        [product_id],
+    )
+    return {
+        "product_id": product_id,
+        "subjects": product["subjects"],
+        "purpose": product["description"],
+        "privacy_status": decision or PrivacyStatus.UNKNOWN.value,
+        "tool_status": ToolStatus.APPROVED.value,
+        "visibility": "educator",
+    }
 
 
 def save_entry(con: duckdb.DuckDBPyConnection, actor: Actor, form: CatalogEntryForm) -> int:
@@ -169,8 +207,9 @@ def save_entry(con: duckdb.DuckDBPyConnection, actor: Actor, form: CatalogEntryF
         raise NotFound(f"Product #{form.product_id} does not exist.")
     values = form.model_dump(mode="json")
     values["updated_at"] = dt.datetime.now()
-    existing = repo.fetch_value(con, "SELECT entry_id FROM catalog_entries WHERE product_id = ?",
-                                [form.product_id])
+    existing = repo.fetch_value(
+        con, "SELECT entry_id FROM catalog_entries WHERE product_id = ?", [form.product_id]
+    )
     with transaction(con):
         if existing is None:
             return repo.insert(con, "catalog_entries", values, actor=actor)
@@ -191,8 +230,7 @@ def products_for_catalog(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]
 
 def product_of_request(con: duckdb.DuckDBPyConnection, request_id: int) -> int | None:
     """The product a request selected; NotFound for an unknown request."""
-    row = repo.fetch_one(con, "SELECT selected_product_id FROM requests WHERE request_id = ?",
-                         [request_id])
+    row = repo.fetch_one(con, "SELECT selected_product_id FROM requests WHERE request_id = ?", [request_id])
     if row is None:
         raise NotFound(f"Request #{request_id} does not exist.")
     return row["selected_product_id"]

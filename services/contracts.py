@@ -85,8 +85,9 @@ LEFT JOIN agreements a ON a.agreement_id = k.agreement_id
 """
 
 
-def list_contracts(con: duckdb.DuckDBPyConnection, actor: Actor, *,
-                   product_id: int | None = None) -> list[dict[str, Any]]:
+def list_contracts(
+    con: duckdb.DuckDBPyConnection, actor: Actor, *, product_id: int | None = None
+) -> list[dict[str, Any]]:
     require(actor, Action.VIEW_PIPELINE)
     where, params = ("WHERE k.product_id = ?", [product_id]) if product_id else ("", [])
     rows = repo.fetch_all(con, f"{_LIST_SQL} {where} ORDER BY k.end_date, k.contract_id", params)
@@ -101,8 +102,9 @@ def get_contract(con: duckdb.DuckDBPyConnection, actor: Actor, contract_id: int)
     return _decorate(row)
 
 
-def save_contract(con: duckdb.DuckDBPyConnection, actor: Actor, form: ContractForm,
-                  contract_id: int | None = None) -> int:
+def save_contract(
+    con: duckdb.DuckDBPyConnection, actor: Actor, form: ContractForm, contract_id: int | None = None
+) -> int:
     """Record a new contract or correct one; the vendor is the product's vendor."""
     require(actor, Action.MANAGE_CONTRACTS)
     product = repo.get(con, "products", form.product_id)
@@ -124,8 +126,9 @@ def save_contract(con: duckdb.DuckDBPyConnection, actor: Actor, form: ContractFo
         return contract_id
 
 
-def expiring(con: duckdb.DuckDBPyConnection, actor: Actor, today: dt.date,
-             within_days: int = 120) -> list[dict[str, Any]]:
+def expiring(
+    con: duckdb.DuckDBPyConnection, actor: Actor, today: dt.date, within_days: int = 120
+) -> list[dict[str, Any]]:
     """Active, running contracts whose end date or notice deadline falls on or before
     today + within_days (a notice deadline already missed is included). Each row carries the next
     clock (`next_date`, `days_left`), a sentence (`alert`) and the smallest window it falls in."""
@@ -158,8 +161,9 @@ def _uid(contract_id: int, what: str, district: str) -> str:
     return f"contract-{contract_id}-{what}@{digest}.edtech-purchasing"
 
 
-def calendar_ics(rows: list[dict[str, Any]], *, district_name: str,
-                 stamp: dt.datetime | None = None) -> bytes:
+def calendar_ics(
+    rows: list[dict[str, Any]], *, district_name: str, stamp: dt.datetime | None = None
+) -> bytes:
     """An iCalendar file with an all-day event for each notice deadline and each end date."""
     stamp = stamp or dt.datetime.now(dt.UTC)
     cal = Calendar()
@@ -171,8 +175,9 @@ def calendar_ics(rows: list[dict[str, Any]], *, district_name: str,
         label = f"{r['product_name']} ({r['vendor_name']})"
         events = [("end", r["end_date"], f"Contract ends: {label}")]
         if r["notice_days"] > 0:
-            events.insert(0, ("notice", r["notice_deadline"],
-                              f"Notice deadline ({r['notice_days']} days): {label}"))
+            events.insert(
+                0, ("notice", r["notice_deadline"], f"Notice deadline ({r['notice_days']} days): {label}")
+            )
         for what, day, summary in events:
             event = Event()
             event.add("uid", _uid(r["contract_id"], what, district_name))
@@ -181,8 +186,11 @@ def calendar_ics(rows: list[dict[str, Any]], *, district_name: str,
             event.add("dtend", day + dt.timedelta(days=1))
             event.add("summary", summary)
             owner = r.get("renewal_owner") or "no renewal owner named"
-            event.add("description", f"Contract #{r['contract_id']}; auto-renews: "
-                      f"{'yes' if r['auto_renew'] else 'no'}; renewal owner: {owner}.")
+            event.add(
+                "description",
+                f"Contract #{r['contract_id']}; auto-renews: "
+                f"{'yes' if r['auto_renew'] else 'no'}; renewal owner: {owner}.",
+            )
             event.add("transp", "TRANSPARENT")
             cal.add_component(event)
     return cal.to_ical()
@@ -193,17 +201,23 @@ def export_csv(rows: list[dict[str, Any]]) -> bytes:
 
 
 def export_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    return exports.to_xlsx_bytes(rows, EXPORT_COLUMNS, money_columns=MONEY_COLUMNS,
-                                 sheet_name="Contracts")
+    return exports.to_xlsx_bytes(rows, EXPORT_COLUMNS, money_columns=MONEY_COLUMNS, sheet_name="Contracts")
 
 
 def form_choices(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
     """Products, agreements and possible renewal owners for the contract form."""
     return {
-        "products": repo.fetch_all(con, "SELECT p.product_id, p.name, v.name AS vendor_name, p.vendor_id"
-                                        " FROM products p JOIN vendors v USING (vendor_id) ORDER BY p.name"),
-        "agreements": repo.fetch_all(con, "SELECT agreement_id, vendor_id, product_id, agreement_type,"
-                                          " signed_date FROM agreements ORDER BY agreement_id"),
-        "people": repo.fetch_all(con, "SELECT person_id, full_name FROM people WHERE active"
-                                      " ORDER BY full_name"),
+        "products": repo.fetch_all(
+            con,
+            "SELECT p.product_id, p.name, v.name AS vendor_name, p.vendor_id"
+            " FROM products p JOIN vendors v USING (vendor_id) ORDER BY p.name",
+        ),
+        "agreements": repo.fetch_all(
+            con,
+            "SELECT agreement_id, vendor_id, product_id, agreement_type,"
+            " signed_date FROM agreements ORDER BY agreement_id",
+        ),
+        "people": repo.fetch_all(
+            con, "SELECT person_id, full_name FROM people WHERE active ORDER BY full_name"
+        ),
     }

@@ -58,8 +58,9 @@ def list_goals(con: duckdb.DuckDBPyConnection, actor: Actor, product_id: int) ->
     return rows
 
 
-def save_goal(con: duckdb.DuckDBPyConnection, actor: Actor, form: GoalForm,
-              goal_id: int | None = None) -> int:
+def save_goal(
+    con: duckdb.DuckDBPyConnection, actor: Actor, form: GoalForm, goal_id: int | None = None
+) -> int:
     require(actor, Action.MANAGE_GOALS)
     if repo.get(con, "products", form.product_id) is None:
         raise NotFound(f"Product #{form.product_id} does not exist.")

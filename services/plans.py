@@ -65,8 +65,9 @@ def save_plan(con: duckdb.DuckDBPyConnection, actor: Actor, form: PlanForm) -> i
     values = form.model_dump()
     values["participant_schools"] = _join(form.participant_schools)
     values["participant_grades"] = _join(form.participant_grades)
-    existing = repo.fetch_value(con, "SELECT plan_id FROM implementation_plans WHERE product_id = ?",
-                                [form.product_id])
+    existing = repo.fetch_value(
+        con, "SELECT plan_id FROM implementation_plans WHERE product_id = ?", [form.product_id]
+    )
     with transaction(con):
         if existing is None:
             return repo.insert(con, "implementation_plans", values, actor=actor, request_id=form.request_id)
@@ -75,8 +76,13 @@ def save_plan(con: duckdb.DuckDBPyConnection, actor: Actor, form: PlanForm) -> i
         return existing
 
 
-def preregister(con: duckdb.DuckDBPyConnection, actor: Actor, product_id: int,
-                form: PreregistrationForm, now: dt.datetime | None = None) -> None:
+def preregister(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    product_id: int,
+    form: PreregistrationForm,
+    now: dt.datetime | None = None,
+) -> None:
     """Record the meaningful effect and probability needed to act, once; afterwards locked."""
     require(actor, Action.MANAGE_PLANS)
     plan = repo.fetch_one(con, "SELECT * FROM implementation_plans WHERE product_id = ?", [product_id])
@@ -86,17 +92,26 @@ def preregister(con: duckdb.DuckDBPyConnection, actor: Actor, product_id: int,
         raise InvalidInput(
             f"Meaningful effect: locked since {plan['preregistered_at']:%m/%d/%Y %H:%M}, when it was "
             "preregistered. It cannot change once set, so the decision rule stays the one chosen "
-            "before any outcome data was seen.")
+            "before any outcome data was seen."
+        )
     with transaction(con):
-        repo.update(con, "implementation_plans", plan["plan_id"], {
-            "meaningful_effect": form.meaningful_effect,
-            "decision_probability": form.decision_probability,
-            "preregistered_at": now or dt.datetime.now(),
-        }, actor=actor, note="preregistered the decision rule")
+        repo.update(
+            con,
+            "implementation_plans",
+            plan["plan_id"],
+            {
+                "meaningful_effect": form.meaningful_effect,
+                "decision_probability": form.decision_probability,
+                "preregistered_at": now or dt.datetime.now(),
+            },
+            actor=actor,
+            note="preregistered the decision rule",
+        )
 
 
-def record_review_done(con: duckdb.DuckDBPyConnection, actor: Actor, product_id: int,
-                       today: dt.date | None = None) -> dt.date:
+def record_review_done(
+    con: duckdb.DuckDBPyConnection, actor: Actor, product_id: int, today: dt.date | None = None
+) -> dt.date:
     """A review happened: move the next review by the plan's frequency (30 days if none is set)."""
     require(actor, Action.MANAGE_PLANS)
     plan = repo.fetch_one(con, "SELECT * FROM implementation_plans WHERE product_id = ?", [product_id])
@@ -105,24 +120,37 @@ def record_review_done(con: duckdb.DuckDBPyConnection, actor: Actor, product_id:
     today = today or dt.date.today()
     next_date = today + dt.timedelta(days=REVIEW_FREQUENCIES.get(plan["review_frequency"] or "", 30))
     with transaction(con):
-        repo.update(con, "implementation_plans", plan["plan_id"], {"next_review_date": next_date},
-                    actor=actor, note="review done")
+        repo.update(
+            con,
+            "implementation_plans",
+            plan["plan_id"],
+            {"next_review_date": next_date},
+            actor=actor,
+            note="review done",
+        )
     return next_date
 
 
 # -- milestones (also training sessions and survey schedule) ----------------------------------
 
+
 def milestones(con: duckdb.DuckDBPyConnection, plan_id: int) -> list[dict[str, Any]]:
-    rows = repo.fetch_all(con, "SELECT * FROM plan_milestones WHERE plan_id = ? ORDER BY start_date,"
-                               " milestone_id", [plan_id])
+    rows = repo.fetch_all(
+        con, "SELECT * FROM plan_milestones WHERE plan_id = ? ORDER BY start_date, milestone_id", [plan_id]
+    )
     for r in rows:
         r["kind_label"] = MILESTONE_LABELS.get(r["kind"], r["kind"])
         r["finish"] = r["end_date"] or r["start_date"]
     return rows
 
 
-def save_milestone(con: duckdb.DuckDBPyConnection, actor: Actor, plan_id: int, form: MilestoneForm,
-                   milestone_id: int | None = None) -> int:
+def save_milestone(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    plan_id: int,
+    form: MilestoneForm,
+    milestone_id: int | None = None,
+) -> int:
     require(actor, Action.MANAGE_PLANS)
     if repo.get(con, "implementation_plans", plan_id) is None:
         raise NotFound(f"Plan #{plan_id} does not exist.")
@@ -139,13 +167,21 @@ def save_milestone(con: duckdb.DuckDBPyConnection, actor: Actor, plan_id: int, f
 
 def timeline_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Rows for a Gantt-style chart: a one-day item still gets a visible bar (end is exclusive)."""
-    return [{"Item": r["name"], "Kind": r["kind_label"], "Start": r["start_date"],
-             "Finish": (r["end_date"] or r["start_date"]) + dt.timedelta(days=1),
-             "Done": "done" if r["completed_on"] else "open"} for r in rows]
+    return [
+        {
+            "Item": r["name"],
+            "Kind": r["kind_label"],
+            "Start": r["start_date"],
+            "Finish": (r["end_date"] or r["start_date"]) + dt.timedelta(days=1),
+            "Done": "done" if r["completed_on"] else "open",
+        }
+        for r in rows
+    ]
 
 
-def upcoming_reviews(con: duckdb.DuckDBPyConnection, today: dt.date | None = None,
-                     within_days: int = 30) -> list[dict[str, Any]]:
+def upcoming_reviews(
+    con: duckdb.DuckDBPyConnection, today: dt.date | None = None, within_days: int = 30
+) -> list[dict[str, Any]]:
     """Plan reviews and review milestones due by today + within_days (past ones are overdue)."""
     today = today or dt.date.today()
     horizon = today + dt.timedelta(days=within_days)

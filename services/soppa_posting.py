@@ -57,9 +57,11 @@ DEFAULT_DATA_USE = (
 
 # -- rules -------------------------------------------------------------------------------------
 
+
 def load_rules(con: duckdb.DuckDBPyConnection) -> PostingRules:
-    stored = dict(con.execute("SELECT key, value FROM app_meta WHERE key LIKE ?",
-                              [RULES_PREFIX + "%"]).fetchall())
+    stored = dict(
+        con.execute("SELECT key, value FROM app_meta WHERE key LIKE ?", [RULES_PREFIX + "%"]).fetchall()
+    )
     values: dict[str, Any] = {"parent_rights_text": DEFAULT_PARENT_RIGHTS, "data_use_text": DEFAULT_DATA_USE}
     for name in PostingRules.model_fields:
         if RULES_PREFIX + name in stored:
@@ -79,6 +81,7 @@ def save_rules(con: duckdb.DuckDBPyConnection, actor: Actor, rules: PostingRules
 
 
 # -- clocks ------------------------------------------------------------------------------------
+
 
 def add_business_days(start: dt.date, days: int) -> dt.date:
     """`days` working days after `start`, skipping Saturdays and Sundays (not holidays)."""
@@ -109,8 +112,11 @@ def update_periods(today: dt.date, fiscal_year_start_month: int) -> list[tuple[s
     """The most recent start of the fiscal year and of the calendar year, on or before today."""
     fy_year = today.year if today.month >= fiscal_year_start_month else today.year - 1
     fy_start = dt.date(fy_year, fiscal_year_start_month, 1)
-    fy_label = f"fiscal year {fy_year}-{str(fy_year + 1)[-2:]}" if fiscal_year_start_month > 1 \
+    fy_label = (
+        f"fiscal year {fy_year}-{str(fy_year + 1)[-2:]}"
+        if fiscal_year_start_month > 1
         else f"fiscal year {fy_year}"
+    )
     periods = [(fy_label, fy_start)]
     if fy_start != dt.date(today.year, 1, 1):
         periods.append((f"calendar year {today.year}", dt.date(today.year, 1, 1)))
@@ -136,8 +142,9 @@ def _severity(due: dt.date, today: dt.date) -> str | None:
     return None
 
 
-def overdue_items(con: duckdb.DuckDBPyConnection, settings: Settings,
-                  today: dt.date | None = None) -> list[dict[str, Any]]:
+def overdue_items(
+    con: duckdb.DuckDBPyConnection, settings: Settings, today: dt.date | None = None
+) -> list[dict[str, Any]]:
     """Every SOPPA clock that is past due or due within a week: {what, due, severity, page}."""
     today = today or dt.date.today()
     rules = load_rules(con)
@@ -148,35 +155,52 @@ def overdue_items(con: duckdb.DuckDBPyConnection, settings: Settings,
         if severity:
             items.append({"what": what, "due": due, "severity": severity, "page": page})
 
-    for a in repo.fetch_all(con, """
+    for a in repo.fetch_all(
+        con,
+        """
             SELECT a.agreement_id, a.signed_date, v.name AS vendor, p.name AS product
             FROM agreements a JOIN vendors v USING (vendor_id)
             LEFT JOIN products p ON p.product_id = a.product_id
-            WHERE a.signed_date IS NOT NULL AND a.posted_date IS NULL AND a.agreement_type <> 'None'"""):
-        add(f"Post the signed agreement with {a['vendor']}"
-            + (f" ({a['product']})" if a["product"] else ""), agreement_posting_due(a["signed_date"], rules))
+            WHERE a.signed_date IS NOT NULL AND a.posted_date IS NULL AND a.agreement_type <> 'None'""",
+    ):
+        add(
+            f"Post the signed agreement with {a['vendor']}" + (f" ({a['product']})" if a["product"] else ""),
+            agreement_posting_due(a["signed_date"], rules),
+        )
     last = repo.fetch_value(con, "SELECT max(published_on) FROM soppa_publications")
     for label, start in update_periods(today, settings.fiscal_year_start_month):
         if last is None or last < start:
-            add(f"Update the public SOPPA posting for the {label}",
-                start + dt.timedelta(days=rules.update_window_days))
-    for b in repo.fetch_all(con, """
+            add(
+                f"Update the public SOPPA posting for the {label}",
+                start + dt.timedelta(days=rules.update_window_days),
+            )
+    for b in repo.fetch_all(
+        con,
+        """
             SELECT b.breach_id, b.learned_on, v.name AS vendor FROM breaches b
             LEFT JOIN vendors v USING (vendor_id)
-            WHERE b.parents_notified_on IS NULL AND NOT b.law_enforcement_delay"""):
-        add(f"Notify parents of breach #{b['breach_id']} ({b['vendor'] or 'operator unknown'})",
-            breach_notice_due(b["learned_on"], rules))
-    for r in repo.fetch_all(con, "SELECT parent_request_id, received_on, kind FROM parent_requests"
-                                 " WHERE completed_on IS NULL"):
-        add(f"Answer parent request #{r['parent_request_id']} ({r['kind']})",
-            parent_request_due(r["received_on"], r["kind"], rules))
+            WHERE b.parents_notified_on IS NULL AND NOT b.law_enforcement_delay""",
+    ):
+        add(
+            f"Notify parents of breach #{b['breach_id']} ({b['vendor'] or 'operator unknown'})",
+            breach_notice_due(b["learned_on"], rules),
+        )
+    for r in repo.fetch_all(
+        con, "SELECT parent_request_id, received_on, kind FROM parent_requests WHERE completed_on IS NULL"
+    ):
+        add(
+            f"Answer parent request #{r['parent_request_id']} ({r['kind']})",
+            parent_request_due(r["received_on"], r["kind"], rules),
+        )
     return sorted(items, key=lambda i: (i["severity"] != "overdue", i["due"]))
 
 
 # -- agreement signing/posting dates ---------------------------------------------------------
 
-def record_agreement_dates(con: duckdb.DuckDBPyConnection, actor: Actor, agreement_id: int,
-                           form: AgreementPostingForm) -> None:
+
+def record_agreement_dates(
+    con: duckdb.DuckDBPyConnection, actor: Actor, agreement_id: int, form: AgreementPostingForm
+) -> None:
     require(actor, Action.MANAGE_SOPPA_REGISTERS)
     if repo.get(con, "agreements", agreement_id) is None:
         raise NotFound(f"Agreement #{agreement_id} does not exist.")
@@ -187,19 +211,28 @@ def record_agreement_dates(con: duckdb.DuckDBPyConnection, actor: Actor, agreeme
 # -- the public posting ------------------------------------------------------------------------
 
 OPERATOR_COLUMNS: dict[str, str] = {
-    "operator": "Operator", "product": "Product", "business_address": "Business address",
-    "agreement_type": "Agreement", "signed_date": "Signed", "agreement_link": "Agreement copy",
-    "data_elements": "Data elements", "subcontractors": "Subcontractors",
+    "operator": "Operator",
+    "product": "Product",
+    "business_address": "Business address",
+    "agreement_type": "Agreement",
+    "signed_date": "Signed",
+    "agreement_link": "Agreement copy",
+    "data_elements": "Data elements",
+    "subcontractors": "Subcontractors",
 }
 BREACH_COLUMNS: dict[str, str] = {
-    "operator": "Operator", "dates": "Date or date range", "students_affected": "Students affected",
+    "operator": "Operator",
+    "dates": "Date or date range",
+    "students_affected": "Students affected",
 }
 
 
 def posting_content(con: duckdb.DuckDBPyConnection, rules: PostingRules | None = None) -> dict[str, Any]:
     """What the public page lists: operators with signed agreements, and the breaches to list."""
     rules = rules or load_rules(con)
-    operators = repo.fetch_all(con, """
+    operators = repo.fetch_all(
+        con,
+        """
         SELECT v.name AS operator, p.name AS product,
                coalesce(a.business_address, v.business_address) AS business_address,
                a.agreement_type, a.signed_date, coalesce(a.redacted_url, a.document_url) AS agreement_link,
@@ -207,10 +240,14 @@ def posting_content(con: duckdb.DuckDBPyConnection, rules: PostingRules | None =
         FROM agreements a JOIN vendors v USING (vendor_id)
         LEFT JOIN products p ON p.product_id = a.product_id
         WHERE a.signed_date IS NOT NULL AND a.agreement_type <> 'None'
-        ORDER BY lower(v.name), lower(coalesce(p.name, ''))""")
+        ORDER BY lower(v.name), lower(coalesce(p.name, ''))""",
+    )
     breaches = []
-    for b in repo.fetch_all(con, """SELECT b.*, v.name AS operator FROM breaches b
-                                    LEFT JOIN vendors v USING (vendor_id) ORDER BY b.learned_on DESC"""):
+    for b in repo.fetch_all(
+        con,
+        """SELECT b.*, v.name AS operator FROM breaches b
+                                    LEFT JOIN vendors v USING (vendor_id) ORDER BY b.learned_on DESC""",
+    ):
         share = breach_share(b["students_affected"], b["enrollment_total"])
         if breach_is_listed(share, rules):
             start, end = b["occurred_from"] or b["learned_on"], b["occurred_to"]
@@ -241,18 +278,27 @@ def render_html(content: dict[str, Any], *, district_name: str, generated_on: dt
     """A complete, accessible HTML page; every value is escaped."""
     rules: PostingRules = content["rules"]
     district = html.escape(district_name)
-    op_rows = "\n".join(
-        "<tr>" + f'<th scope="row">{_e(o["operator"])}</th>' + f"<td>{_e(o['product'])}</td>"
-        + f"<td>{_e(o['business_address'])}</td><td>{_e(o['agreement_type'])}</td>"
-        + f"<td>{_e(o['signed_date'])}</td>"
-        + f"<td>{_link(o['agreement_link'], 'Agreement with ' + str(o['operator']))}</td>"
-        + f"<td>{_e(o['data_elements'])}</td><td>{_e(o['subcontractors'])}</td></tr>"
-        for o in content["operators"]
-    ) or '<tr><td colspan="8">No agreements are on file.</td></tr>'
-    breach_rows = "\n".join(
-        f'<tr><th scope="row">{_e(b["operator"] or "Unknown operator")}</th><td>{_e(b["dates"])}</td>'
-        f"<td>{_e(b['students_affected'])}</td></tr>" for b in content["breaches"]
-    ) or '<tr><td colspan="3">No breaches to report.</td></tr>'
+    op_rows = (
+        "\n".join(
+            "<tr>"
+            + f'<th scope="row">{_e(o["operator"])}</th>'
+            + f"<td>{_e(o['product'])}</td>"
+            + f"<td>{_e(o['business_address'])}</td><td>{_e(o['agreement_type'])}</td>"
+            + f"<td>{_e(o['signed_date'])}</td>"
+            + f"<td>{_link(o['agreement_link'], 'Agreement with ' + str(o['operator']))}</td>"
+            + f"<td>{_e(o['data_elements'])}</td><td>{_e(o['subcontractors'])}</td></tr>"
+            for o in content["operators"]
+        )
+        or '<tr><td colspan="8">No agreements are on file.</td></tr>'
+    )
+    breach_rows = (
+        "\n".join(
+            f'<tr><th scope="row">{_e(b["operator"] or "Unknown operator")}</th><td>{_e(b["dates"])}</td>'
+            f"<td>{_e(b['students_affected'])}</td></tr>"
+            for b in content["breaches"]
+        )
+        or '<tr><td colspan="3">No breaches to report.</td></tr>'
+    )
     op_heads = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in OPERATOR_COLUMNS.values())
     br_heads = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in BREACH_COLUMNS.values())
     share = f"{rules.breach_min_share:.0%}"
@@ -302,8 +348,9 @@ def breaches_csv(content: dict[str, Any]) -> bytes:
     return exports.to_csv_bytes(content["breaches"], BREACH_COLUMNS)
 
 
-def publish(con: duckdb.DuckDBPyConnection, actor: Actor, settings: Settings,
-            today: dt.date | None = None) -> str:
+def publish(
+    con: duckdb.DuckDBPyConnection, actor: Actor, settings: Settings, today: dt.date | None = None
+) -> str:
     """Generate the page, record the publication (it stops the update clocks) and mark every
     listed agreement that was not yet posted as posted today. Returns the HTML."""
     require(actor, Action.MANAGE_SOPPA_REGISTERS)
@@ -311,19 +358,40 @@ def publish(con: duckdb.DuckDBPyConnection, actor: Actor, settings: Settings,
     content = posting_content(con)
     page = render_html(content, district_name=settings.district_name, generated_on=today)
     with transaction(con):
-        repo.insert(con, "soppa_publications", {
-            "published_on": today, "published_by": actor.person_id,
-            "operators_listed": len(content["operators"]), "breaches_listed": len(content["breaches"]),
-            "html_sha256": hashlib.sha256(page.encode()).hexdigest()}, actor=actor)
-        for agreement_id in [r[0] for r in con.execute(
+        repo.insert(
+            con,
+            "soppa_publications",
+            {
+                "published_on": today,
+                "published_by": actor.person_id,
+                "operators_listed": len(content["operators"]),
+                "breaches_listed": len(content["breaches"]),
+                "html_sha256": hashlib.sha256(page.encode()).hexdigest(),
+            },
+            actor=actor,
+        )
+        for agreement_id in [
+            r[0]
+            for r in con.execute(
                 "SELECT agreement_id FROM agreements WHERE signed_date IS NOT NULL AND posted_date IS NULL"
-                " AND agreement_type <> 'None'").fetchall()]:
-            repo.update(con, "agreements", agreement_id, {"posted_date": today}, actor=actor,
-                        note="posted on the public SOPPA page")
+                " AND agreement_type <> 'None'"
+            ).fetchall()
+        ]:
+            repo.update(
+                con,
+                "agreements",
+                agreement_id,
+                {"posted_date": today},
+                actor=actor,
+                note="posted on the public SOPPA page",
+            )
     return page
 
 
 def publications(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return repo.fetch_all(con, """SELECT s.*, p.full_name AS published_by_name FROM soppa_publications s
+    return repo.fetch_all(
+        con,
+        """SELECT s.*, p.full_name AS published_by_name FROM soppa_publications s
                                    LEFT JOIN people p ON p.person_id = s.published_by
-                                   ORDER BY s.published_on DESC, s.publication_id DESC""")
+                                   ORDER BY s.published_on DESC, s.publication_id DESC""",
+    )

@@ -30,7 +30,9 @@ from services.soppa_posting import (
 def district_enrollment(con: duckdb.DuckDBPyConnection) -> int | None:
     """Students enrolled in the latest fiscal year on file (None when no enrollment is entered)."""
     total = repo.fetch_value(
-        con, "SELECT sum(students) FROM enrollment WHERE fiscal_year = (SELECT max(fiscal_year) FROM enrollment)")
+        con,
+        "SELECT sum(students) FROM enrollment WHERE fiscal_year = (SELECT max(fiscal_year) FROM enrollment)",
+    )
     if total:
         return int(total)
     roster = repo.fetch_value(con, "SELECT count(*) FROM roster_students WHERE active")
@@ -47,12 +49,16 @@ def _status(done: dt.date | None, due: dt.date, today: dt.date, paused: bool = F
     return f"due in {(due - today).days} days"
 
 
-def list_breaches(con: duckdb.DuckDBPyConnection, actor: Actor,
-                  today: dt.date | None = None) -> list[dict[str, Any]]:
+def list_breaches(
+    con: duckdb.DuckDBPyConnection, actor: Actor, today: dt.date | None = None
+) -> list[dict[str, Any]]:
     require(actor, Action.VIEW_PIPELINE)
     today, rules = today or dt.date.today(), load_rules(con)
-    rows = repo.fetch_all(con, """SELECT b.*, v.name AS operator FROM breaches b
-                                  LEFT JOIN vendors v USING (vendor_id) ORDER BY b.learned_on DESC""")
+    rows = repo.fetch_all(
+        con,
+        """SELECT b.*, v.name AS operator FROM breaches b
+                                  LEFT JOIN vendors v USING (vendor_id) ORDER BY b.learned_on DESC""",
+    )
     for r in rows:
         r["share_of_enrollment"] = breach_share(r["students_affected"], r["enrollment_total"])
         r["listed_publicly"] = breach_is_listed(r["share_of_enrollment"], rules)
@@ -61,8 +67,9 @@ def list_breaches(con: duckdb.DuckDBPyConnection, actor: Actor,
     return rows
 
 
-def record_breach(con: duckdb.DuckDBPyConnection, actor: Actor, form: BreachForm,
-                  breach_id: int | None = None) -> int:
+def record_breach(
+    con: duckdb.DuckDBPyConnection, actor: Actor, form: BreachForm, breach_id: int | None = None
+) -> int:
     require(actor, Action.MANAGE_SOPPA_REGISTERS)
     values = form.model_dump()
     if values["enrollment_total"] is None:
@@ -76,13 +83,17 @@ def record_breach(con: duckdb.DuckDBPyConnection, actor: Actor, form: BreachForm
         return breach_id
 
 
-def list_parent_requests(con: duckdb.DuckDBPyConnection, actor: Actor,
-                         today: dt.date | None = None) -> list[dict[str, Any]]:
+def list_parent_requests(
+    con: duckdb.DuckDBPyConnection, actor: Actor, today: dt.date | None = None
+) -> list[dict[str, Any]]:
     require(actor, Action.VIEW_PIPELINE)
     today, rules = today or dt.date.today(), load_rules(con)
-    rows = repo.fetch_all(con, """SELECT r.*, v.name AS operator FROM parent_requests r
+    rows = repo.fetch_all(
+        con,
+        """SELECT r.*, v.name AS operator FROM parent_requests r
                                   LEFT JOIN vendors v USING (vendor_id)
-                                  ORDER BY r.completed_on IS NOT NULL, r.received_on""")
+                                  ORDER BY r.completed_on IS NOT NULL, r.received_on""",
+    )
     for r in rows:
         r["kind_label"] = PARENT_REQUEST_LABELS.get(r["kind"], r["kind"])
         r["due"] = parent_request_due(r["received_on"], r["kind"], rules)
@@ -90,8 +101,12 @@ def list_parent_requests(con: duckdb.DuckDBPyConnection, actor: Actor,
     return rows
 
 
-def record_parent_request(con: duckdb.DuckDBPyConnection, actor: Actor, form: ParentRequestForm,
-                          parent_request_id: int | None = None) -> int:
+def record_parent_request(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    form: ParentRequestForm,
+    parent_request_id: int | None = None,
+) -> int:
     require(actor, Action.MANAGE_SOPPA_REGISTERS)
     values = form.model_dump()
     with transaction(con):
@@ -109,8 +124,11 @@ def vendors(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 def agreements_for_posting(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Agreements with their signing/posting dates, for the posting-clock table."""
-    return repo.fetch_all(con, """SELECT a.agreement_id, v.name AS operator, p.name AS product,
+    return repo.fetch_all(
+        con,
+        """SELECT a.agreement_id, v.name AS operator, p.name AS product,
                                          a.agreement_type, a.signed_date, a.posted_date
                                   FROM agreements a JOIN vendors v USING (vendor_id)
                                   LEFT JOIN products p ON p.product_id = a.product_id
-                                  ORDER BY a.posted_date IS NOT NULL, a.signed_date DESC NULLS LAST""")
+                                  ORDER BY a.posted_date IS NOT NULL, a.signed_date DESC NULLS LAST""",
+    )

@@ -66,14 +66,19 @@ class TestSearchAndFilters:
         assert "ReadWell" not in shown and "MathQuest" in shown
 
     def test_status_and_privacy_filters(self, con, people, shelf):
-        assert names(catalog.search_catalog(con, people["teacher"], tool_statuses=["not_supported"])) == ["SciSim"]
-        assert names(catalog.search_catalog(con, people["teacher"], privacy_statuses=["not_compliant"])) == ["SciSim"]
+        assert names(catalog.search_catalog(con, people["teacher"], tool_statuses=["not_supported"])) == [
+            "SciSim"
+        ]
+        assert names(catalog.search_catalog(con, people["teacher"], privacy_statuses=["not_compliant"])) == [
+            "SciSim"
+        ]
 
 
 class TestCard:
     def test_card_links_redacted_agreement_and_access(self, con, people, shelf):
-        vendor_id = con.execute("SELECT vendor_id FROM products WHERE product_id = ?",
-                                [shelf["MathQuest"]]).fetchone()[0]
+        vendor_id = con.execute(
+            "SELECT vendor_id FROM products WHERE product_id = ?", [shelf["MathQuest"]]
+        ).fetchone()[0]
         f.agreement(con, vendor_id, shelf["MathQuest"], redacted="https://docs.example.org/r.pdf")
         card = catalog.get_entry(con, people["teacher"], shelf["MathQuest"])
         assert card["agreement_link"] == "https://docs.example.org/r.pdf"
@@ -92,8 +97,14 @@ class TestWrites:
         entry_id = catalog.save_entry(con, people["technology"], form)
         again = catalog.save_entry(con, people["technology"], form.model_copy(update={"purpose": "Drills"}))
         assert again == entry_id
-        assert con.execute("SELECT purpose FROM catalog_entries WHERE entry_id = ?", [entry_id]).fetchone()[0] == "Drills"
-        assert con.execute("SELECT count(*) FROM audit_log WHERE table_name = 'catalog_entries'").fetchone()[0] == 2
+        assert (
+            con.execute("SELECT purpose FROM catalog_entries WHERE entry_id = ?", [entry_id]).fetchone()[0]
+            == "Drills"
+        )
+        assert (
+            con.execute("SELECT count(*) FROM audit_log WHERE table_name = 'catalog_entries'").fetchone()[0]
+            == 2
+        )
 
     def test_links_must_be_web_addresses(self):
         with pytest.raises(ValidationError) as exc:

@@ -22,8 +22,14 @@ TODAY = f.TODAY
 
 def form(product_id: int, *, days_left: int, notice: int = 60, **extra) -> ContractForm:
     end = TODAY + dt.timedelta(days=days_left)
-    return ContractForm(product_id=product_id, start_date=end - dt.timedelta(days=365), end_date=end,
-                        notice_days=notice, annual_cost=decimal.Decimal("12500.50"), **extra)
+    return ContractForm(
+        product_id=product_id,
+        start_date=end - dt.timedelta(days=365),
+        end_date=end,
+        notice_days=notice,
+        annual_cost=decimal.Decimal("12500.50"),
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -41,19 +47,28 @@ class TestBadInput:
 
     def test_notice_longer_than_term(self):
         with pytest.raises(ValidationError) as exc:
-            ContractForm(product_id=1, start_date=TODAY, end_date=TODAY + dt.timedelta(days=30),
-                         notice_days=45, annual_cost=1)
+            ContractForm(
+                product_id=1,
+                start_date=TODAY,
+                end_date=TODAY + dt.timedelta(days=30),
+                notice_days=45,
+                annual_cost=1,
+            )
         errors = field_errors(exc.value, ContractForm)
         assert "notice_days" in errors and "longer than the contract term" in errors["notice_days"]
 
     def test_negative_cost_refused(self):
         with pytest.raises(ValidationError):
-            ContractForm(product_id=1, start_date=TODAY, end_date=TODAY + dt.timedelta(days=30), annual_cost=-1)
+            ContractForm(
+                product_id=1, start_date=TODAY, end_date=TODAY + dt.timedelta(days=30), annual_cost=-1
+            )
 
     def test_agreement_of_another_vendor_refused(self, con, people, product_id):
         other = f.agreement(con, f.vendor(con, "Other Co"), None)
         with pytest.raises(InvalidInput, match="Linked agreement"):
-            contracts.save_contract(con, people["business"], form(product_id, days_left=100, agreement_id=other))
+            contracts.save_contract(
+                con, people["business"], form(product_id, days_left=100, agreement_id=other)
+            )
 
     def test_teacher_cannot_record(self, con, people, product_id):
         with pytest.raises(PermissionDenied):
@@ -66,8 +81,10 @@ class TestExpiry:
 
     def test_windows(self, con, people, product_id):
         business = people["business"]
-        ids = {days: contracts.save_contract(con, business, form(product_id, days_left=days, notice=notice))
-               for days, notice in ((20, 0), (100, 60), (200, 30), (50, 90))}
+        ids = {
+            days: contracts.save_contract(con, business, form(product_id, days_left=days, notice=notice))
+            for days, notice in ((20, 0), (100, 60), (200, 30), (50, 90))
+        }
         rows = {r["contract_id"]: r for r in contracts.expiring(con, business, TODAY, 120)}
         assert set(rows) == {ids[20], ids[100], ids[50]}  # 200 days, 30 notice: deadline in 170 days
         assert rows[ids[100]]["next_date"] == TODAY + dt.timedelta(days=40)
@@ -102,8 +119,11 @@ class TestCalendarAndExports:
         assert cal.get("version") == "2.0" and cal.get("prodid")
 
     def test_csv_neutralises_formulas_and_formats_money(self, con, people, product_id):
-        contracts.save_contract(con, people["business"], form(product_id, days_left=100, po_number="=HYPERLINK(1)",
-                                                              funding_source="@SUM(A1)"))
+        contracts.save_contract(
+            con,
+            people["business"],
+            form(product_id, days_left=100, po_number="=HYPERLINK(1)", funding_source="@SUM(A1)"),
+        )
         text = contracts.export_csv(contracts.list_contracts(con, people["business"])).decode("utf-8-sig")
         assert "'=HYPERLINK(1)" in text and "'@SUM(A1)" in text
         assert '"$12,500.50"' in text

@@ -29,7 +29,9 @@ class TestMoney:
 
     def test_csv_from_dataframe_with_missing_values(self):
         frame = pd.DataFrame([{"name": "-bad", "cost": 10.0}, {"name": "ok", "cost": float("nan")}])
-        text = exports.to_csv_bytes(frame, {"name": "Name", "cost": "Cost"}, money_columns=["cost"]).decode("utf-8-sig")
+        text = exports.to_csv_bytes(frame, {"name": "Name", "cost": "Cost"}, money_columns=["cost"]).decode(
+            "utf-8-sig"
+        )
         assert text.splitlines() == ["Name,Cost", "'-bad,$10.00", "ok,"]
 
     def test_xlsx_header_cells_are_neutralised_too(self):

@@ -17,13 +17,26 @@ TODAY = f.TODAY
 
 
 def goal(product_id: int, owner_id: int | None, target: float | None = 80.0) -> GoalForm:
-    return GoalForm(product_id=product_id, horizon="short", description="Weekly use by 80% of students",
-                    measure="Weekly active share", data_source_kind="usage", target=target, owner_id=owner_id)
+    return GoalForm(
+        product_id=product_id,
+        horizon="short",
+        description="Weekly use by 80% of students",
+        measure="Weekly active share",
+        data_source_kind="usage",
+        target=target,
+        owner_id=owner_id,
+    )
 
 
 def plan_form(product_id: int, **extra) -> PlanForm:
-    values = dict(product_id=product_id, participant_grades=[5, 3, 4, 4], extent="pilot",
-                  recommended_minutes_per_week=45, recommended_weeks=20, review_frequency="Quarterly")
+    values = dict(
+        product_id=product_id,
+        participant_grades=[5, 3, 4, 4],
+        extent="pilot",
+        recommended_minutes_per_week=45,
+        recommended_weeks=20,
+        review_frequency="Quarterly",
+    )
     values.update(extra)
     return PlanForm(**values)
 
@@ -31,8 +44,13 @@ def plan_form(product_id: int, **extra) -> PlanForm:
 class TestGoals:
     def test_goal_without_owner_or_target_is_refused(self):
         with pytest.raises(ValidationError) as exc:
-            GoalForm(product_id=1, horizon="long", description="Growth", measure="MAP",
-                     data_source_kind="assessment")
+            GoalForm(
+                product_id=1,
+                horizon="long",
+                description="Growth",
+                measure="MAP",
+                data_source_kind="assessment",
+            )
         errors = field_errors(exc.value, GoalForm)
         assert set(errors) == {"target", "owner_id"}
         assert errors["owner_id"].startswith("Owner (lead):") and errors["target"].startswith("Target:")
@@ -63,7 +81,9 @@ class TestPlan:
     def test_plan_stores_participants_and_dosage_for_step_10(self, con, people):
         product_id = f.approved_tool(con)
         con.execute("INSERT INTO schools (name) VALUES ('Lincoln Elementary')")
-        plans.save_plan(con, people["requester"], plan_form(product_id, participant_schools=["Lincoln Elementary"]))
+        plans.save_plan(
+            con, people["requester"], plan_form(product_id, participant_schools=["Lincoln Elementary"])
+        )
         plan = plans.get_plan(con, people["requester"], product_id)
         assert plan["participant_grades"] == "3; 4; 5" and plan["schools_list"] == ["Lincoln Elementary"]
         assert plan["recommended_minutes_per_week"] == 45 and plan["fidelity_share_of_weeks"] == 0.8
@@ -76,7 +96,9 @@ class TestPlan:
             plan_form(1, fidelity_share_of_weeks=1.5)
         product_id = f.approved_tool(con)
         with pytest.raises(InvalidInput, match="unknown school"):
-            plans.save_plan(con, people["requester"], plan_form(product_id, participant_schools=["Nowhere High"]))
+            plans.save_plan(
+                con, people["requester"], plan_form(product_id, participant_schools=["Nowhere High"])
+            )
         with pytest.raises(InvalidInput, match="Review frequency"):
             plans.save_plan(con, people["requester"], plan_form(product_id, review_frequency="Hourly"))
 
@@ -84,11 +106,20 @@ class TestPlan:
         product_id = f.approved_tool(con)
         actor = people["requester"]
         plans.save_plan(con, actor, plan_form(product_id))
-        plans.preregister(con, actor, product_id, PreregistrationForm(meaningful_effect=0.1, decision_probability=0.8),
-                          now=dt.datetime(2026, 9, 1, 8, 0))
+        plans.preregister(
+            con,
+            actor,
+            product_id,
+            PreregistrationForm(meaningful_effect=0.1, decision_probability=0.8),
+            now=dt.datetime(2026, 9, 1, 8, 0),
+        )
         with pytest.raises(InvalidInput, match="locked since 09/01/2026"):
-            plans.preregister(con, people["admin"], product_id,
-                              PreregistrationForm(meaningful_effect=0.01, decision_probability=0.6))
+            plans.preregister(
+                con,
+                people["admin"],
+                product_id,
+                PreregistrationForm(meaningful_effect=0.01, decision_probability=0.6),
+            )
         plans.save_plan(con, actor, plan_form(product_id, extent="full"))  # the rest stays editable
         plan = plans.get_plan(con, actor, product_id)
         assert plan["locked"] and plan["meaningful_effect"] == 0.1 and plan["extent"] == "full"
@@ -96,8 +127,12 @@ class TestPlan:
 
     def test_preregistration_needs_a_plan_and_sane_numbers(self, con, people):
         with pytest.raises(NotFound):
-            plans.preregister(con, people["requester"], 1, PreregistrationForm(meaningful_effect=0.1,
-                                                                               decision_probability=0.8))
+            plans.preregister(
+                con,
+                people["requester"],
+                1,
+                PreregistrationForm(meaningful_effect=0.1, decision_probability=0.8),
+            )
         with pytest.raises(ValidationError):
             PreregistrationForm(meaningful_effect=0.1, decision_probability=0.4)
 
@@ -105,11 +140,18 @@ class TestPlan:
         product_id = f.approved_tool(con)
         plans.save_plan(con, people["requester"], plan_form(product_id))
         facts = lambda: lifecycle.GateFacts(  # noqa: E731
-            request_id=1, stage=lifecycle.Stage.PLAN, requester_id=1,
-            plan=plans.get_plan(con, people["requester"], product_id))
+            request_id=1,
+            stage=lifecycle.Stage.PLAN,
+            requester_id=1,
+            plan=plans.get_plan(con, people["requester"], product_id),
+        )
         assert any("meaningful effect" in r for r in lifecycle.check_plan(facts()))
-        plans.preregister(con, people["requester"], product_id,
-                          PreregistrationForm(meaningful_effect=0.1, decision_probability=0.8))
+        plans.preregister(
+            con,
+            people["requester"],
+            product_id,
+            PreregistrationForm(meaningful_effect=0.1, decision_probability=0.8),
+        )
         assert lifecycle.check_plan(facts()) == []
 
 
@@ -122,15 +164,29 @@ class TestMilestonesAndReviews:
     def test_timeline_and_upcoming_reviews(self, con, people):
         product_id = f.approved_tool(con)
         actor = people["requester"]
-        plan_id = plans.save_plan(con, actor, plan_form(product_id, next_review_date=TODAY + dt.timedelta(days=10)))
-        plans.save_milestone(con, actor, plan_id, MilestoneForm(kind="training", name="Onboarding", start_date=TODAY))
-        plans.save_milestone(con, actor, plan_id, MilestoneForm(kind="review", name="Winter data review",
-                                                                start_date=TODAY - dt.timedelta(days=3)))
-        plans.save_milestone(con, actor, plan_id, MilestoneForm(kind="review", name="Spring review",
-                                                                start_date=TODAY + dt.timedelta(days=90)))
+        plan_id = plans.save_plan(
+            con, actor, plan_form(product_id, next_review_date=TODAY + dt.timedelta(days=10))
+        )
+        plans.save_milestone(
+            con, actor, plan_id, MilestoneForm(kind="training", name="Onboarding", start_date=TODAY)
+        )
+        plans.save_milestone(
+            con,
+            actor,
+            plan_id,
+            MilestoneForm(kind="review", name="Winter data review", start_date=TODAY - dt.timedelta(days=3)),
+        )
+        plans.save_milestone(
+            con,
+            actor,
+            plan_id,
+            MilestoneForm(kind="review", name="Spring review", start_date=TODAY + dt.timedelta(days=90)),
+        )
         rows = plans.timeline_rows(plans.milestones(con, plan_id))
         assert rows[0]["Finish"] > rows[0]["Start"]
         due = plans.upcoming_reviews(con, TODAY, within_days=30)
-        assert [(r["what"], r["severity"]) for r in due] == [("Winter data review", "overdue"),
-                                                             ("Plan review", "upcoming")]
+        assert [(r["what"], r["severity"]) for r in due] == [
+            ("Winter data review", "overdue"),
+            ("Plan review", "upcoming"),
+        ]
         assert plans.record_review_done(con, actor, product_id, TODAY) == TODAY + dt.timedelta(days=91)

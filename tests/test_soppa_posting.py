@@ -22,7 +22,9 @@ MALICIOUS = '<script>alert("x")</script> & Co'
 
 
 def rules(**changes) -> PostingRules:
-    base = PostingRules(parent_rights_text=posting.DEFAULT_PARENT_RIGHTS, data_use_text=posting.DEFAULT_DATA_USE)
+    base = PostingRules(
+        parent_rights_text=posting.DEFAULT_PARENT_RIGHTS, data_use_text=posting.DEFAULT_DATA_USE
+    )
     return base.model_copy(update=changes)
 
 
@@ -37,8 +39,10 @@ class TestClocks:
         assert posting.agreement_posting_due(TODAY, rules(business_days=False)) == dt.date(2026, 11, 12)
 
     def test_update_periods_fiscal_and_calendar_year(self):
-        assert posting.update_periods(TODAY, 7) == [("calendar year 2026", dt.date(2026, 1, 1)),
-                                                   ("fiscal year 2026-27", dt.date(2026, 7, 1))]
+        assert posting.update_periods(TODAY, 7) == [
+            ("calendar year 2026", dt.date(2026, 1, 1)),
+            ("fiscal year 2026-27", dt.date(2026, 7, 1)),
+        ]
         assert posting.update_periods(dt.date(2027, 3, 1), 7)[1][1] == dt.date(2027, 1, 1)
         assert posting.update_periods(TODAY, 1) == [("fiscal year 2026", dt.date(2026, 1, 1))]
 
@@ -59,17 +63,23 @@ class TestOverdueItems:
         v = f.vendor(con)
         f.agreement(con, v, None, signed=TODAY - dt.timedelta(days=20))  # posting overdue
         f.agreement(con, v, None, signed=TODAY - dt.timedelta(days=20), posted=TODAY - dt.timedelta(days=15))
-        con.execute("INSERT INTO breaches (vendor_id, learned_on, students_affected) VALUES (?, ?, 10)",
-                    [v, TODAY - dt.timedelta(days=40)])
-        con.execute("INSERT INTO parent_requests (received_on, kind) VALUES (?, 'inspect'), (?, 'correct')",
-                    [TODAY - dt.timedelta(days=46), TODAY - dt.timedelta(days=46)])
+        con.execute(
+            "INSERT INTO breaches (vendor_id, learned_on, students_affected) VALUES (?, ?, 10)",
+            [v, TODAY - dt.timedelta(days=40)],
+        )
+        con.execute(
+            "INSERT INTO parent_requests (received_on, kind) VALUES (?, 'inspect'), (?, 'correct')",
+            [TODAY - dt.timedelta(days=46), TODAY - dt.timedelta(days=46)],
+        )
         items = posting.overdue_items(con, settings, TODAY)
         whats = [i["what"] for i in items]
         assert sum("Post the signed agreement" in w for w in whats) == 1
         assert any("Notify parents of breach" in w for w in whats)
         assert any("parent request" in w and "inspect" in w for w in whats)
         assert not any("correct" in w for w in whats)  # 90 days
-        assert any("fiscal year 2026-27" in w for w in whats) and any("calendar year 2026" in w for w in whats)
+        assert any("fiscal year 2026-27" in w for w in whats) and any(
+            "calendar year 2026" in w for w in whats
+        )
         assert all(i["severity"] == "overdue" for i in items)
         assert set(items[0]) >= {"what", "due", "severity"}
 
@@ -79,8 +89,10 @@ class TestOverdueItems:
 
     def test_law_enforcement_delay_pauses_breach_clock(self, con, db_path):
         con.execute("INSERT INTO soppa_publications (published_on) VALUES (?)", [TODAY])
-        con.execute("INSERT INTO breaches (learned_on, students_affected, law_enforcement_delay)"
-                    " VALUES (?, 5, true)", [TODAY - dt.timedelta(days=60)])
+        con.execute(
+            "INSERT INTO breaches (learned_on, students_affected, law_enforcement_delay) VALUES (?, 5, true)",
+            [TODAY - dt.timedelta(days=60)],
+        )
         assert posting.overdue_items(con, Settings(db=db_path), TODAY) == []
 
 
@@ -89,9 +101,14 @@ class TestPublicPage:
         v = f.vendor(con, MALICIOUS, address='"><img src=x onerror=alert(1)>')
         p = f.product(con, v, "Tool <b>bold</b>")
         f.agreement(con, v, p, signed=TODAY, document="javascript:alert(1)")
-        con.execute("INSERT INTO breaches (vendor_id, learned_on, students_affected, enrollment_total)"
-                    " VALUES (?, ?, 900, 5000), (?, ?, 40, 5000)", [v, TODAY, v, TODAY])
-        return posting.posting_content(con, rules(parent_rights_text="Parents <em>may</em> inspect & correct."))
+        con.execute(
+            "INSERT INTO breaches (vendor_id, learned_on, students_affected, enrollment_total)"
+            " VALUES (?, ?, 900, 5000), (?, ?, 40, 5000)",
+            [v, TODAY, v, TODAY],
+        )
+        return posting.posting_content(
+            con, rules(parent_rights_text="Parents <em>may</em> inspect & correct.")
+        )
 
     def test_every_value_is_escaped(self, con):
         page = posting.render_html(self._content(con), district_name="D <100>", generated_on=TODAY)
@@ -121,8 +138,12 @@ class TestPublicPage:
         agreement_id = f.agreement(con, f.vendor(con), None, signed=TODAY - dt.timedelta(days=3))
         page = posting.publish(con, people["compliance"], Settings(db=db_path), TODAY)
         assert "Quest Learning" in page
-        assert con.execute("SELECT posted_date FROM agreements WHERE agreement_id = ?",
-                           [agreement_id]).fetchone()[0] == TODAY
+        assert (
+            con.execute(
+                "SELECT posted_date FROM agreements WHERE agreement_id = ?", [agreement_id]
+            ).fetchone()[0]
+            == TODAY
+        )
         assert posting.publications(con)[0]["operators_listed"] == 1
 
     def test_only_compliance_publishes(self, con, people, db_path):
@@ -138,20 +159,28 @@ class TestRulesAndRegisters:
 
     def test_agreement_date_in_future_is_refused(self):
         with pytest.raises(ValidationError) as exc:
-            AgreementPostingForm.model_validate({"signed_date": TODAY + dt.timedelta(days=1)},
-                                                context={"today": TODAY})
+            AgreementPostingForm.model_validate(
+                {"signed_date": TODAY + dt.timedelta(days=1)}, context={"today": TODAY}
+            )
         assert "signed_date" in field_errors(exc.value, AgreementPostingForm)
 
     def test_posted_before_signed_is_refused(self):
         with pytest.raises(ValidationError):
-            AgreementPostingForm.model_validate({"signed_date": TODAY, "posted_date": TODAY - dt.timedelta(days=1)},
-                                                context={"today": TODAY})
+            AgreementPostingForm.model_validate(
+                {"signed_date": TODAY, "posted_date": TODAY - dt.timedelta(days=1)}, context={"today": TODAY}
+            )
 
     def test_breach_register_clock_and_share(self, con, people):
         v = f.vendor(con)
-        form = BreachForm.model_validate({"vendor_id": v, "learned_on": TODAY - dt.timedelta(days=31),
-                                          "students_affected": 600, "enrollment_total": 5000},
-                                         context={"today": TODAY})
+        form = BreachForm.model_validate(
+            {
+                "vendor_id": v,
+                "learned_on": TODAY - dt.timedelta(days=31),
+                "students_affected": 600,
+                "enrollment_total": 5000,
+            },
+            context={"today": TODAY},
+        )
         registers.record_breach(con, people["compliance"], form)
         row = registers.list_breaches(con, people["compliance"], TODAY)[0]
         assert row["notify_by"] == TODAY - dt.timedelta(days=1) and row["clock"].startswith("overdue by 1")
@@ -159,13 +188,15 @@ class TestRulesAndRegisters:
 
     def test_breach_future_learned_date_refused(self):
         with pytest.raises(ValidationError) as exc:
-            BreachForm.model_validate({"learned_on": TODAY + dt.timedelta(days=2), "students_affected": 1},
-                                      context={"today": TODAY})
+            BreachForm.model_validate(
+                {"learned_on": TODAY + dt.timedelta(days=2), "students_affected": 1}, context={"today": TODAY}
+            )
         assert "learned_on" in field_errors(exc.value, BreachForm)
 
     def test_parent_request_log(self, con, people):
-        form = ParentRequestForm.model_validate({"received_on": TODAY - dt.timedelta(days=10), "kind": "correct"},
-                                                context={"today": TODAY})
+        form = ParentRequestForm.model_validate(
+            {"received_on": TODAY - dt.timedelta(days=10), "kind": "correct"}, context={"today": TODAY}
+        )
         registers.record_parent_request(con, people["compliance"], form)
         row = registers.list_parent_requests(con, people["compliance"], TODAY)[0]
         assert row["due"] == TODAY + dt.timedelta(days=80) and row["clock"] == "due in 80 days"

@@ -72,8 +72,9 @@ class TestCatalogPage:
     def test_request_link_opens_the_editor_on_its_product(self, demo_db):
         con = duckdb.connect(str(demo_db), read_only=True)
         try:
-            request_id = con.execute("SELECT request_id FROM requests WHERE stage = 'catalog'"
-                                     " ORDER BY request_id LIMIT 1").fetchone()[0]
+            request_id = con.execute(
+                "SELECT request_id FROM requests WHERE stage = 'catalog' ORDER BY request_id LIMIT 1"
+            ).fetchone()[0]
         finally:
             con.close()
         at = run_page("pages/catalog.py", as_role="technology", query={"request": str(request_id)})
@@ -123,6 +124,7 @@ class TestSoppaPage:
     def test_future_signing_date_is_refused(self, demo_db):
         at = run_page("pages/soppa.py", as_role="compliance_officer")
         import datetime as dt
+
         at.date_input[0].set_value(dt.date.today() + dt.timedelta(days=5))
         [b for b in at.button if b.label == "Save dates"][0].click().run()
         assert any("cannot be in the future" in e.value for e in at.error)
@@ -135,16 +137,22 @@ class TestSoppaPage:
 
 class TestGoalsPlanPage:
     def test_plan_with_locked_rule_and_timeline(self, demo_db):
-        at = run_page("pages/goals_plan.py", as_role="requester",
-                      query={"product": str(_product_id(demo_db, "MathQuest"))})
+        at = run_page(
+            "pages/goals_plan.py",
+            as_role="requester",
+            query={"product": str(_product_id(demo_db, "MathQuest"))},
+        )
         assert not at.exception
         page = texts(at)
         assert "Goals (step 8)" in page and "locked" in page
         assert at.get("plotly_chart")
 
     def test_goal_without_owner_shows_an_inline_error(self, demo_db):
-        at = run_page("pages/goals_plan.py", as_role="requester",
-                      query={"product": str(_product_id(demo_db, "CodeCraft"))})
+        at = run_page(
+            "pages/goals_plan.py",
+            as_role="requester",
+            query={"product": str(_product_id(demo_db, "CodeCraft"))},
+        )
         at.text_input[0].input("Every student codes weekly")
         at.text_input[1].input("Weekly coders")
         at.number_input[1].set_value(90.0)
@@ -153,8 +161,11 @@ class TestGoalsPlanPage:
         assert any("Owner (lead)" in e.value for e in at.error)
 
     def test_unapproved_product_gets_a_message(self, demo_db):
-        at = run_page("pages/goals_plan.py", as_role="approver",
-                      query={"product": str(_product_id(demo_db, "ChatTutor AI"))})
+        at = run_page(
+            "pages/goals_plan.py",
+            as_role="approver",
+            query={"product": str(_product_id(demo_db, "ChatTutor AI"))},
+        )
         assert not at.exception and "not an approved tool" in texts(at)
 
 

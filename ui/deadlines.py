@@ -13,8 +13,11 @@ from services.permissions import Action
 from ui.plain import md
 from ui.widgets import page_link
 
-BADGES = {"overdue": ":red-badge[Overdue]", "due_soon": ":orange-badge[Due soon]",
-          "upcoming": ":blue-badge[Upcoming]"}
+BADGES = {
+    "overdue": ":red-badge[Overdue]",
+    "due_soon": ":orange-badge[Due soon]",
+    "upcoming": ":blue-badge[Upcoming]",
+}
 
 
 def show_deadlines(ctx, within_days: int = 30) -> None:
@@ -30,7 +33,9 @@ def show_deadlines(ctx, within_days: int = 30) -> None:
     if soppa_due and ctx.can(Action.VIEW_PIPELINE):
         page_link("pages/soppa.py", "Open SOPPA posting and registers", icon=":material/shield_person:")
     for review in reviews:
-        st.markdown(f"{BADGES[review['severity']]} {md(review['what'])} for {md(review['product'])}: "
-                    f"{review['due']:%m/%d/%Y}")
+        st.markdown(
+            f"{BADGES[review['severity']]} {md(review['what'])} for {md(review['product'])}: "
+            f"{review['due']:%m/%d/%Y}"
+        )
     if reviews:
         page_link("pages/goals_plan.py", "Open goals and plans", icon=":material/flag:")

@@ -20,7 +20,11 @@ def md(value: Any) -> str:
 
 
 def link(url: Any, label: str) -> str:
-    if isinstance(url, str) and url.lower().startswith(("https://", "http://")) and " " not in url \
-            and ")" not in url:
+    if (
+        isinstance(url, str)
+        and url.lower().startswith(("https://", "http://"))
+        and " " not in url
+        and ")" not in url
+    ):
         return f"[{md(label)}]({url})"
     return md(label)
