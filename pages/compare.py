@@ -20,7 +20,7 @@ from ui.widgets import page_link
 
 NS = "compare"
 STAGES = (Stage.REVIEW, Stage.DECISION, Stage.BUDGET, Stage.CRITERIA_SOPPA, Stage.PURCHASE, Stage.DENIED)
-GATE_LABEL = {"passed": "✅ passed", "open": "⏳ open", "failed": "⛔ failed"}
+GATE_LABEL = {"passed": "Passed", "open": "Open (not decided yet)", "failed": "Failed"}
 
 with page_context(Action.VIEW_PIPELINE) as ctx:
     request = pick_request(ctx.con, NS, STAGES, title="Compare vendors")
@@ -49,14 +49,19 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
     side = summary.assign(
         Total=[None if math.isnan(v) else round(v, 2) for v in summary["overall"]],
         Spread=summary["spread"].round(2),
-        Disagree=summary["disagreement"].map({True: "⚠️ reviewers disagree", False: ""}),
+        Disagree=summary["disagreement"].map({True: "Reviewers disagree", False: ""}),
         Gate=summary["gate"].map(GATE_LABEL),
         Cost=[_cost(n) for n in summary["candidate"]],
-        Recommended=summary["recommended"].map({True: "⭐", False: ""}),
+        Recommended=summary["recommended"].map({True: "Recommended", False: ""}),
     ).rename(columns={"rank": "Rank", "candidate": "Candidate", "reviewers": "Reviewers",
-                      "gate_reasons": "Why", "Cost": "Cost per student per year"})
+                      "Cost": "Cost per student per year"})
     st.dataframe(side[["Rank", "Candidate", "Recommended", "Total", "Spread", "Reviewers", "Disagree", "Gate",
-                       "Cost per student per year", "Why"]], hide_index=True, width="stretch")
+                       "Cost per student per year"]], hide_index=True, width="stretch",
+                 column_config={"Total": st.column_config.NumberColumn(format="%.2f"),
+                                "Spread": st.column_config.NumberColumn(format="%.2f")})
+    for row in summary.to_dict("records"):
+        if row["gate_reasons"]:
+            st.caption(f"**{row['candidate']}** gate {GATE_LABEL[row['gate']].lower()}: {row['gate_reasons']}")
     st.caption("Total = weighted mean of a reviewer's 1-5 scores (weights: "
                + ", ".join(f"{k} {v:.0f}%" for k, v in view.weights.items())
                + f"), averaged over reviewers. Spread = highest minus lowest reviewer total; reviewers disagree when "
@@ -69,11 +74,13 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
 
     if not result.reviewer_totals.empty:
         st.subheader("Weighted totals by reviewer")
-        st.dataframe(result.reviewer_totals.round(2), width="stretch")
+        st.dataframe(result.reviewer_totals.round(2).rename_axis(index="Candidate", columns="Reviewer"),
+                     width="stretch")
         long = result.reviewer_totals.reset_index().melt(id_vars="candidate", var_name="Reviewer",
                                                          value_name="Weighted total").dropna()
         fig = px.bar(long, x="candidate", y="Weighted total", color="Reviewer", barmode="group",
                      range_y=[0, 5], labels={"candidate": "Candidate"},
+                     color_discrete_sequence=px.colors.qualitative.Safe,
                      title="Weighted total (1-5) per candidate and reviewer")
         st.plotly_chart(fig, width="stretch")
     if not result.criterion_means.empty:
@@ -111,4 +118,4 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                     st.success("Sent to the approver (step 5).")
             for reason in blockers:
                 st.caption(f"• {reason}")
-    page_link("pages/decision.py", "Decision & purchase", icon="✅", query={"request": request_id})
+    page_link("pages/decision.py", "Decision & purchase", icon=":material/task_alt:", query={"request": request_id})

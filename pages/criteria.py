@@ -69,7 +69,7 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
     products = criteria.products(ctx.con)
     taken = set(cands["product_id"]) if not cands.empty else set()
     options = {f"{p['name']} ({p['vendor']})": p["product_id"] for p in products if p["product_id"] not in taken}
-    a, b = st.columns([3, 1])
+    a, b = st.columns([3, 1], vertical_alignment="bottom")
     pick = a.selectbox("Existing product", list(options), index=None, placeholder="Choose a product",
                        key=state_key(NS, "product"))
     if b.button("Add candidate", key=state_key(NS, "add")):
@@ -117,7 +117,7 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
     active = cands[cands["status"] == "active"] if not cands.empty else cands
     if not active.empty:
         ex_labels = {r["product"]: int(r["candidate_id"]) for r in active.to_dict("records")}
-        e1, e2 = st.columns([3, 1])
+        e1, e2 = st.columns([3, 1], vertical_alignment="bottom")
         ex = e1.selectbox("Take a candidate out of the running", list(ex_labels), index=None,
                           key=state_key(NS, "exclude_pick"))
         if e2.button("Exclude candidate", key=state_key(NS, "exclude")) and ex is not None:
@@ -177,4 +177,4 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
                 show_error(exc)
             else:
                 st.success("Moved to step 3 (budget).")
-    page_link("pages/agreements.py", "SOPPA agreements for these candidates", icon="🔒", query={"request": request_id})
+    page_link("pages/agreements.py", "SOPPA agreements for these candidates", icon=":material/lock:", query={"request": request_id})

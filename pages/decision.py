@@ -39,7 +39,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
             st.error("The gate does not pass yet:\n\n" + "\n".join(f"- {p}" for p in problems))
         else:
             st.success(f"The gate passes for **{request['selected_product_name']}**.")
-        page_link("pages/compare.py", "See the vendor comparison", icon="📊", query={"request": request_id})
+        page_link("pages/compare.py", "See the vendor comparison", icon=":material/compare_arrows:", query={"request": request_id})
 
         if ctx.can(Action.DECIDE_REQUEST):
             note = st.text_input("Approval note (optional)", key=state_key(NS, "note"))
@@ -71,7 +71,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                     elif follow == NEW_REQUEST:
                         new_id = decision.deny_and_open_alternative(ctx.con, ctx.actor, request_id, reason)
                         st.success(f"Denied. Request #{new_id} examines an alternative.")
-                        page_link("pages/criteria.py", f"Open request #{new_id}", icon="📋", query={"request": new_id})
+                        page_link("pages/criteria.py", f"Open request #{new_id}", icon=":material/checklist:", query={"request": new_id})
                     else:
                         decision.deny(ctx.con, ctx.actor, request_id, reason)
                         st.success("Denied.")

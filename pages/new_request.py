@@ -148,7 +148,7 @@ with page_context(Action.CREATE_REQUEST) as ctx:
                 show_error(exc)
             else:
                 st.success(f"Request #{request_id} submitted: it moves to step 2 (vendor criteria and SOPPA check).")
-                page_link("pages/criteria.py", "Go to vendor criteria", icon="📋", query={"request": request_id})
+                page_link("pages/criteria.py", "Go to vendor criteria", icon=":material/checklist:", query={"request": request_id})
         else:
             st.success(f"Draft #{request_id} saved at {dt.datetime.now():%H:%M}.")
 

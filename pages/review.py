@@ -26,7 +26,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
     crit = criteria.request_criteria(ctx.con, request_id)
     if cands.empty:
         st.info("No candidate products yet: add them on the Vendor criteria page.")
-        page_link("pages/criteria.py", "Vendor criteria", icon="📋", query={"request": request_id})
+        page_link("pages/criteria.py", "Vendor criteria", icon=":material/checklist:", query={"request": request_id})
         st.stop()
     labels = {r["product"]: r for r in cands.to_dict("records")}
     choice = st.radio("Candidate", list(labels), horizontal=True, key=state_key(NS, f"cand{request_id}"))
@@ -72,7 +72,8 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         table = review.scores(ctx.con, request_id)
         table = table[table["candidate_id"] == candidate_id]
         if not table.empty:
-            st.dataframe(table.pivot_table(index="criterion", columns="reviewer", values="score"), width="stretch")
+            st.dataframe(table.pivot_table(index="criterion", columns="reviewer", values="score")
+                         .rename_axis(index="Criterion", columns="Reviewer"), width="stretch")
 
     with tab_pilots:
         pilots = review.pilots(ctx.con, request_id)
@@ -155,4 +156,4 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         else:
             st.dataframe(answers.drop(columns=["product"]), hide_index=True, width="stretch")
 
-    page_link("pages/compare.py", "Compare the candidates", icon="📊", query={"request": request_id})
+    page_link("pages/compare.py", "Compare the candidates", icon=":material/compare_arrows:", query={"request": request_id})

@@ -162,7 +162,7 @@ class TestComparePage:
         at = run_page("pages/compare.py", as_role="committee_reviewer", query={"request": str(rid)})
         assert not at.exception
         table = at.dataframe[0].value
-        assert "⚠️ reviewers disagree" in set(table["Disagree"])
+        assert "Reviewers disagree" in set(table["Disagree"])
         costs = set(table["Cost per student per year"])
         # from the step-3 budget scenario when one is saved for the candidate, else said plainly
         assert all(c.startswith("$") or c == "no budget model yet" for c in costs)

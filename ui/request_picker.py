@@ -19,9 +19,9 @@ from ui.context import query_int, show_error, state_key
 def pick_request(con: duckdb.DuckDBPyConnection, namespace: str, stages: Iterable[Stage], *,
                  title: str) -> dict[str, Any]:
     """Return the chosen request row, or stop the page with a message."""
+    st.title(title)
     request_id = query_int("request")
     if request_id is None:
-        st.title(title)
         rows = worklist.requests_at(con, stages)
         if not rows:
             st.info("No request is at this step right now. Open one from the **Pipeline**.")
@@ -36,10 +36,9 @@ def pick_request(con: duckdb.DuckDBPyConnection, namespace: str, stages: Iterabl
     try:
         request = get_request(con, request_id)
     except DomainError as exc:
-        st.title(title)
         show_error(exc)
         st.stop()
-    st.title(f"{title} · #{request_id} {request['title']}")
+    st.subheader(f"#{request_id} · {request['title']}")
     st.caption(f"Requested by {request['requester_name']} · {request['school_name'] or 'District-wide'} · "
                f"stage **{Stage(request['stage']).label}**"
                + (f" · selected product **{request['selected_product_name']}**"
