@@ -107,15 +107,16 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                 st.rerun()
         if stage == Stage.REVIEW:
             blockers = lifecycle.blockers(lifecycle.gather_facts(ctx.con, request_id))
+            st.caption(f"Sending puts **{pick}** forward to the step-5 gate.")
             if st.button("Send to the approver", type="primary", key=state_key(NS, "send")):
                 try:
-                    lifecycle.transition(ctx.con, ctx.actor, request_id, Stage.DECISION)
+                    decision.send_to_approver(ctx.con, ctx.actor, request_id, int(ids[pick]))
                 except GateFailed as exc:
                     st.error("Not yet: " + " ".join(exc.reasons))
                 except DomainError as exc:
                     show_error(exc)
                 else:
-                    st.success("Sent to the approver (step 5).")
+                    st.success(f"Sent to the approver (step 5) with {pick} selected.")
             for reason in blockers:
                 st.caption(f"• {reason}")
     page_link("pages/decision.py", "Decision & purchase", icon=":material/task_alt:", query={"request": request_id})

@@ -46,6 +46,17 @@ def select_product(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int
                                                   "updated_at": dt.datetime.now()}, actor=actor)
 
 
+def send_to_approver(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int,
+                     product_id: int | None = None) -> Stage:
+    """Step 4 -> 5: put `product_id` forward (when given) and hand the request to the approver.
+
+    Selecting first is harmless if the move is refused: a chosen product is a valid state in review.
+    """
+    if product_id is not None:
+        select_product(con, actor, request_id, product_id)
+    return lifecycle.transition(con, actor, request_id, Stage.DECISION)
+
+
 def gate_status(con: duckdb.DuckDBPyConnection, request_id: int, today: dt.date | None = None) -> list[str]:
     """What stops approval now (empty: the step-5 gate passes)."""
     return lifecycle.check_step5_gate(lifecycle.gather_facts(con, request_id, today))

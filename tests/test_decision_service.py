@@ -154,3 +154,14 @@ class TestGateVerdicts:
         assert summary.at["Beta Math", "gate"] == GateState.PASSED
         assert view.comparison.recommended == "Beta Math"
         assert view.costs == {"Alpha Math": None, "Beta Math": None}
+
+
+class TestSendToApprover:
+    def test_selects_the_product_and_moves_to_the_gate(self, con, people):
+        request_id, cands, prods = request_in_review(con, people)
+        with pytest.raises(GateFailed, match="score"):
+            decision.send_to_approver(con, people["requester"], request_id, prods["Beta Math"])
+        score_all(con, people["reviewer"], cands["Beta Math"], request_id, 4)
+        assert decision.send_to_approver(con, people["requester"], request_id, prods["Beta Math"]) == Stage.DECISION
+        assert con.execute("SELECT selected_product_id FROM requests WHERE request_id = ?",
+                           [request_id]).fetchone() == (prods["Beta Math"],)
