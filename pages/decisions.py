@@ -100,7 +100,7 @@ def history(ctx, product_id: int) -> None:
 
 def main() -> None:
     with page_context(Action.VIEW_EVIDENCE) as ctx:
-        st.title("⚖️ Reflect & decide")
+        st.title("Reflect & decide")
         st.caption("SOP step 10: reflect on the evidence, share it, and decide each tool's next step for the "
                    "review cycle: renew, expand, modify or discontinue.")
         ev = ui_ev.Evidence(ctx)
@@ -113,7 +113,7 @@ def main() -> None:
         wanted = query_int("tool")
         product_id = st.selectbox("Tool", ids, format_func=names.get, key=state_key(NS, "tool"),
                                   index=ids.index(wanted) if wanted in names else 0)
-        page_link("pages/monitoring.py", "See all usage and outcome charts", icon="📈", query={"tool": product_id})
+        page_link("pages/monitoring.py", "See all usage and outcome charts", icon=":material/monitoring:", query={"tool": product_id})
         try:
             evidence = ev.current_evidence(product_id)
         except DomainError as exc:

@@ -108,15 +108,15 @@ def outcomes_tab(ev: ui_ev.Evidence, setup) -> None:
     effect = report.effect
     if effect is not None:
         c = st.columns(4)
-        c[0].metric("Adjusted difference", f"{effect.difference:+.1f} pts",
+        c[0].metric("Adjusted difference", f"{ui_ev.signed(effect.difference, 1)} pts",
                     help="OLS: outcome ~ user + fall score (+ grade), school-clustered standard errors.")
-        c[1].metric("Hedges' g", f"{effect.hedges_g:+.2f}",
+        c[1].metric("Hedges' g", ui_ev.signed(effect.hedges_g),
                     help="J × adjusted difference ÷ pooled within-grade SD; J = 1 − 3/(4N − 9).")
         c[2].metric("p-value", f"{effect.p_value:.3f}")
         c[3].metric("Minimum detectable effect", f"{verdict.mde:.2f} SD" if verdict.mde else "—",
                     help="(1.96 + 0.84) × standard error of g: 5% two-sided test, 80% power.")
         st.caption(f"{effect.n_users:,} users and {effect.n_comparison:,} matched non-users in "
-                   f"{effect.n_schools} schools. 95% CI for g: {effect.g_ci_low:+.2f} to {effect.g_ci_high:+.2f}. "
+                   f"{effect.n_schools} schools. 95% CI for g: {ui_ev.signed(effect.g_ci_low)} to {ui_ev.signed(effect.g_ci_high)}. "
                    + " ".join(verdict.notes))
         st.plotly_chart(ui_ev.effect_chart(effect, verdict.meaningful_effect), key=state_key(NS, "effect"))
         if verdict.probability is not None:
@@ -125,7 +125,7 @@ def outcomes_tab(ev: ui_ev.Evidence, setup) -> None:
                       help="1 − Φ((c − g) / SE), flat prior (RCE Coach). c and the probability needed to act "
                            "come from the plan, set before the data was seen.")
     if report.dose is not None:
-        st.caption(f"Dose-response among {report.dose.n:,} users: {report.dose.per_hour_per_week:+.1f} points per "
+        st.caption(f"Dose-response among {report.dose.n:,} users: {ui_ev.signed(report.dose.per_hour_per_week, 1)} points per "
                    f"extra hour a week (p = {report.dose.p_value:.3f}); correlational.")
     st.info(f"**ESSA evidence: {verdict.essa_tier}.** {verdict.essa_reason}")
 
@@ -183,7 +183,7 @@ def goals_tab(ev: ui_ev.Evidence, setup, usage, outcome) -> None:
 
 def main() -> None:
     with page_context(Action.VIEW_EVIDENCE) as ctx:
-        st.title("📈 Usage & outcomes")
+        st.title("Usage & outcomes")
         st.caption("SOP step 10: monitor usage, student performance, feedback and practices. Groups under "
                    f"{ctx.settings.small_cell_threshold} students are shown as <{ctx.settings.small_cell_threshold}.")
         ev = ui_ev.Evidence(ctx)
@@ -212,7 +212,7 @@ def main() -> None:
         if setup.plan is None:
             st.warning("This tool has no implementation plan (step 9): adoption, dosage fidelity and the "
                        "decision probability need one.")
-        page_link("pages/decisions.py", "Reflect & decide on this tool", icon="⚖️", query={"tool": product_id})
+        page_link("pages/decisions.py", "Reflect & decide on this tool", icon=":material/gavel:", query={"tool": product_id})
         # one section per run: only what is on screen is computed and drawn
         section = st.radio("Section", SECTIONS, horizontal=True, key=state_key(NS, "section"),
                            label_visibility="collapsed")

@@ -8,7 +8,7 @@ functions are safe to call directly from tests and the bench.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import duckdb
@@ -30,6 +30,7 @@ SEASON_SQL = """CASE
 WINDOWS = {"fall_spring": ("fall", "spring", "Fall to spring"),
            "fall_winter": ("fall", "winter", "Fall to winter")}
 COVARIATES = ["ell", "iep", "frl"]
+COVARIATE_LABELS = {"ell": "English learner (share)", "iep": "IEP (share)", "frl": "Free/reduced lunch (share)"}
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
@@ -245,6 +246,7 @@ def outcomes_section(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: Sch
     n_pairs = len(matched) // 2
     effect = ev.adjusted_effect(matched, covariates) if n_pairs >= 3 else None
     equivalence = ev.baseline_equivalence(matched, covariates) if n_pairs >= 3 else []
+    equivalence = [replace(r, variable=COVARIATE_LABELS.get(r.variable, r.variable)) for r in equivalence]
     dose = ev.dose_response(frame)
     result = ev.verdict(effect, equivalence=ev.equivalence_ok(equivalence),
                         meaningful_effect=plan.get("meaningful_effect"),

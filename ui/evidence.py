@@ -124,6 +124,12 @@ class Evidence:
 
 
 # ---------------------------------------------------------------- charts
+def signed(value: float, digits: int = 2) -> str:
+    """+0.12 / -0.12, and never "-0.00"."""
+    rounded = round(value, digits) + 0.0
+    return f"{rounded:+.{digits}f}"
+
+
 def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 340) -> go.Figure:
     fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=height, template="plotly_white",
                       margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend_title_text="")
@@ -134,6 +140,7 @@ def weekly_chart(weekly: pd.DataFrame, threshold: int) -> go.Figure:
     fig = go.Figure(go.Scatter(x=weekly["week"], y=weekly["active_users"], mode="lines+markers",
                                line={"color": USERS}, connectgaps=False, name="Active users",
                                hovertemplate="Week of %{x|%b %d}: %{y:,} active students<extra></extra>"))
+    fig.update_yaxes(rangemode="tozero")
     return _layout(fig, f"Weekly active users (weeks under {threshold} hidden)", "Week", "Active students")
 
 
@@ -188,7 +195,15 @@ def likert_chart(likert: pd.DataFrame, threshold: int) -> go.Figure:
         fig.add_bar(y=rows["question"], x=rows["share"].astype(float) * 100, orientation="h",
                     name=monitoring.LIKERT[score], marker_color=color,
                     hovertemplate="%{y}: %{x:.0f}%<extra></extra>")
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.25})
+    # answers hidden as small groups (and their complements) together, so each bar reaches 100%
+    hidden = 100 - shown.groupby("question")["share"].sum().astype(float) * 100
+    hidden = hidden.reindex(likert["question"].unique()).fillna(100)
+    hidden = hidden[hidden > 0.5]
+    if not hidden.empty:
+        fig.add_bar(y=hidden.index, x=hidden.to_numpy(), orientation="h", name=f"Hidden (groups under {threshold})",
+                    marker={"color": "#f1f3f4", "line": {"color": "#9aa0a6", "width": 1}},
+                    hovertemplate="%{y}: %{x:.0f}% in hidden small groups<extra></extra>")
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.25, "traceorder": "normal"})
     return _layout(fig, f"Answers per question (groups under {threshold} hidden)", "Share of responses (%)", "",
                    height=140 + 45 * likert["question"].nunique())
 
