@@ -125,6 +125,10 @@ def render_brief(snapshot: dict[str, Any], decision: dict[str, Any] | None = Non
         parts.append("<p class='decision'>Draft: no decision recorded yet</p>")
     contract = snapshot.get("contract")
     if contract:
+        contract = {**contract,
+                    "annual_cost": None if contract.get("annual_cost") is None else f"${contract['annual_cost']:,.2f}",
+                    "quantity": None if contract.get("quantity") is None else f"{contract['quantity']:,}",
+                    "auto_renew": {True: "Yes", False: "No"}.get(contract.get("auto_renew"))}
         parts.append("<h2>Contract</h2>" + _table([contract], {
             "start_date": "Start", "end_date": "End", "annual_cost": "Annual cost", "quantity": "Licenses",
             "auto_renew": "Auto-renews", "notice_days": "Notice days", "status": "Status"}))
@@ -135,7 +139,7 @@ def render_brief(snapshot: dict[str, Any], decision: dict[str, Any] | None = Non
         parts.append(_table(usage.get("metrics", []), {"label": "Measure", "display": "Value",
                                                        "definition": "Definition"}))
         weekly = usage.get("weekly_active_users", [])
-        parts.append(svg_line([(str(w.get("week")), w.get("active_users")) for w in weekly],
+        parts.append(svg_line([(str(w.get("week"))[:10], w.get("active_users")) for w in weekly],
                               title="Weekly active users", y_label="Students", x_label="Week"))
         if usage.get("this_vs_last"):
             rows = usage["this_vs_last"]
