@@ -16,9 +16,13 @@ KEYS = "etl_keys"
 
 def build_keys(con: duckdb.DuckDBPyConnection, secret: bytes, source_sql: str) -> int:
     """Create temp table etl_keys(raw, student_key) from `SELECT DISTINCT raw ...` in source_sql."""
-    raws = [row[0] for row in con.execute(source_sql).fetchall() if row[0] is not None]
-    pairs = [(raw, student_key(secret, raw)) for raw in raws]
-    pairs = [(raw, key) for raw, key in pairs if key is not None]
+    return len(build_keys_from(con, secret, [row[0] for row in con.execute(source_sql).fetchall()]))
+
+
+def build_keys_from(con: duckdb.DuckDBPyConnection, secret: bytes, raws: list[str | None]) -> dict[str, str]:
+    """Create temp table etl_keys from distinct raw ids; returns raw -> key."""
+    pairs = {raw: student_key(secret, raw) for raw in raws if raw is not None}
+    pairs = {raw: key for raw, key in pairs.items() if key is not None}
     con.execute(f"CREATE OR REPLACE TEMP TABLE {KEYS} AS SELECT unnest(?::VARCHAR[]) AS raw, "
-                f"unnest(?::VARCHAR[]) AS student_key", [[p[0] for p in pairs], [p[1] for p in pairs]])
-    return len(pairs)
+                f"unnest(?::VARCHAR[]) AS student_key", [list(pairs), list(pairs.values())])
+    return pairs

@@ -15,7 +15,7 @@ import duckdb
 
 from db import repo
 from db.connection import transaction
-from etl import loaders, staging
+from etl import fastpath, importlog, loaders, staging
 from etl.formats import PROFILES, SUBJECTS
 from etl.keys import KEYS, build_keys
 from etl.profiles import FormatProfile, detect
@@ -106,6 +106,12 @@ def _run_file(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest,
                  and not h.lower().startswith("feedback -")}
         if not extra:
             raise FileRefused(f"{req.display_name}: the survey has no question columns.")
+    tool_sql = f"coalesce(tool, {_quote(tool)})" if "tool" in fields else _quote(tool)
+    if profile.target == "usage_daily" and profile.rows == "daily":
+        fast = fastpath.try_import(con, secret, req, src, profile, resolved, tool=tool, tool_sql=tool_sql,
+                                   actor=actor, progress=progress)
+        if fast is not None:
+            return fast
     progress("reading", 0.1)
     checks = None if extra else staging.try_fast_stage(con, src, profile, resolved)
     if checks is None:
@@ -136,18 +142,14 @@ def _run_file(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest,
         build_keys(con, secret, f"SELECT DISTINCT {id_column} FROM {staging.STAGE} WHERE {valid}")
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {KEYS} (raw VARCHAR, student_key VARCHAR)")
-    tool_sql = f"coalesce(tool, {_quote(tool)})" if "tool" in fields else _quote(tool)
     con.execute("SET preserve_insertion_order = false")  # staged lines are numbered; the load needs no order
     if read >= BIG_IMPORT_ROWS:
         # Student keys are random hex: DuckDB's compression analysis (trying dictionary, FSST, ...) costs
         # more than the write itself on millions of rows; FSST alone is the cheap, still-compressed choice.
         con.execute("SET force_compression = 'fsst'")
     with transaction(con):
-        import_id = repo.insert(con, "import_log", {
-            "kind": req.kind, "format": profile.name, "file_name": req.display_name,
-            "file_sha256": src.sha256, "tool": tool, "subject": req.subject,
-            "imported_by": actor.email if actor else "etl",
-        }, actor=actor)
+        import_id = importlog.open_entry(con, kind=req.kind, format=profile.name, file_name=req.display_name,
+                                         sha256=src.sha256, tool=tool, subject=req.subject, actor=actor)
         rejected, warned = staging.record_checks(con, import_id, checks)
         progress("writing", 0.7)
         prefixed = valid
@@ -165,9 +167,8 @@ def _run_file(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest,
                                              questions={i: h for i, h in extra.items()}, fields=fields)
         imported = read - rejected
         notes = " ".join(src.warnings) or None
-        con.execute("UPDATE import_log SET rows_read = ?, rows_imported = ?, rows_rejected = ?, "
-                    "rows_warned = ?, notes = ?, finished_at = current_timestamp WHERE import_id = ?",
-                    [read, imported, rejected, warned, notes, import_id])
+        importlog.finish_entry(con, import_id, read=read, imported=imported, rejected=rejected, warned=warned,
+                               notes=notes)
     progress("done", 1.0)
     return ImportOutcome(kind=req.kind, format=profile.name, file_name=req.display_name, import_id=import_id,
                          rows_read=read, rows_imported=imported, rows_rejected=rejected, rows_warned=warned,

@@ -91,21 +91,21 @@ READER_TYPES = {"date": "DATE", "number": "DOUBLE", "integer": "BIGINT", "minute
                 "grade": "INTEGER", "seconds": "DOUBLE"}
 
 
-def try_fast_stage(con: duckdb.DuckDBPyConnection, src: SourceFile, profile: FormatProfile,
-                   resolved: dict[str, int]) -> list[Check] | None:
-    """Stage a clean file with DuckDB's typed CSV reader; None if any value needs the full parse.
-
-    Why: a year of usage is ~10M rows of plain ISO dates and numbers. Reading them typed is the
-    cheapest possible load; the moment one value does not fit (9/14/2022, N/A, 1:05:00, a ragged
-    row), the whole file goes through `build_stage` instead, so both paths give the same result.
-    """
+def typed_reader(src: SourceFile, profile: FormatProfile, resolved: dict[str, int], *, rejects: bool) -> str:
+    """DuckDB's typed CSV reader for the profile's numeric and date columns (ISO dates only)."""
     width = len(src.header) + SPARE_COLUMNS
     types = {pos: READER_TYPES.get(profile.columns[f].parse, "VARCHAR") for f, pos in resolved.items()}
     columns = ", ".join(f"'c{i}': '{types.get(i, 'VARCHAR')}'" for i in range(width))
     delim = {"\t": "\\t", ",": ",", ";": ";", "|": "|"}[src.delimiter]
-    reader = (f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', escape='\"', "
-              f"auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, ignore_errors=true, "
-              f"store_rejects=true, rejects_table='etl_csv_errors', rejects_scan='etl_csv_scans')")
+    store = ", store_rejects=true, rejects_table='etl_csv_errors', rejects_scan='etl_csv_scans'" if rejects else ""
+    return (f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', escape='\"', "
+            f"auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, ignore_errors=true{store})")
+
+
+def typed_source(src: SourceFile, profile: FormatProfile,
+                 resolved: dict[str, int]) -> tuple[str, list[Check]] | None:
+    """The select list over `typed_reader` giving the staged field names, and the checks; None when a
+    field needs the full parse (timestamps)."""
     select: list[str] = []
     checks: list[Check] = []
     for field, pos in resolved.items():
@@ -117,15 +117,31 @@ def try_fast_stage(con: duckdb.DuckDBPyConnection, src: SourceFile, profile: For
         elif spec.parse in ("id", "text", "subject"):
             select.append(f"{_typed(spec.parse, col)} AS {field}")
         else:
-            return None  # timestamps and the like: always the full parse
+            return None
         checks.extend(_field_checks(field, spec, label))
     mapped = sorted({f"c{p}" for p in resolved.values()})
     blank = " ".join(f"WHEN {c} IS NOT NULL THEN false" for c in mapped)
     select.append(f"(CASE {blank} ELSE true END) AS __blank")
     select.append(f"c{len(src.header)} IS NOT NULL AS __overflow")
     checks.append(OVERFLOW)
+    return ", ".join(select), checks
+
+
+def try_fast_stage(con: duckdb.DuckDBPyConnection, src: SourceFile, profile: FormatProfile,
+                   resolved: dict[str, int]) -> list[Check] | None:
+    """Stage a clean file with DuckDB's typed CSV reader; None if any value needs the full parse.
+
+    Why: reading ISO dates and plain numbers typed is several times cheaper than parsing text; the
+    moment one value does not fit (9/14/2022, N/A, 1:05:00, a ragged row), the whole file goes
+    through `build_stage` instead, so both paths give the same result.
+    """
+    typed = typed_source(src, profile, resolved)
+    if typed is None:
+        return None
+    select, checks = typed
+    reader = typed_reader(src, profile, resolved, rejects=True)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {', '.join(select)} FROM {reader}",
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {select} FROM {reader}",
                     {"path": str(src.read_path)})
         errors = con.execute("SELECT count(*) FROM etl_csv_errors").fetchone()[0]
         dates = [f for f in resolved if profile.columns[f].parse == "date"]
