@@ -128,10 +128,12 @@ def history(con: duckdb.DuckDBPyConnection, request_id: int) -> pd.DataFrame:
     ).df()
 
 
-def request_options(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """'#id · title (stage)' -> id, for pickers."""
+def request_options(con: duckdb.DuckDBPyConnection, stages: list[Stage] | None = None) -> dict[str, int]:
+    """'#id · title (stage)' -> id, for pickers; `stages` keeps only the requests a step page serves."""
+    wanted = [Stage(s).value for s in stages or []]
+    where = f" WHERE stage IN ({', '.join('?' for _ in wanted)})" if wanted else ""
     return {f"#{r[0]} · {r[1]} ({Stage(r[2]).label})": r[0] for r in con.execute(
-        "SELECT request_id, title, stage FROM requests ORDER BY request_id DESC").fetchall()}
+        f"SELECT request_id, title, stage FROM requests{where} ORDER BY request_id DESC", wanted).fetchall()}
 
 
 PIPELINE_COLUMNS = ["Request", "Title", "Stage", "stage", "Step", "school_id", "School", "Department",

@@ -11,8 +11,7 @@ import streamlit as st
 
 from models.enums import Stage
 from models.errors import DomainError
-from services import worklist
-from services.requests import get_request
+from services.requests import get_request, request_options
 from ui.context import query_int, show_error, state_key
 
 
@@ -22,11 +21,10 @@ def pick_request(con: duckdb.DuckDBPyConnection, namespace: str, stages: Iterabl
     st.title(title)
     request_id = query_int("request")
     if request_id is None:
-        rows = worklist.requests_at(con, stages)
-        if not rows:
+        labels = request_options(con, list(stages))
+        if not labels:
             st.info("No request is at this step right now. Open one from the **Pipeline**.")
             st.stop()
-        labels = {worklist.request_label(r): r["request_id"] for r in rows}
         choice = st.selectbox("Choose a request", list(labels), index=None, placeholder="Choose a request",
                               key=state_key(namespace, "pick"))
         if choice is None:
