@@ -76,7 +76,7 @@ def load_usage_daily(con: duckdb.DuckDBPyConnection, import_id: int, valid: str,
     school, grade = col("school", "VARCHAR"), col("grade", "INTEGER")
     tool = f"{tool_sql}"
     key = f"k.student_key, {tool}, s.usage_date"
-    if not events and not _has_duplicates(con, f"hash(s.student_id, {tool}, s.usage_date)", valid):
+    if not events and not _has_duplicates(con, f"hash(k.student_key, {tool}, s.usage_date)", valid):
         select = (f"SELECT {key}, {minutes}, {sessions}::INTEGER, {school}, {grade}, {import_id}::INTEGER "
                   f"{_valid_rows(valid)}")
         columns = ["student_key", "tool", "usage_date", "minutes", "sessions", "school", "grade", "import_id"]
@@ -157,6 +157,5 @@ def load_feedback(con: duckdb.DuckDBPyConnection, import_id: int, valid: str, *,
 def _has_duplicates(con: duckdb.DuckDBPyConnection, key_hash: str, valid: str) -> bool:
     """Whether two valid rows share a natural key. Hashing to one integer keeps this cheap on 10M
     rows; a hash collision only sends the import down the (exact) grouping path."""
-    total, distinct = con.execute(f"SELECT count(*), count(DISTINCT {key_hash}) FROM {STAGE} s "
-                                  f"WHERE {valid}").fetchone()
+    total, distinct = con.execute(f"SELECT count(*), count(DISTINCT {key_hash}) {_valid_rows(valid)}").fetchone()
     return total != distinct
