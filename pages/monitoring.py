@@ -16,12 +16,14 @@ from services.evaluation import format_probability
 from services.metrics import compare_years, definition
 from services.monitoring import WINDOWS
 from services.permissions import Action
+from services.usage_overview import OVERVIEW_DEFINITION
 from ui import evidence as ui_ev
 from ui.context import page_context, query_int, show_error, state_key
 from ui.plain import md
 from ui.widgets import page_link
 
 NS = "monitoring"
+ALL_TOOLS = 0  # the overview: product ids start at 1
 SECTIONS = ["Usage", "Outcomes", "Feedback & practices", "Goals"]
 
 
@@ -181,6 +183,24 @@ def goals_tab(ev: ui_ev.Evidence, setup, usage, outcome) -> None:
         st.caption(f"Source: {md(goal.source)}. {md(goal.status)}")
 
 
+def overview(ev: ui_ev.Evidence, year_slot) -> None:
+    """All tools at once: which are used, by how many, at what cost; students active in any tool."""
+    years = ev.overview_years()
+    if not years:
+        st.info("No usage imported yet. Import usage on the Import page.")
+        return
+    year = year_slot.selectbox("School year", years, format_func=lambda y: y.label,
+                               key=state_key(NS, "overview_year"))
+    table, weekly = ev.overview(year)
+    st.plotly_chart(ui_ev.weekly_chart(weekly, ev.threshold, "Students active in any tool each week"),
+                    key=state_key(NS, "overview_wau"))
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(OVERVIEW_DEFINITION)
+    st.download_button("Download tool overview (CSV)", key=state_key(NS, "overview_csv"),
+                       data=exports.to_csv_bytes(table, list(table.columns)),
+                       file_name=f"tool-usage-{year.label}.csv", mime="text/csv")
+
+
 def main() -> None:
     with page_context(Action.VIEW_EVIDENCE) as ctx:
         st.title("Usage & outcomes")
@@ -192,7 +212,7 @@ def main() -> None:
             st.info("No tools to monitor yet. Import usage on the Import page, or finish a contract (step 7) "
                     "and plan (step 9) for a tool.")
             return
-        names = {t["product_id"]: f"{t['name']} ({t['vendor']})" for t in tools}
+        names = {ALL_TOOLS: "All tools (overview)"} | {t["product_id"]: f"{t['name']} ({t['vendor']})" for t in tools}
         wanted = query_int("tool")
         ids = list(names)
         if wanted is not None and wanted not in names:
@@ -200,6 +220,9 @@ def main() -> None:
         c1, c2 = st.columns([2, 1])
         product_id = c1.selectbox("Tool", ids, format_func=names.get, key=state_key(NS, "tool"),
                                   index=ids.index(wanted) if wanted in names else 0)
+        if product_id == ALL_TOOLS:
+            overview(ev, c2)
+            return
         try:
             setup = ev.setup(product_id)
         except DomainError as exc:

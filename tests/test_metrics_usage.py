@@ -151,3 +151,27 @@ class TestBands:
         assert SchoolYear.of(dt.date(2026, 6, 30)).label == "2025-26"
         assert SchoolYear.of(dt.date(2026, 7, 1)).label == "2026-27"
         assert SchoolYear(2025).previous().start == dt.date(2024, 7, 1)
+
+
+class TestOverview:
+    def test_every_tool_with_its_own_rule_and_shadow_tools_marked(self, con, district):
+        from services import usage_overview
+
+        con.execute("INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions)"
+                    " VALUES ('s4', 'Shadowy', DATE '2025-09-02', 2, 1)")
+        table, weekly = usage_overview.usage_overview(con, YEAR, threshold=1)
+        rows = table.set_index("Tool")
+        assert rows.loc["Mathy", "Active users"] == "2"  # the plan's 5-minute rule, as per tool
+        assert rows.loc["Mathy", "License utilization"] == "50%"
+        assert rows.loc["Mathy", "Cost per active user"] == "$500.00"
+        assert rows.loc["Shadowy (not vetted)", "Active users"] == "1"  # no plan: any session counts
+        assert weekly["active_users"].tolist() == [2, 2]  # week 1: s1 and s4; week 2: s1 and s3
+        assert [y.label for y in usage_overview.usage_years(con)] == ["2025-26", "2024-25"]
+
+    def test_overview_is_suppressed(self, con, district):
+        from services import usage_overview
+
+        table, weekly = usage_overview.usage_overview(con, YEAR, threshold=10)
+        assert table.loc[0, "Active users"] == "<10"
+        assert table.loc[0, "Cost per active user"].startswith("<10")
+        assert weekly["active_users"].isna().all()

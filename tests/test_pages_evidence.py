@@ -52,6 +52,13 @@ class TestMonitoringPage:
         assert "80% of participating students use MathQuest weekly" in texts(at)
         assert len(at.get("progress")) == 2
 
+    def test_without_a_tool_the_page_opens_on_the_all_tools_overview(self, demo_db):
+        at = run_page("pages/monitoring.py", as_role="approver")
+        assert not at.exception
+        tools = at.dataframe[0].value["Tool"].tolist()
+        assert "MathQuest" in tools and "Kahoot! (not vetted)" in tools
+        assert len(at.get("plotly_chart")) == 1
+
     def test_small_cells_are_suppressed_on_the_page(self, demo_db):
         pid = product_id(demo_db, "MathQuest")
         at = run_page("pages/monitoring.py", as_role="approver", query={"tool": str(pid)})

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from services import goal_progress, monitoring
+from services import goal_progress, monitoring, usage_overview
 from services.metrics import BANDS, SchoolYear
 from ui.context import PageContext
 
@@ -64,6 +64,16 @@ def _feedback(db: str, version: tuple, tool: str, threshold: int, _con) -> monit
     return monitoring.feedback_section(_con, tool, threshold)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _overview_years(db: str, version: tuple, month: int, _con) -> list[SchoolYear]:
+    return usage_overview.usage_years(_con, month)
+
+
+@st.cache_data(show_spinner="Counting usage across tools…", max_entries=16)
+def _overview(db: str, version: tuple, year: int, month: int, threshold: int, _con):
+    return usage_overview.usage_overview(_con, SchoolYear(year, month), threshold)
+
+
 class Evidence:
     """Cached evidence reads for one page run: `ev = Evidence(ctx)`, then `ev.usage(...)`."""
 
@@ -92,6 +102,12 @@ class Evidence:
 
     def assessed_years(self, subject: str) -> list[SchoolYear]:
         return _assessed_years(self.db, self.version, subject, self.month, self.ctx.con)
+
+    def overview_years(self) -> list[SchoolYear]:
+        return _overview_years(self.db, self.version, self.month, self.ctx.con)
+
+    def overview(self, year: SchoolYear) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return _overview(self.db, self.version, year.start_year, self.month, self.threshold, self.ctx.con)
 
     def default_outcome(self, product_id: int) -> monitoring.OutcomeReport | None:
         """Outcomes for the tool's first subject in the latest assessed year, fall to spring if any."""
@@ -136,12 +152,12 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 340) -> go
     return fig
 
 
-def weekly_chart(weekly: pd.DataFrame, threshold: int) -> go.Figure:
+def weekly_chart(weekly: pd.DataFrame, threshold: int, title: str = "Weekly active users") -> go.Figure:
     fig = go.Figure(go.Scatter(x=weekly["week"], y=weekly["active_users"], mode="lines+markers",
                                line={"color": USERS}, connectgaps=False, name="Active users",
                                hovertemplate="Week of %{x|%b %d}: %{y:,} active students<extra></extra>"))
     fig.update_yaxes(rangemode="tozero")
-    return _layout(fig, f"Weekly active users (weeks under {threshold} hidden)", "Week", "Active students")
+    return _layout(fig, f"{title} (weeks under {threshold} hidden)", "Week", "Active students")
 
 
 def heatmap_chart(grid, threshold: int) -> go.Figure:

@@ -1,0 +1,91 @@
+"""Usage across all tools for one school year: the district-wide view before picking a tool.
+
+Why a module of its own: the per-tool metrics (services/metrics.py) scan one tool's rows; leaders
+also ask "which of our tools are used at all, and what does each active user cost?" and "how many
+students use any tool each week?". This answers both with one set-wise scan of usage_daily, using
+each tool's own active-user rule from its plan (the same rule as METRICS["active_users"]), and
+lists tools used but not in the catalog ("shadow" tools). Output is suppressed like everything else.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from services import suppression
+from services.metrics import SchoolYear
+
+OVERVIEW_DEFINITION = (
+    "Per tool: active users as defined in that tool's plan (at least its minimum minutes in a week, "
+    "else any session); license utilization = active users ÷ the active contract's quantity; cost per "
+    "active user = the contract's annual cost ÷ active users. Tools not in the catalog are marked "
+    "'not vetted'. Weekly: students active in any tool that week."
+)
+
+
+def usage_years(con: duckdb.DuckDBPyConnection, start_month: int = 7) -> list[SchoolYear]:
+    """School years with any usage, latest first."""
+    first, last = con.execute("SELECT min(usage_date), max(usage_date) FROM usage_daily").fetchone()
+    if first is None:
+        return []
+    low, high = SchoolYear.of(first, start_month), SchoolYear.of(last, start_month)
+    return [SchoolYear(y, start_month) for y in range(high.start_year, low.start_year - 1, -1)]
+
+
+def usage_overview(con: duckdb.DuckDBPyConnection, year: SchoolYear, threshold: int,
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per-tool display table, weekly students active in any tool with small weeks blanked)."""
+    rostered = bool(con.execute("SELECT count(*) > 0 FROM roster_students").fetchone()[0])
+    roster = "AND u.student_key IN (SELECT student_key FROM roster_students)" if rostered else ""
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE overview_weeks AS
+        WITH rules AS (
+            SELECT p.name AS tool, max(coalesce(ip.active_user_min_minutes, 0)) AS min_minutes
+            FROM products p LEFT JOIN implementation_plans ip USING (product_id) GROUP BY p.name),
+        w AS (
+            SELECT u.tool, u.student_key, date_trunc('week', u.usage_date) AS week,
+                   sum(coalesce(u.minutes, 0)) AS minutes, sum(coalesce(u.sessions, 0)) AS sessions
+            FROM usage_daily u WHERE u.usage_date >= $start AND u.usage_date < $end {roster}
+            GROUP BY ALL)
+        SELECT w.*, CASE WHEN coalesce(r.min_minutes, 0) > 0 THEN w.minutes >= r.min_minutes
+                         ELSE w.sessions >= 1 OR w.minutes > 0 END AS active
+        FROM w LEFT JOIN rules r USING (tool)""",
+        {"start": year.start, "end": year.end},
+    )
+    tools = con.execute(
+        """WITH per_tool AS (
+               SELECT tool, count(DISTINCT student_key) FILTER (WHERE active) AS active_users,
+                      count(DISTINCT week) AS weeks, sum(minutes) FILTER (WHERE active) AS active_minutes
+               FROM overview_weeks GROUP BY tool),
+           contract AS (
+               SELECT p.name AS tool, arg_max(k.quantity, k.end_date) AS seats,
+                      arg_max(k.annual_cost, k.end_date) AS annual_cost
+               FROM contracts k JOIN products p USING (product_id) WHERE k.status = 'active' GROUP BY p.name),
+           catalog AS (SELECT DISTINCT name AS tool FROM products)
+           SELECT t.*, c.seats, CAST(c.annual_cost AS DOUBLE) AS annual_cost, g.tool IS NOT NULL AS in_catalog
+           FROM per_tool t LEFT JOIN contract c USING (tool) LEFT JOIN catalog g USING (tool)
+           ORDER BY t.active_users DESC, t.tool""").df()
+    weekly = con.execute(
+        """SELECT week::DATE AS week, count(DISTINCT student_key) FILTER (WHERE active) AS active_users
+           FROM overview_weeks GROUP BY week ORDER BY week""").df()
+    weekly["suppressed"] = weekly["active_users"].map(lambda n: suppression.is_small(n, threshold)).astype(bool)
+    weekly["active_users"] = weekly["active_users"].astype(float).mask(weekly["suppressed"])
+    return _display(tools, threshold), weekly
+
+
+def _display(tools: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    rows = []
+    for t in tools.itertuples():
+        small = suppression.is_small(t.active_users, threshold)
+        users = t.active_users or 0
+        rows.append({
+            "Tool": t.tool + ("" if t.in_catalog else " (not vetted)"),
+            "Active users": suppression.display_count(users, threshold),
+            "Minutes per active student per week": "—" if not users or not t.weeks else
+            (suppression.label(threshold) + " users" if small else f"{t.active_minutes / users / t.weeks:,.0f}"),
+            "License utilization": "—" if pd.isna(t.seats) or not t.seats else
+            (suppression.label(threshold) + " users" if small else f"{users / t.seats:.0%}"),
+            "Cost per active user": "—" if pd.isna(t.annual_cost) or not users else
+            (suppression.label(threshold) + " users" if small else f"${t.annual_cost / users:,.2f}"),
+        })
+    return pd.DataFrame(rows)
