@@ -152,20 +152,17 @@ def _run_file(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest,
                                          sha256=src.sha256, tool=tool, subject=req.subject, actor=actor)
         rejected, warned = staging.record_checks(con, import_id, checks)
         progress("writing", 0.7)
-        prefixed = valid
         if profile.target == "usage_daily":
-            _written = loaders.load_usage_daily(con, import_id, prefixed, tool_sql=tool_sql,
-                                                events=profile.rows == "events", fields=fields)
+            loaders.load_usage_daily(con, import_id, valid, tool_sql=tool_sql, events=profile.rows == "events",
+                                     fields=fields)
         elif profile.target == "usage_summary":
-            _written = loaders.load_usage_summary(con, import_id, prefixed, tool_sql=tool_sql, fields=fields)
+            loaders.load_usage_summary(con, import_id, valid, tool_sql=tool_sql, fields=fields)
         elif profile.target == "assessment_results":
-            _written = loaders.load_assessments(
-                con, import_id, prefixed, assessment=profile.constants["assessment"],
-                subject_sql=subject_sql, date_sql=date_sql, term_sql=term_sql, fields=fields)
+            loaders.load_assessments(con, import_id, valid, assessment=profile.constants["assessment"],
+                                     subject_sql=subject_sql, date_sql=date_sql, term_sql=term_sql, fields=fields)
         else:
-            _written = loaders.load_feedback(con, import_id, prefixed, tool=tool or "",
-                                             questions={i: h for i, h in extra.items()}, fields=fields)
-        imported = read - rejected
+            loaders.load_feedback(con, import_id, valid, tool=tool or "", questions=extra, fields=fields)
+        imported = read - rejected  # source rows; events summed per day still count one each
         notes = " ".join(src.warnings) or None
         importlog.finish_entry(con, import_id, read=read, imported=imported, rejected=rejected, warned=warned,
                                notes=notes)

@@ -258,3 +258,15 @@ class TestFormats:
         for profile in PROFILES:
             header = [profile.columns[f].headers[0] for f in profile.columns]
             assert detect(PROFILES, profile.kind, header).profile == profile, profile.name
+
+
+class TestReportingViews:
+    def test_imports_show_in_the_reporting_views(self, con):
+        imp(con, "roster", SAMPLES / "oneroster")
+        imp(con, "usage", SAMPLES / "usage" / "generic_usage.csv")
+        imp(con, "assessments", SAMPLES / "assessments" / "nwea_map_AssessmentResults.csv")
+        imp(con, "feedback", SAMPLES / "feedback" / "mathquest_teacher_survey.csv", tool="MathQuest")
+        assert rows(con, "SELECT count(*) FROM reporting.students") == [(120,)]
+        assert rows(con, "SELECT count(*) FROM reporting.usage_daily") == [(200,)]
+        assert rows(con, "SELECT count(*) FROM reporting.assessment_results") == [(458,)]
+        assert rows(con, "SELECT count(DISTINCT question) FROM reporting.feedback_responses") == [(3,)]
