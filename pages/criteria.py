@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from models.enums import PrivacyStatus, Stage
 from models.errors import DomainError, GateFailed
 from models.purchasing import ProductCreate, VendorCreate
-from services import agreements, criteria, lifecycle, vendor_form
+from services import agreements, criteria, lifecycle, soppa_registers, vendor_form
 from services.permissions import Action
 from ui.context import page_context, show_error, state_key
 from ui.forms import show_validation_errors
@@ -83,7 +83,7 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
                 show_error(exc)
 
     with st.expander("Product not listed? Create the vendor and product"):
-        vendors = criteria.vendors(ctx.con)
+        vendors = soppa_registers.vendors(ctx.con)
         vendor_names = {v["name"]: v["vendor_id"] for v in vendors}
         with st.form(state_key(NS, "new_product")):
             vendor_pick = st.selectbox("Vendor", ["(new vendor)", *vendor_names])

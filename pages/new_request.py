@@ -13,6 +13,8 @@ from models.enums import PrivacyStatus, Stage, ToolStatus
 from models.errors import DomainError, GateFailed
 from models.requests import ActionItem, NeedsAssessment
 from services import intake
+from services.enrollment import schools as school_ids_by_name
+from services.goals import people_choices
 from services.permissions import Action
 from services.requests import action_items, get_request
 from ui.context import page_context, query_int, show_error, state_key
@@ -68,11 +70,10 @@ with page_context(Action.CREATE_REQUEST) as ctx:
             st.dataframe(shown, hide_index=True, width="stretch")
 
     st.subheader("2. Needs assessment")
-    people = intake.people_choices(ctx.con)
-    schools = intake.school_choices(ctx.con)
+    people = people_choices(ctx.con)
+    school_names = {school_id: name for name, school_id in school_ids_by_name(ctx.con).items()}
     person_ids = [p["person_id"] for p in people]
-    school_ids = [None] + [s["school_id"] for s in schools]
-    school_names = {s["school_id"]: s["name"] for s in schools}
+    school_ids = [None, *school_names]
     known = [x.strip() for x in (existing.get("look_fors") or "").split(";") if x.strip()]
     with st.form(state_key(NS, "form")):
         title = st.text_input("Title (required)", value=existing.get("title", ""),

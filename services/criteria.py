@@ -98,10 +98,6 @@ def set_request_criteria(
 
 # -- vendors, products, candidates ------------------------------------------------------------
 
-def vendors(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return repo.fetch_all(con, "SELECT vendor_id, name, business_address FROM vendors ORDER BY name")
-
-
 def products(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return repo.fetch_all(
         con,

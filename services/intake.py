@@ -9,7 +9,6 @@ services/lifecycle.py, not here) decides what must be filled in.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -135,14 +134,3 @@ def submission_blockers(con: duckdb.DuckDBPyConnection, request_id: int) -> list
     """What the step-1 gate still wants, for showing next to the Submit button."""
     facts = lifecycle.gather_facts(con, request_id)
     return lifecycle.blockers(facts) if facts.stage == Stage.NEEDS_ASSESSMENT else []
-
-
-def people_choices(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Active staff for the 'project leader' picker."""
-    return repo.fetch_all(
-        con, "SELECT person_id, full_name, title FROM people WHERE active ORDER BY full_name"
-    )
-
-
-def school_choices(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    return repo.fetch_all(con, "SELECT school_id, name FROM schools ORDER BY name")
