@@ -315,7 +315,9 @@ def _seed_after_gate(con, world: DemoWorld, tool: DemoTool, request_id: int, pro
             "visibility": "public"}, actor=technology)
     if at > order.index(Stage.CONTRACT) and tool.contract_days_left is not None:
         end = world.today + dt.timedelta(days=tool.contract_days_left)
-        start = end - dt.timedelta(days=365 * (3 if tool.contract_days_left > 365 else 1))
+        years = 3 if tool.contract_days_left > 365 else 1
+        after_end = end + dt.timedelta(days=1)  # the end date is the last day covered
+        start = after_end.replace(year=after_end.year - years)
         world.contracts[tool.product] = repo.insert(con, "contracts", {
             "product_id": product_id, "vendor_id": vendor_id, "request_id": request_id,
             "start_date": start, "end_date": end, "auto_renew": tool.product == "ReadWell",

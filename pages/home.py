@@ -3,11 +3,13 @@ and blockers; what is overdue; contracts ending soon."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import plotly.express as px
 import streamlit as st
 
 from models.enums import Stage
-from services import lifecycle, requests
+from services import contracts, lifecycle, requests
 from services.permissions import Action
 from ui.context import page_context, state_key
 from ui.deadlines import show_deadlines
@@ -33,7 +35,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         departments=chosen_departments or None,
         stages=[stage_labels[s] for s in chosen_stages] or None,
     )
-    ending = requests.contracts_ending(ctx.con, within_days=90)
+    ending = contracts.expiring(ctx.con, ctx.actor, dt.date.today(), within_days=90)
 
     open_rows = rows[~rows["stage"].isin([Stage.DENIED.value])]
     c1, c2, c3, c4 = st.columns(4)
@@ -82,12 +84,16 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
             st.markdown(f"- **#{r['Request']} {r['Title']}** — {r['Stage']}, {r['Days in stage']} days"
                         f" in stage. Next: {r['Next action']}.")
 
-    st.subheader("Contracts ending within 90 days")
-    if ending.empty:
-        st.success("No contract ends in the next 90 days.")
+    st.subheader("Contracts ending or needing notice within 90 days")
+    st.caption("Notice deadline = end date minus the contract's notice period (services/contracts.py).")
+    if not ending:
+        st.success("No contract ends, and no notice is due, in the next 90 days.")
     else:
-        shown = ending.assign(**{"Annual cost": ending["Annual cost"].map(money)})
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(
+            [{"What is due": r["alert"], "Product": r["product_name"], "Vendor": r["vendor_name"],
+              "Ends": r["end_date"], "Auto-renews": r["auto_renew"], "Annual cost": money(r["annual_cost"]),
+              "Renewal owner": r["renewal_owner"] or "—"} for r in ending],
+            hide_index=True, width="stretch")
 
     # HOOK: steps 6-9 (SOPPA posting deadlines, upcoming plan reviews)
     show_deadlines(ctx)

@@ -199,19 +199,3 @@ def filter_pipeline(
     if departments:
         keep &= rows["Department"].isin(departments)
     return rows[keep]
-
-
-def contracts_ending(con: duckdb.DuckDBPyConnection, *, within_days: int = 90,
-                     today: dt.date | None = None) -> pd.DataFrame:
-    today = today or dt.date.today()
-    return con.execute(
-        """SELECT c.contract_id AS "Contract", pr.name AS "Product", v.name AS "Vendor",
-                  c.end_date AS "Ends", c.end_date - INTERVAL (c.notice_days) DAY AS "Notice by",
-                  c.auto_renew AS "Auto-renews", c.annual_cost AS "Annual cost",
-                  o.full_name AS "Renewal owner"
-           FROM contracts c JOIN products pr USING (product_id) JOIN vendors v ON v.vendor_id = c.vendor_id
-           LEFT JOIN people o ON o.person_id = c.renewal_owner_id
-           WHERE c.status = 'active' AND c.end_date BETWEEN ? AND ? + INTERVAL (?) DAY
-           ORDER BY c.end_date""",
-        [today, today, within_days],
-    ).df()

@@ -50,8 +50,16 @@ class TestPipeline:
         at = run_page("pages/home.py", as_role=role)
         assert not at.exception
         page = texts(at)
-        assert "Purchasing pipeline" in page and "Contracts ending within 90 days" in page
+        assert "Purchasing pipeline" in page and "Contracts ending or needing notice within 90 days" in page
         assert at.dataframe, "the request table is shown"
+
+    def test_contracts_needing_notice_show_both_clocks(self, demo_db):
+        at = run_page("pages/home.py", as_role="business_office")
+        due = at.dataframe[1].value
+        mathquest = due[due["Product"] == "MathQuest"].iloc[0]
+        assert mathquest["What is due"].startswith("Give notice by")  # ends in 75 days, 60 days' notice
+        readwell = due[due["Product"] == "ReadWell"].iloc[0]
+        assert readwell["What is due"].startswith("Notice deadline passed")  # ends in 40 days
 
     def test_teachers_are_kept_out(self, demo_db):
         at = run_page("pages/home.py", as_role="teacher")
