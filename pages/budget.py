@@ -24,6 +24,8 @@ from ui import budget_parts as parts
 from ui import cost_charts as charts
 from ui.context import page_context, query_int, show_error, state_key
 from ui.enrollment_panel import enrollment_panel
+from ui.plain import md
+from ui.quote_view import quote_summary
 from ui.widgets import empty_state, money, page_link
 
 NS = "budget"
@@ -80,7 +82,7 @@ def _show_result(result, start_month: int) -> None:
 
 def _warnings(result) -> None:
     for warning in result.funding.warnings:
-        st.warning(warning)
+        st.warning(md(warning))  # source names are typed by people; "$" must not start math
 
 
 with page_context(Action.VIEW_PIPELINE) as ctx:
@@ -124,6 +126,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
             }
             quote_id = labels[st.selectbox("Quote", list(labels), key=state_key(NS, f"quote.{product_id}"))]
             picked = next(q for q in quotes if q["quote_id"] == quote_id)
+            quote_summary(scenarios.get_quote(con, quote_id))
             if picked["valid_until"] and picked["valid_until"] < dt.date.today():
                 st.warning(
                     f"This quote expired on {picked['valid_until']:%B %d, %Y}; ask the vendor for a new one."
@@ -211,8 +214,10 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
             if params.option != ContractOption.YEARLY:
                 even = break_even_discount(quote, params)
                 st.info(
-                    f"{even.explanation} NPV of yearly renewals: {money(even.yearly_npv)}; "
-                    f"of this option: {money(even.multi_year_npv)}."
+                    md(
+                        f"{even.explanation} NPV of yearly renewals: {money(even.yearly_npv)}; "
+                        f"of this option: {money(even.multi_year_npv)}."
+                    )
                 )
             if can_edit:
                 c1, c2, c3, c4 = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
@@ -231,7 +236,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                             params=params,
                             scenario_id=choice or None,
                         )
-                        st.success(f"Saved '{name.strip()}'.")
+                        st.success(md(f"Saved '{name.strip()}'."))
                         st.rerun()
                     if loaded and c3.button("Duplicate", key=state_key(NS, "duplicate")):
                         scenarios.duplicate_scenario(con, ctx.actor, choice, f"{loaded.name} (copy)")
@@ -307,7 +312,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                 key=state_key(NS, "basis"),
             )
             fit = max_unit_price(focus.quote, focus.params, budget, BudgetBasis(basis))
-            (st.success if fit.fits else st.warning)(f"{focus.name}: {fit.explanation}")
+            (st.success if fit.fits else st.warning)(md(f"{focus.name}: {fit.explanation}"))
             c1, c2 = st.columns(2)
             c1.download_button(
                 "Download XLSX (comparison + a sheet per scenario)",
@@ -340,7 +345,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
             frame = funding_table(result)
             gap = result.funding.unfunded_total
             (st.error if gap > 0.5 else st.success)(
-                f"Unfunded over {len(result.years)} years: {money(gap)}"
+                md(f"Unfunded over {len(result.years)} years: {money(gap)}")
                 if gap > 0.5
                 else "Every year is funded."
             )
