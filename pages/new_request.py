@@ -37,6 +37,13 @@ with page_context(Action.CREATE_REQUEST) as ctx:
             show_error(exc)
             st.stop()
     st.title(f"Edit request #{request_id}" if existing else "New request: needs assessment")
+    for kind, message in st.session_state.pop(state_key(NS, "flash"), []):
+        if kind == "submitted":
+            st.success(message)
+            page_link("pages/criteria.py", "Go to vendor criteria", icon=":material/checklist:",
+                      query={"request": request_id})
+        else:
+            {"warning": st.warning, "error": st.error}.get(kind, st.success)(message)
     st.caption("SOP step 1 · Identify the problem, impact, desired outcome and measures; existing resources and "
                "look-fors; the leader and stakeholders; and the action plan.")
     if existing and Stage(existing["stage"]) != Stage.NEEDS_ASSESSMENT:
@@ -75,6 +82,7 @@ with page_context(Action.CREATE_REQUEST) as ctx:
     person_ids = [p["person_id"] for p in people]
     school_ids = [None, *school_names]
     known = [x.strip() for x in (existing.get("look_fors") or "").split(";") if x.strip()]
+    items_version = st.session_state.get(state_key(NS, "items_version"), 0)
     with st.form(state_key(NS, "form")):
         title = st.text_input("Title (required)", value=existing.get("title", ""),
                               placeholder="e.g. Math fluency practice for grades 3-5")
@@ -107,7 +115,8 @@ with page_context(Action.CREATE_REQUEST) as ctx:
         st.markdown("**Action plan** (who, what, by when): add rows for new items.")
         new_items = st.data_editor(pd.DataFrame({"Who": pd.Series(dtype=str), "What": pd.Series(dtype=str),
                                                  "By when": pd.Series(dtype="datetime64[ns]")}),
-                                   num_rows="dynamic", hide_index=True, key=state_key(NS, "items"),
+                                   num_rows="dynamic", hide_index=True,
+                                   key=state_key(NS, f"items{items_version}"),
                                    column_config={"By when": st.column_config.DateColumn("By when")})
         s1, s2 = st.columns(2)
         save = s1.form_submit_button("Save draft")
@@ -139,19 +148,22 @@ with page_context(Action.CREATE_REQUEST) as ctx:
             show_error(exc)
             st.stop()
         st.query_params["request"] = str(request_id)
+        flash = [("success", f"Draft #{request_id} saved at {dt.datetime.now():%H:%M}.")]
         if submit:
             try:
                 intake.submit(ctx.con, ctx.actor, request_id)
             except GateFailed as exc:
-                st.warning(f"Draft #{request_id} saved, but it cannot be submitted yet:\n\n"
-                           + "\n".join(f"- {r}" for r in exc.reasons))
+                flash = [("warning", f"Draft #{request_id} saved, but it cannot be submitted yet:\n\n"
+                          + "\n".join(f"- {r}" for r in exc.reasons))]
             except DomainError as exc:
-                show_error(exc)
+                flash = [("error", exc.message)]
             else:
-                st.success(f"Request #{request_id} submitted: it moves to step 2 (vendor criteria and SOPPA check).")
-                page_link("pages/criteria.py", "Go to vendor criteria", icon=":material/checklist:", query={"request": request_id})
-        else:
-            st.success(f"Draft #{request_id} saved at {dt.datetime.now():%H:%M}.")
+                flash = [("submitted", f"Request #{request_id} submitted: it moves to step 2 (vendor criteria and "
+                                       "SOPPA check).")]
+        # a fresh action-plan editor, so rows just saved are not saved twice
+        st.session_state[state_key(NS, "items_version")] = items_version + 1
+        st.session_state[state_key(NS, "flash")] = flash
+        st.rerun()
 
     if request_id is not None:
         items_df = action_items(ctx.con, request_id)

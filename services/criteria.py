@@ -76,8 +76,7 @@ def set_request_criteria(
     """Replace the request's criteria and weights (normalized) in one transaction."""
     require(actor, Action.MANAGE_CRITERIA)
     get_request(con, request_id)
-    chosen = {cid: w for cid, w in entered.items()}
-    result = normalize_weights(chosen)
+    result = normalize_weights(entered)
     known = {r[0] for r in con.execute("SELECT criterion_id FROM criteria").fetchall()}
     unknown = sorted(set(result.weights) - known)
     if unknown:

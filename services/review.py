@@ -35,15 +35,17 @@ def save_scores(con: duckdb.DuckDBPyConnection, actor: Actor, scores: list[Score
     require(actor, Action.SCORE_CANDIDATE)
     if not scores:
         raise InvalidInput("Enter at least one score.")
+    request_of: dict[int, int] = {}
     for s in scores:
         candidate = get_candidate(con, s.candidate_id)
         if candidate["status"] != "active":
             raise InvalidInput(f"{candidate['product']} is no longer an active candidate.")
         _criterion_weighted_for(con, candidate["request_id"], s.criterion_id)
+        request_of[s.candidate_id] = candidate["request_id"]
     saved = 0
     with transaction(con):
         for s in scores:
-            request_id = get_candidate(con, s.candidate_id)["request_id"]
+            request_id = request_of[s.candidate_id]
             existing = repo.fetch_value(
                 con, "SELECT score_id FROM review_scores WHERE candidate_id = ? AND criterion_id = ?"
                      " AND reviewer_id = ?", [s.candidate_id, s.criterion_id, actor.person_id])

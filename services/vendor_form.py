@@ -183,7 +183,8 @@ def read_form(
         responses.append({"criterion_id": criterion_id, "meets": meets,
                           "response": str(response).strip() if response not in (None, "") else None,
                           "evidence": str(evidence).strip() if evidence not in (None, "") else None})
-    if found != expected:
+    extra = ws.cell(row=HEADER_ROW + 1 + len(expected), column=2).value
+    if found != expected or extra not in (None, ""):
         raise InvalidInput("The form's criteria rows were added, removed or reordered: the template was "
                            "changed. Send the vendor a new form.")
     if problems:

@@ -111,3 +111,16 @@ class TestImport:
         with pytest.raises(InvalidInput, match="empty"):
             vendor_form.import_form(con, people["requester"], request_id,
                                     vendor_form.generate_xlsx(con, request_id, cand))
+
+
+def test_an_added_row_is_refused(con, people, setup):
+    request_id, cand = setup
+    wb = load_workbook(io.BytesIO(vendor_form.generate_xlsx(con, request_id, cand)))
+    ws = wb[vendor_form.FORM_SHEET]
+    last = vendor_form.HEADER_ROW + len(criteria.request_criteria(con, request_id))
+    ws.cell(row=last + 1, column=1, value=99)
+    ws.cell(row=last + 1, column=2, value="Our extra feature")
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(InvalidInput, match="added"):
+        vendor_form.import_form(con, people["requester"], request_id, out.getvalue())
