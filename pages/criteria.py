@@ -23,6 +23,9 @@ STAGES = (Stage.CRITERIA_SOPPA, Stage.BUDGET, Stage.REVIEW, Stage.DECISION)
 with page_context(Action.MANAGE_CRITERIA) as ctx:
     request = pick_request(ctx.con, NS, STAGES, title="Vendor criteria")
     request_id = int(request["request_id"])
+    for kind, message in st.session_state.pop(state_key(NS, "flash"), []):
+        (st.info if kind == "info" else st.success)(message)
+    version = st.session_state.get(state_key(NS, "weights_version"), 0)
 
     st.subheader("Criteria and weights")
     st.caption("Tick the criteria that matter for this need and give each a weight. Weights that do not add up to "
@@ -37,7 +40,7 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
                                                                     library["default_weight"], strict=True)],
         "What the district needs": library["description"],
     })
-    edited = st.data_editor(table, hide_index=True, width="stretch", key=state_key(NS, f"weights{request_id}"),
+    edited = st.data_editor(table, hide_index=True, width="stretch", key=state_key(NS, f"weights{request_id}_{version}"),
                             disabled=["Criterion", "Category", "Gate", "What the district needs"],
                             column_config={"Weight %": st.column_config.NumberColumn(min_value=0, max_value=100,
                                                                                      step=1, format="%.1f")})
@@ -49,9 +52,10 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
         except DomainError as exc:
             show_error(exc)
         else:
-            if result.message:
-                st.info(result.message)
-            st.success(f"Saved {len(result.weights)} criteria.")
+            flash = [("info", result.message)] if result.message else []
+            st.session_state[state_key(NS, "flash")] = [*flash, ("success", f"Saved {len(result.weights)} criteria.")]
+            st.session_state[state_key(NS, "weights_version")] = version + 1  # show the stored weights
+            st.rerun()
 
     st.subheader("Candidates")
     cands = criteria.candidates(ctx.con, request_id)
@@ -111,7 +115,7 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
             except DomainError as exc:
                 show_error(exc)
             else:
-                st.success(f"{name} added as a candidate.")
+                st.session_state[state_key(NS, "flash")] = [("success", f"{name} added as a candidate.")]
                 st.rerun()
 
     active = cands[cands["status"] == "active"] if not cands.empty else cands
