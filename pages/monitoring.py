@@ -192,7 +192,7 @@ def overview(ev: ui_ev.Evidence, year_slot) -> None:
     year = year_slot.selectbox("School year", years, format_func=lambda y: y.label,
                                key=state_key(NS, "overview_year"))
     table, weekly = ev.overview(year)
-    st.plotly_chart(ui_ev.weekly_chart(weekly, ev.threshold, "Students active in any tool each week"),
+    st.plotly_chart(ui_ev.weekly_chart(weekly, ev.threshold, "Students using any tool each week"),
                     key=state_key(NS, "overview_wau"))
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(OVERVIEW_DEFINITION)

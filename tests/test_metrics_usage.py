@@ -165,8 +165,22 @@ class TestOverview:
         assert rows.loc["Mathy", "License utilization"] == "50%"
         assert rows.loc["Mathy", "Cost per active user"] == "$500.00"
         assert rows.loc["Shadowy (not vetted)", "Active users"] == "1"  # no plan: any session counts
-        assert weekly["active_users"].tolist() == [2, 2]  # week 1: s1 and s4; week 2: s1 and s3
+        assert weekly["active_users"].tolist() == [3, 2]  # any use: week 1 s1, s2, s4; week 2 s1, s3
         assert [y.label for y in usage_overview.usage_years(con)] == ["2025-26", "2024-25"]
+
+    def test_minimum_reached_only_over_a_week_counts(self, con, district):
+        from services import usage_overview
+
+        # s4: 3 + 3 minutes on two days of one week: no single day reaches 5, the week does
+        con.executemany("INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions)"
+                        " VALUES ('s4', 'Mathy', ?, 3, 1)", [[dt.date(2025, 9, 15)], [dt.date(2025, 9, 16)]])
+        # s5: 3 minutes in each of two different weeks: 6 in total, no active week
+        con.executemany("INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions)"
+                        " VALUES ('s5', 'Mathy', ?, 3, 1)", [[dt.date(2025, 9, 15)], [dt.date(2025, 9, 22)]])
+        table, _ = usage_overview.usage_overview(con, YEAR, threshold=1)
+        assert table.set_index("Tool").loc["Mathy", "Active users"] == "3"  # s1, s3, s4
+        _, report = report_for(con, district)
+        assert report.metrics["active_users"].value == 3  # the per-tool page agrees
 
     def test_overview_is_suppressed(self, con, district):
         from services import usage_overview
