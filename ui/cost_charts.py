@@ -5,6 +5,7 @@ Figures take the frames built by services/costs/tables.py and hold no cost logic
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import pandas as pd
@@ -57,8 +58,8 @@ def cumulative_lines(frame: pd.DataFrame) -> go.Figure:
 
 def tornado_chart(bars: Sequence[TornadoBar], *, metric_label: str) -> go.Figure:
     """Horizontal bars from the base value to each input's low and high result."""
-    if not bars:
-        return go.Figure()
+    if not bars or math.isnan(bars[0].base_value):
+        return go.Figure(layout={"title": f"No {metric_label} to show: the scenario serves no students"})
     base = bars[0].base_value
     ordered = list(reversed(bars))  # largest swing on top
     names = [b.factor for b in ordered]
