@@ -50,9 +50,10 @@ class TestPrice:
     def test_escalator_compounds(self):
         assert [round(list_price_in_year(10, t, 0.05), 4) for t in range(3)] == [10, 10.5, 11.025]
 
-    def test_lock_holds_then_resumes_from_the_locked_price(self):
+    def test_lock_holds_then_returns_to_the_escalated_list_price(self):
+        # costs.md: P_t = P_0 for t < n, else P_0 (1 + e)^t
         prices = [round(list_price_in_year(10, t, 0.05, lock_years=3), 4) for t in range(5)]
-        assert prices == [10, 10, 10, 10.5, 11.025]
+        assert prices == [10, 10, 10, 11.5763, 12.1551]
 
     def test_one_year_lock_is_no_lock(self):
         assert list_price_in_year(10, 2, 0.05, 1) == list_price_in_year(10, 2, 0.05, 0)
@@ -109,7 +110,7 @@ class TestMultiYear:
     def test_discount_and_lock_in_term_then_list_price(self):
         q = per_student(escalator_pct=5, term_years=3, price_lock_years=3, multi_year_discount_pct=10)
         years = project_costs(q, params(ContractOption.MULTI_YEAR, horizon_years=5))
-        assert [round(y.total, 2) for y in years] == [9000, 9000, 9000, 10500, 11025]
+        assert [round(y.total, 2) for y in years] == [9000, 9000, 9000, 11576.25, 12155.06]
 
     def test_seats_cannot_shrink_until_renewal(self):
         q = per_student(term_years=3)

@@ -3,9 +3,9 @@
 Pure functions, no database and no streamlit, so the budget page, exports, the demo seed and the bench
 all compute the same numbers. Definitions (each used once, here):
 
-- Price in year t (t = 0 first year): P_t = P_0 (1 + e)^t. With a price lock for n >= 1 years the price
-  stays P_0 for t < n and the escalator then resumes from the locked price, P_t = P_0 (1 + e)^(t - n + 1)
-  (no catch-up jump when the lock ends).
+- Price in year t (t = 0 first year): P_t = P_0 (1 + e)^t. With a price lock for n years the price
+  stays P_0 for t < n; from t = n the list price is again P_0 (1 + e)^t, as costs.md defines it (the
+  vendor's list price kept escalating during the lock, so the first unlocked year jumps to it).
 - A multi-year discount d applies to the license price during the contract term only; after the term
   the district renews yearly at the escalated list price.
 - Seats follow enrollment: seats_t = max(minimum, min(ceil(enrollment_t x coverage), cap)). Within a
@@ -81,8 +81,9 @@ def contract_terms(quote: QuoteInput, params: ScenarioParams) -> ContractTerms:
 
 def list_price_in_year(base_price: float, t: int, escalator: float, lock_years: int = 0) -> float:
     """P_t with the escalator and an optional price lock (see the module docstring)."""
-    exponent = t if lock_years <= 0 else max(0, t - lock_years + 1)
-    return base_price * (1 + escalator) ** exponent
+    if t < lock_years:
+        return base_price
+    return base_price * (1 + escalator) ** t
 
 
 def enrollment_in_year(enrollment: EnrollmentParams, t: int) -> float:
