@@ -30,7 +30,7 @@ KEY_METRICS = ("active_users", "license_utilization", "dosage_fidelity", "cost_p
 def evidence_summary(evidence: dict) -> None:
     usage, outcome = evidence["usage"], evidence["outcome"]
     if usage is None or not usage.has_usage:
-        st.info("No usage imported for this tool. Import usage on the Import page before deciding.")
+        st.info("No usage imported for this tool. Import usage on the Import data page before deciding.")
     else:
         st.markdown(f"**Usage, {usage.year.label}**")
         cols = st.columns(len(KEY_METRICS))
@@ -38,7 +38,7 @@ def evidence_summary(evidence: dict) -> None:
             metric = usage.metrics[key]
             col.metric(metric.label, metric.display, help=metric.definition)
     if outcome is None:
-        st.info("No fall and later assessment scores to analyse. Import assessments on the Import page.")
+        st.info("No fall and later assessment scores to analyse. Import assessments on the Import data page.")
     else:
         st.markdown(f"**Outcomes, {md(outcome.subject)} ({outcome.window_label.lower()})**")
         (st.success if outcome.verdict.can_conclude else st.warning)(outcome.verdict.message)
@@ -106,7 +106,7 @@ def main() -> None:
         ev = ui_ev.Evidence(ctx)
         tools = ev.tools()
         if not tools:
-            st.info("No tools to decide on yet. Import usage on the Import page, or record a contract (step 7).")
+            st.info("No tools to decide on yet. Import usage on the Import data page, or record a contract (step 7).")
             return
         names = {t["product_id"]: f"{t['name']} ({t['vendor']})" for t in tools}
         ids = list(names)

@@ -38,7 +38,7 @@ def kpi_row(metrics: list, columns: int = 3) -> None:
 def usage_tab(ev: ui_ev.Evidence, setup, year) -> None:
     report = ev.usage(setup.product["product_id"], year)
     if not report.has_usage:
-        st.info(f"No usage of {md(setup.tool)} in {year.label}. Import usage on the Import page "
+        st.info(f"No usage of {md(setup.tool)} in {year.label}. Import usage on the Import data page "
                 "(`python -m etl usage FILE --tool NAME`), then come back.")
         return
     m = report.metrics
@@ -70,14 +70,14 @@ def usage_tab(ev: ui_ev.Evidence, setup, year) -> None:
 def outcomes_tab(ev: ui_ev.Evidence, setup) -> None:
     subjects = ev.subjects(setup.product["product_id"])
     if not subjects:
-        st.info("No assessment results yet. Import assessments (e.g. NWEA MAP) on the Import page.")
+        st.info("No assessment results yet. Import assessments (e.g. NWEA MAP) on the Import data page.")
         return
     c1, c2, c3 = st.columns(3)
     subject = c1.selectbox("Subject", subjects, key=state_key(NS, "subject"))
     years = ev.assessed_years(subject)
     if not years:
         st.info(f"No school year has both fall and later {md(subject)} scores yet. Import winter or spring "
-                "results on the Import page.")
+                "results on the Import data page.")
         return
     year = c2.selectbox("School year of the scores", years, format_func=lambda y: y.label,
                         key=state_key(NS, "oyear"))
@@ -146,7 +146,7 @@ def feedback_tab(ev: ui_ev.Evidence, setup) -> None:
     fb = ev.feedback(setup.tool)
     if fb.total_responses == 0:
         st.info("No survey responses for this tool. Import a Google Forms or Microsoft Forms export "
-                "on the Import page.")
+                "on the Import data page.")
     else:
         if not fb.likert.empty:
             st.plotly_chart(ui_ev.likert_chart(fb.likert, ev.threshold), key=state_key(NS, "likert"))
@@ -187,7 +187,7 @@ def overview(ev: ui_ev.Evidence, year_slot) -> None:
     """All tools at once: which are used, by how many, at what cost; students active in any tool."""
     years = ev.overview_years()
     if not years:
-        st.info("No usage imported yet. Import usage on the Import page.")
+        st.info("No usage imported yet. Import usage on the Import data page.")
         return
     year = year_slot.selectbox("School year", years, format_func=lambda y: y.label,
                                key=state_key(NS, "overview_year"))
@@ -209,7 +209,7 @@ def main() -> None:
         ev = ui_ev.Evidence(ctx)
         tools = ev.tools()
         if not tools:
-            st.info("No tools to monitor yet. Import usage on the Import page, or finish a contract (step 7) "
+            st.info("No tools to monitor yet. Import usage on the Import data page, or finish a contract (step 7) "
                     "and plan (step 9) for a tool.")
             return
         names = {ALL_TOOLS: "All tools (overview)"} | {t["product_id"]: f"{t['name']} ({t['vendor']})" for t in tools}
@@ -229,7 +229,7 @@ def main() -> None:
             show_error(exc)
             return
         if not setup.years:
-            st.info(f"No usage or assessments imported for {md(setup.tool)} yet. Import them on the Import page.")
+            st.info(f"No usage or assessments imported for {md(setup.tool)} yet. Import them on the Import data page.")
             return
         year = c2.selectbox("School year", setup.years, format_func=lambda y: y.label, key=state_key(NS, "year"))
         if setup.plan is None:

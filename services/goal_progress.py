@@ -69,7 +69,7 @@ def goal_progress(con: duckdb.DuckDBPyConnection, setup: ToolSetup, usage: metri
             if key is None:
                 status = f"Data source '{ref}' is not a usage metric; use one of: " + ", ".join(metrics.METRICS)
             elif usage is None or not usage.has_usage:
-                status = "No usage imported yet: import usage on the Import page."
+                status = "No usage imported yet: import usage on the Import data page."
             else:
                 value = usage.metrics.get(key)
                 if value is not None and value.value is not None:
@@ -79,7 +79,7 @@ def goal_progress(con: duckdb.DuckDBPyConnection, setup: ToolSetup, usage: metri
                     status = value.missing if value is not None else "Not computed."
         elif kind == "assessment":
             if outcome is None or outcome.message:
-                status = "No matching assessment scores yet: import assessments on the Import page."
+                status = "No matching assessment scores yet: import assessments on the Import data page."
             elif "effect" in (goal.get("measure") or "").lower() or "g)" in (goal.get("measure") or ""):
                 if outcome.effect is not None and outcome.verdict.can_conclude:
                     current = outcome.effect.hedges_g
@@ -99,7 +99,7 @@ def goal_progress(con: duckdb.DuckDBPyConnection, setup: ToolSetup, usage: metri
                 con, "SELECT avg(score) AS mean, count(score) AS n FROM feedback_responses"
                 " WHERE tool = ? AND lower(question) = lower(?)", [setup.tool, ref or ""])
             if not row or not row["n"]:
-                status = "No survey responses for this question yet: import feedback on the Import page."
+                status = "No survey responses for this question yet: import feedback on the Import data page."
             elif suppression.is_small(row["n"], threshold):
                 display = suppression.label(threshold) + " responses"
                 status = "Too few responses to show."

@@ -255,7 +255,7 @@ def headline_metrics(totals: pd.Series | None, rules: UsageRules) -> dict[str, M
         put("minutes_per_week", mpw,
             suppression.label(t) + " users" if suppression.is_small(active, t) else f"{mpw:,.0f} min")
     else:
-        put("minutes_per_week", None, "—", "Import usage on the Import page.")
+        put("minutes_per_week", None, "—", "Import usage on the Import data page.")
 
     needed = _weeks_needed(rules, weeks)
     if needed is None:
@@ -267,7 +267,7 @@ def headline_metrics(totals: pd.Series | None, rules: UsageRules) -> dict[str, M
         hide = suppression.share_is_disclosive(meeting, active, t)
         put("dosage_fidelity", share, suppression.label(t) + " students" if hide else f"{share:.0%}")
     else:
-        put("dosage_fidelity", None, "—", "Import usage on the Import page.")
+        put("dosage_fidelity", None, "—", "Import usage on the Import data page.")
 
     if rules.annual_cost is not None and active:
         cost = rules.annual_cost / active
@@ -276,7 +276,7 @@ def headline_metrics(totals: pd.Series | None, rules: UsageRules) -> dict[str, M
     else:
         put("cost_per_active_user", None, "—",
             "Record the annual cost on the contract (step 7)." if rules.annual_cost is None
-            else "Import usage on the Import page.")
+            else "Import usage on the Import data page.")
     if rules.annual_cost is not None and total_minutes > 0:
         per_hour = rules.annual_cost / (total_minutes / 60)
         put("cost_per_student_hour", per_hour,
@@ -284,7 +284,7 @@ def headline_metrics(totals: pd.Series | None, rules: UsageRules) -> dict[str, M
     else:
         put("cost_per_student_hour", None, "—",
             "Record the annual cost on the contract (step 7)." if rules.annual_cost is None
-            else "Import usage on the Import page.")
+            else "Import usage on the Import data page.")
     return out
 
 

@@ -255,7 +255,7 @@ def outcomes_section(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: Sch
     message = None
     if data.empty:
         message = (f"No {subject} scores for students in this tool's grades in {year.label}. "
-                   "Import assessments on the Import page.")
+                   "Import assessments on the Import data page.")
     elif frame.empty:
         message = f"No students have both {WINDOWS[window][0]} and {WINDOWS[window][1]} scores yet."
     return OutcomeReport(subject, window, label, growth, by_band, equivalence, effect, result, dose,

@@ -126,4 +126,4 @@ class TestEmptyDistrict:
         for page in ("pages/monitoring.py", "pages/decisions.py"):
             at = run_page(page, as_email="boss@district.test")
             assert not at.exception
-            assert "Import usage on the Import page" in texts(at)
+            assert "Import usage on the Import data page" in texts(at)
