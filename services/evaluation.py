@@ -14,7 +14,7 @@ Ed Tech RCE Coach (see shared/domain/evaluation.md):
 - adjusted difference: OLS outcome ~ treatment + pretest (+ grade), school-clustered SEs;
 - Hedges' g = J x b / pooled within-grade SD, J = 1 - 3 / (4N - 9); its CI is the CI of b scaled;
 - P(effect >= c) = 1 - Phi((c - g) / SE_g) (flat prior, large sample);
-- MDE = (z_{1-alpha/2} + z_{power}) x SE_g.
+- MDE = (t_{1-alpha/2} + t_{power}) x SE_g, t with (schools - 1) df when SEs are clustered.
 
 Input frames have one row per student: student_key, grade, school, pretest, posttest, treated
 (bool) and optionally minutes_per_week, band and covariate columns.
@@ -273,9 +273,12 @@ def format_probability(p: float) -> str:
     return f"{p:.0%}"
 
 
-def minimum_detectable_effect(se: float, alpha: float = ALPHA, power: float = POWER) -> float:
-    """MDE = (z_{1-alpha/2} + z_power) x SE, in the units of SE."""
-    return float((stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) * se)
+def minimum_detectable_effect(se: float, alpha: float = ALPHA, power: float = POWER,
+                              df: float | None = None) -> float:
+    """MDE = (q_{1-alpha/2} + q_power) x SE, in the units of SE; q from t(df) when few clusters
+    make the normal multiplier (2.80) too optimistic, else from the normal."""
+    dist = stats.norm if df is None else stats.t(df)
+    return float((dist.ppf(1 - alpha / 2) + dist.ppf(power)) * se)
 
 
 def mde_before_data(n_users: int, n_comparison: int, r2: float = 0.0, alpha: float = ALPHA,
@@ -350,7 +353,7 @@ def verdict(effect: EffectEstimate | None, *, equivalence: bool, meaningful_effe
         return OutcomeVerdict(False, "Too few students to conclude: the matched comparison needs at "
                               f"least {MIN_GROUP} users and {MIN_GROUP} matched non-users.",
                               None, meaningful_effect, decision_probability, None, tier, reason)
-    mde = minimum_detectable_effect(effect.se_g)
+    mde = minimum_detectable_effect(effect.se_g, df=effect.n_schools - 1 if effect.clustered else None)
     c = meaningful_effect
     prob = probability_at_least(c, effect.hedges_g, effect.se_g) if c is not None else None
     notes = list(effect.notes)

@@ -169,7 +169,8 @@ class TestJudgements:
         result = ev.verdict(effect, equivalence=True, meaningful_effect=0.1, decision_probability=0.8,
                             dose=None, has_logic_model=True)
         assert not result.can_conclude
-        assert "can detect an effect of 0.56 SD" in result.message
+        # 5 schools: t(4) multipliers (2.78 + 0.94) x SE 0.2, not the normal 2.80 x 0.2 = 0.56
+        assert "can detect an effect of 0.74 SD" in result.message
 
     def test_decision_probability_message(self):
         effect = ev.adjusted_effect(ev.match_within_grade(simulate()))
@@ -177,7 +178,9 @@ class TestJudgements:
                             dose=None, has_logic_model=True)
         assert result.can_conclude and result.probability > 0.8
         assert "meets the 80%" in result.message
-        assert result.mde == pytest.approx(2.8016 * effect.se_g, rel=1e-3)
+        multiplier = stats.t(effect.n_schools - 1).ppf(0.975) + stats.t(effect.n_schools - 1).ppf(0.8)
+        assert result.mde == pytest.approx(multiplier * effect.se_g)
+        assert ev.minimum_detectable_effect(1.0) == pytest.approx(2.8016, rel=1e-4)
 
     def test_essa_tiers(self):
         strong = ev.EffectEstimate(300, 300, 8, 2.0, 0.5, 1.0, 3.0, 0.001, 10, 0.2, 0.1, 0.3, 0.05, True)
