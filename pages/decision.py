@@ -100,8 +100,9 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         editable = ctx.can(Action.MANAGE_PURCHASE)
         for task in decision.purchase_tasks(ctx.con, request_id):
             label = PurchaseTask(task["task"]).label
-            done = "✅" if task["done_date"] else "◻️"
-            with st.expander(f"{done} {label}", expanded=task["done_date"] is None):
+            icon = ":material/check_circle:" if task["done_date"] else ":material/radio_button_unchecked:"
+            state = f"done {task['done_date']:%m/%d/%Y}" if task["done_date"] else "open"
+            with st.expander(f"{label} ({state})", expanded=task["done_date"] is None, icon=icon):
                 with st.form(state_key(NS, f"task{task['task_id']}")):
                     a, b, c = st.columns(3)
                     owner = a.selectbox("Owner", owner_ids, format_func=lambda p: "—" if p is None else owner_names.get(p, p),

@@ -203,3 +203,16 @@ class TestDecisionPage:
         at = run_page("pages/decision.py", as_role="business_office", query={"request": str(rid)})
         assert not at.exception
         assert any(b.label == "Save Purchase order issued" for b in at.get("button"))
+
+    def test_po_without_number_is_refused_inline(self, demo_db):
+        import datetime as dt
+
+        rid = _request_id("Quizzical%")
+        at = run_page("pages/decision.py", as_role="business_office", query={"request": str(rid)})
+        done = [d for d in at.date_input if d.label == "Done date"]
+        done[2].set_value(dt.date.today())  # the purchase order row (third item)
+        _button(at, "Save Purchase order issued").click().run()
+        assert not at.exception
+        assert "Enter the purchase order number" in texts(at)
+        assert _query("SELECT done_date FROM purchase_tasks WHERE request_id = ? AND task = 'purchase_order'",
+                      [rid]) == [(None,)]
