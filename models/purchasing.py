@@ -27,8 +27,9 @@ class VendorCreate(BaseModel):
     contact_email: str | None = Field(default=None, max_length=254)
     website: str | None = Field(default=None, max_length=500)
 
-    _clean = field_validator("business_address", "contact_name", "contact_email", "website",
-                             mode="before")(_blank_to_none)
+    _clean = field_validator("business_address", "contact_name", "contact_email", "website", mode="before")(
+        _blank_to_none
+    )
 
     @field_validator("name", mode="before")
     @classmethod
@@ -81,8 +82,9 @@ class AgreementForm(BaseModel):
     document_url: str | None = Field(default=None, max_length=1000)
     redacted_url: str | None = Field(default=None, max_length=1000)
 
-    _clean = field_validator("data_elements", "subcontractors", "business_address", "document_url",
-                             "redacted_url", mode="before")(_blank_to_none)
+    _clean = field_validator(
+        "data_elements", "subcontractors", "business_address", "document_url", "redacted_url", mode="before"
+    )(_blank_to_none)
 
     @model_validator(mode="after")
     def _dates(self) -> AgreementForm:

@@ -37,8 +37,12 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
         st.info("This request has no candidate products yet.")
         st.stop()
     labels = {f"{r['product']} ({r['vendor']})": r for r in cands.to_dict("records")}
-    default = next((i for i, r in enumerate(labels.values()) if r["product_id"] == request["selected_product_id"]), 0)
-    choice = st.selectbox("Candidate product", list(labels), index=default, key=state_key(NS, f"cand{request_id}"))
+    default = next(
+        (i for i, r in enumerate(labels.values()) if r["product_id"] == request["selected_product_id"]), 0
+    )
+    choice = st.selectbox(
+        "Candidate product", list(labels), index=default, key=state_key(NS, f"cand{request_id}")
+    )
     cand = labels[choice]
     product_id, vendor_id = int(cand["product_id"]), int(cand["vendor_id"])
     if not cand["collects_student_data"]:
@@ -50,8 +54,10 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
     if latest:
         status = PrivacyStatus(latest["status"])
         show = st.success if status == PrivacyStatus.COMPLIANT else st.warning
-        show(f"Current SOPPA status: **{status.label}**, recorded by {latest['decided_by_name']} on "
-             f"{latest['decided_at']:%m/%d/%Y}." + (f" Note: {latest['note']}" if latest["note"] else ""))
+        show(
+            f"Current SOPPA status: **{status.label}**, recorded by {latest['decided_by_name']} on "
+            f"{latest['decided_at']:%m/%d/%Y}." + (f" Note: {latest['note']}" if latest["note"] else "")
+        )
     else:
         st.info("No SOPPA decision recorded for this product yet.")
 
@@ -59,17 +65,22 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
     reusable = agreements.reusable_agreements(ctx.con, vendor_id, today)
     for a in reusable:
         if a["product_id"] != product_id:
-            st.info(f"{cand['vendor']} already has an agreement in force: {_agreement_label(a)}. It can be reused "
-                    "for this product (Exhibit E adoption) instead of negotiating a new one.")
-            if st.button(f"Reuse agreement #{a['agreement_id']} for {cand['product']}",
-                         key=state_key(NS, f"reuse{a['agreement_id']}")):
+            st.info(
+                f"{cand['vendor']} already has an agreement in force: {_agreement_label(a)}. It can be reused "
+                "for this product (Exhibit E adoption) instead of negotiating a new one."
+            )
+            if st.button(
+                f"Reuse agreement #{a['agreement_id']} for {cand['product']}",
+                key=state_key(NS, f"reuse{a['agreement_id']}"),
+            ):
                 try:
                     agreements.adopt_agreement(ctx.con, ctx.actor, int(a["agreement_id"]), product_id)
                 except DomainError as exc:
                     show_error(exc)
                 else:
                     st.session_state[state_key(NS, "flash")] = [
-                        ("success", "Recorded as an Exhibit E adoption for this product.")]
+                        ("success", "Recorded as an Exhibit E adoption for this product.")
+                    ]
                     st.rerun()
 
     tab_decide, tab_agreement, tab_history = st.tabs(["Record SOPPA decision", "Agreement", "History"])
@@ -77,15 +88,28 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
         agreement_options = {_agreement_label(a): a["agreement_id"] for a in vendor_agreements}
         with st.form(state_key(NS, "decision")):
             status = st.selectbox("SOPPA status", CHOOSABLE, format_func=lambda s: s.label)
-            linked = st.selectbox("Agreement", ["(none)", *agreement_options],
-                                  help="'Compliant' needs a signed agreement in force with a complete checklist.")
-            note = st.text_area("Note", help="Required for not compliant, parent consent, staff use, not applicable.")
+            linked = st.selectbox(
+                "Agreement",
+                ["(none)", *agreement_options],
+                help="'Compliant' needs a signed agreement in force with a complete checklist.",
+            )
+            note = st.text_area(
+                "Note", help="Required for not compliant, parent consent, staff use, not applicable."
+            )
             record = st.form_submit_button("Record SOPPA decision", type="primary")
         if record:
             try:
-                agreements.record_soppa_decision(ctx.con, ctx.actor, SoppaDecisionInput(
-                    request_id=request_id, product_id=product_id, status=status, note=note,
-                    agreement_id=agreement_options.get(linked)))
+                agreements.record_soppa_decision(
+                    ctx.con,
+                    ctx.actor,
+                    SoppaDecisionInput(
+                        request_id=request_id,
+                        product_id=product_id,
+                        status=status,
+                        note=note,
+                        agreement_id=agreement_options.get(linked),
+                    ),
+                )
             except DomainError as exc:
                 show_error(exc)
             else:
@@ -99,13 +123,20 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
         checklist = agreements.checklist_labels()
         with st.form(state_key(NS, "agreement")):
             types = list(AgreementType)
-            kind = st.selectbox("Agreement type", types, format_func=lambda t: t.value,
-                                index=types.index(AgreementType(current["agreement_type"])) if current else 0)
+            kind = st.selectbox(
+                "Agreement type",
+                types,
+                format_func=lambda t: t.value,
+                index=types.index(AgreementType(current["agreement_type"])) if current else 0,
+            )
             # an agreement being edited keeps the product it names; a new one names the chosen candidate
             own_product = current.get("product_id", product_id) if current else product_id
             own_name = current.get("product") if current and current.get("product_id") else cand["product"]
-            covers = st.selectbox("Covers", [f"Only {own_name}", "All of the vendor's products"],
-                                  index=1 if current and current.get("product_id") is None else 0)
+            covers = st.selectbox(
+                "Covers",
+                [f"Only {own_name}", "All of the vendor's products"],
+                index=1 if current and current.get("product_id") is None else 0,
+            )
             d1, d2 = st.columns(2)
             signed = d1.date_input("Signed date", value=current.get("signed_date"), format="MM/DD/YYYY")
             expiry = d2.date_input("Expiry date", value=current.get("expiry_date"), format="MM/DD/YYYY")
@@ -113,22 +144,39 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
             subs = st.text_area("Subcontractors (third parties)", value=current.get("subcontractors") or "")
             address = st.text_input("Operator business address", value=current.get("business_address") or "")
             st.markdown("**Section 15(4) checklist: the agreement states…**")
-            ticks = {col: st.checkbox(text[0].upper() + text[1:], value=bool(current.get(col)), key=state_key(NS, col))
-                     for col, text in checklist.items()}
-            days = st.number_input("Deletion within (days)", min_value=0, max_value=3650,
-                                   value=current.get("deletion_days"))
+            ticks = {
+                col: st.checkbox(
+                    text[0].upper() + text[1:], value=bool(current.get(col)), key=state_key(NS, col)
+                )
+                for col, text in checklist.items()
+            }
+            days = st.number_input(
+                "Deletion within (days)", min_value=0, max_value=3650, value=current.get("deletion_days")
+            )
             doc = st.text_input("Document link", value=current.get("document_url") or "")
-            redacted = st.text_input("Redacted copy link (for public posting)", value=current.get("redacted_url") or "")
+            redacted = st.text_input(
+                "Redacted copy link (for public posting)", value=current.get("redacted_url") or ""
+            )
             save = st.form_submit_button("Save agreement", type="primary")
         if save:
             try:
                 form = AgreementForm(
-                    vendor_id=vendor_id, product_id=None if covers.startswith("All") else own_product,
-                    agreement_type=kind, signed_date=signed, expiry_date=expiry, data_elements=elements,
-                    subcontractors=subs, business_address=address, deletion_days=days, document_url=doc,
-                    redacted_url=redacted, **ticks)
-                saved = agreements.save_agreement(ctx.con, ctx.actor, form,
-                                                  agreement_id=current.get("agreement_id"))
+                    vendor_id=vendor_id,
+                    product_id=None if covers.startswith("All") else own_product,
+                    agreement_type=kind,
+                    signed_date=signed,
+                    expiry_date=expiry,
+                    data_elements=elements,
+                    subcontractors=subs,
+                    business_address=address,
+                    deletion_days=days,
+                    document_url=doc,
+                    redacted_url=redacted,
+                    **ticks,
+                )
+                saved = agreements.save_agreement(
+                    ctx.con, ctx.actor, form, agreement_id=current.get("agreement_id")
+                )
             except ValidationError as exc:
                 show_validation_errors(exc)
             except DomainError as exc:
@@ -145,6 +193,17 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
         st.dataframe(agreements.soppa_history(ctx.con, product_id), hide_index=True, width="stretch")
         if vendor_agreements:
             st.markdown(f"**{cand['vendor']}'s agreements**")
-            st.dataframe(agreements.agreements(ctx.con, vendor_id=vendor_id)[[
-                "agreement_id", "agreement_type", "product", "signed_date", "expiry_date", "document_url"]],
-                hide_index=True, width="stretch")
+            st.dataframe(
+                agreements.agreements(ctx.con, vendor_id=vendor_id)[
+                    [
+                        "agreement_id",
+                        "agreement_type",
+                        "product",
+                        "signed_date",
+                        "expiry_date",
+                        "document_url",
+                    ]
+                ],
+                hide_index=True,
+                width="stretch",
+            )

@@ -35,8 +35,10 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         st.info("No committee scores yet: reviewers score candidates on the Vendor review page.")
 
     if result.recommended:
-        st.success(f"Recommended: **{result.recommended}** (highest weighted total among candidates that have not "
-                   "failed a gate).")
+        st.success(
+            f"Recommended: **{result.recommended}** (highest weighted total among candidates that have not "
+            "failed a gate)."
+        )
     else:
         st.warning("No candidate can be recommended yet.")
     for note in result.notes:
@@ -53,41 +55,87 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         Gate=summary["gate"].map(GATE_LABEL),
         Cost=[_cost(n) for n in summary["candidate"]],
         Recommended=summary["recommended"].map({True: "Recommended", False: ""}),
-    ).rename(columns={"rank": "Rank", "candidate": "Candidate", "reviewers": "Reviewers",
-                      "Cost": "Cost per student per year"})
-    st.dataframe(side[["Rank", "Candidate", "Recommended", "Total", "Spread", "Reviewers", "Disagree", "Gate",
-                       "Cost per student per year"]], hide_index=True, width="stretch",
-                 column_config={"Total": st.column_config.NumberColumn(format="%.2f"),
-                                "Spread": st.column_config.NumberColumn(format="%.2f")})
+    ).rename(
+        columns={
+            "rank": "Rank",
+            "candidate": "Candidate",
+            "reviewers": "Reviewers",
+            "Cost": "Cost per student per year",
+        }
+    )
+    st.dataframe(
+        side[
+            [
+                "Rank",
+                "Candidate",
+                "Recommended",
+                "Total",
+                "Spread",
+                "Reviewers",
+                "Disagree",
+                "Gate",
+                "Cost per student per year",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Total": st.column_config.NumberColumn(format="%.2f"),
+            "Spread": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
     for row in summary.to_dict("records"):
         if row["gate_reasons"]:
-            st.caption(f"**{row['candidate']}** gate {GATE_LABEL[row['gate']].lower()}: {row['gate_reasons']}")
-    st.caption("Total = weighted mean of a reviewer's 1-5 scores (weights: "
-               + ", ".join(f"{k} {v:.0f}%" for k, v in view.weights.items())
-               + f"), averaged over reviewers. Spread = highest minus lowest reviewer total; reviewers disagree when "
-               f"it is {comparison.DISAGREEMENT_SPREAD:g} point or more. A failed gate (SOPPA, integration, a "
-               "required criterion the vendor does not meet) is never recommended. Cost per student per year comes "
-               "from the step-3 budget scenario.")
+            st.caption(
+                f"**{row['candidate']}** gate {GATE_LABEL[row['gate']].lower()}: {row['gate_reasons']}"
+            )
+    st.caption(
+        "Total = weighted mean of a reviewer's 1-5 scores (weights: "
+        + ", ".join(f"{k} {v:.0f}%" for k, v in view.weights.items())
+        + f"), averaged over reviewers. Spread = highest minus lowest reviewer total; reviewers disagree when "
+        f"it is {comparison.DISAGREEMENT_SPREAD:g} point or more. A failed gate (SOPPA, integration, a "
+        "required criterion the vendor does not meet) is never recommended. Cost per student per year comes "
+        "from the step-3 budget scenario."
+    )
 
     if result.flip is not None:
         st.info("How sensitive is the order? " + result.flip.sentence())
 
     if not result.reviewer_totals.empty:
         st.subheader("Weighted totals by reviewer")
-        st.dataframe(result.reviewer_totals.round(2).rename_axis(index="Candidate", columns="Reviewer"),
-                     width="stretch")
-        long = result.reviewer_totals.reset_index().melt(id_vars="candidate", var_name="Reviewer",
-                                                         value_name="Weighted total").dropna()
-        fig = px.bar(long, x="candidate", y="Weighted total", color="Reviewer", barmode="group",
-                     range_y=[0, 5], labels={"candidate": "Candidate"},
-                     color_discrete_sequence=px.colors.qualitative.Safe,
-                     title="Weighted total (1-5) per candidate and reviewer")
+        st.dataframe(
+            result.reviewer_totals.round(2).rename_axis(index="Candidate", columns="Reviewer"),
+            width="stretch",
+        )
+        long = (
+            result.reviewer_totals.reset_index()
+            .melt(id_vars="candidate", var_name="Reviewer", value_name="Weighted total")
+            .dropna()
+        )
+        fig = px.bar(
+            long,
+            x="candidate",
+            y="Weighted total",
+            color="Reviewer",
+            barmode="group",
+            range_y=[0, 5],
+            labels={"candidate": "Candidate"},
+            color_discrete_sequence=px.colors.qualitative.Safe,
+            title="Weighted total (1-5) per candidate and reviewer",
+        )
         st.plotly_chart(fig, width="stretch")
     if not result.criterion_means.empty:
         heat = result.criterion_means
-        fig = px.imshow(heat, text_auto=".1f", zmin=1, zmax=5, color_continuous_scale="RdYlGn", aspect="auto",
-                        labels={"x": "Criterion (highest weight first)", "y": "Candidate", "color": "Mean score"},
-                        title="Mean score per criterion")
+        fig = px.imshow(
+            heat,
+            text_auto=".1f",
+            zmin=1,
+            zmax=5,
+            color_continuous_scale="RdYlGn",
+            aspect="auto",
+            labels={"x": "Criterion (highest weight first)", "y": "Candidate", "color": "Mean score"},
+            title="Mean score per criterion",
+        )
         st.plotly_chart(fig, width="stretch")
 
     stage = Stage(request["stage"])
@@ -119,4 +167,6 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                     st.success(f"Sent to the approver (step 5) with {pick} selected.")
             for reason in blockers:
                 st.caption(f"• {reason}")
-    page_link("pages/decision.py", "Decision & purchase", icon=":material/task_alt:", query={"request": request_id})
+    page_link(
+        "pages/decision.py", "Decision & purchase", icon=":material/task_alt:", query={"request": request_id}
+    )

@@ -28,32 +28,51 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
     version = st.session_state.get(state_key(NS, "weights_version"), 0)
 
     st.subheader("Criteria and weights")
-    st.caption("Tick the criteria that matter for this need and give each a weight. Weights that do not add up to "
-               "100% are scaled proportionally (you are told when that happens). A gate criterion must be met.")
+    st.caption(
+        "Tick the criteria that matter for this need and give each a weight. Weights that do not add up to "
+        "100% are scaled proportionally (you are told when that happens). A gate criterion must be met."
+    )
     library = criteria.criteria_library(ctx.con)
     chosen = criteria.request_criteria(ctx.con, request_id).set_index("criterion_id")["weight"]
-    table = pd.DataFrame({
-        "Use": library["criterion_id"].isin(chosen.index) if not chosen.empty else library["is_gate"],
-        "Criterion": library["name"], "Category": library["category"],
-        "Gate": library["is_gate"],
-        "Weight %": [float(chosen.get(cid, dw)) for cid, dw in zip(library["criterion_id"],
-                                                                    library["default_weight"], strict=True)],
-        "What the district needs": library["description"],
-    })
-    edited = st.data_editor(table, hide_index=True, width="stretch", key=state_key(NS, f"weights{request_id}_{version}"),
-                            disabled=["Criterion", "Category", "Gate", "What the district needs"],
-                            column_config={"Weight %": st.column_config.NumberColumn(min_value=0, max_value=100,
-                                                                                     step=1, format="%.1f")})
+    table = pd.DataFrame(
+        {
+            "Use": library["criterion_id"].isin(chosen.index) if not chosen.empty else library["is_gate"],
+            "Criterion": library["name"],
+            "Category": library["category"],
+            "Gate": library["is_gate"],
+            "Weight %": [
+                float(chosen.get(cid, dw))
+                for cid, dw in zip(library["criterion_id"], library["default_weight"], strict=True)
+            ],
+            "What the district needs": library["description"],
+        }
+    )
+    edited = st.data_editor(
+        table,
+        hide_index=True,
+        width="stretch",
+        key=state_key(NS, f"weights{request_id}_{version}"),
+        disabled=["Criterion", "Category", "Gate", "What the district needs"],
+        column_config={
+            "Weight %": st.column_config.NumberColumn(min_value=0, max_value=100, step=1, format="%.1f")
+        },
+    )
     if st.button("Save criteria", type="primary", key=state_key(NS, "save_criteria")):
-        picked = {int(cid): float(w if pd.notna(w) else 0) for cid, use, w in
-                  zip(library["criterion_id"], edited["Use"], edited["Weight %"], strict=True) if use}
+        picked = {
+            int(cid): float(w if pd.notna(w) else 0)
+            for cid, use, w in zip(library["criterion_id"], edited["Use"], edited["Weight %"], strict=True)
+            if use
+        }
         try:
             result = criteria.set_request_criteria(ctx.con, ctx.actor, request_id, picked)
         except DomainError as exc:
             show_error(exc)
         else:
             flash = [("info", result.message)] if result.message else []
-            st.session_state[state_key(NS, "flash")] = [*flash, ("success", f"Saved {len(result.weights)} criteria.")]
+            st.session_state[state_key(NS, "flash")] = [
+                *flash,
+                ("success", f"Saved {len(result.weights)} criteria."),
+            ]
             st.session_state[state_key(NS, "weights_version")] = version + 1  # show the stored weights
             st.rerun()
 
@@ -66,16 +85,30 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
         for pid in cands["product_id"]:
             latest = agreements.latest_soppa(ctx.con, int(pid))
             soppa.append(PrivacyStatus(latest["status"]).label if latest else "Not checked yet")
-        st.dataframe(cands.assign(SOPPA=soppa)[["product", "vendor", "status", "SOPPA"]].rename(
-            columns={"product": "Product", "vendor": "Vendor", "status": "Status"}), hide_index=True, width="stretch")
-        st.caption("The compliance officer records each product's SOPPA status on the Agreements & SOPPA page.")
+        st.dataframe(
+            cands.assign(SOPPA=soppa)[["product", "vendor", "status", "SOPPA"]].rename(
+                columns={"product": "Product", "vendor": "Vendor", "status": "Status"}
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(
+            "The compliance officer records each product's SOPPA status on the Agreements & SOPPA page."
+        )
 
     products = criteria.products(ctx.con)
     taken = set(cands["product_id"]) if not cands.empty else set()
-    options = {f"{p['name']} ({p['vendor']})": p["product_id"] for p in products if p["product_id"] not in taken}
+    options = {
+        f"{p['name']} ({p['vendor']})": p["product_id"] for p in products if p["product_id"] not in taken
+    }
     a, b = st.columns([3, 1], vertical_alignment="bottom")
-    pick = a.selectbox("Existing product", list(options), index=None, placeholder="Choose a product",
-                       key=state_key(NS, "product"))
+    pick = a.selectbox(
+        "Existing product",
+        list(options),
+        index=None,
+        placeholder="Choose a product",
+        key=state_key(NS, "product"),
+    )
     if b.button("Add candidate", key=state_key(NS, "add")):
         if pick is None:
             st.error("Choose a product first, or create one below.")
@@ -104,11 +137,21 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
             try:
                 vendor_id = vendor_names.get(vendor_pick)
                 if vendor_id is None:
-                    vendor_id = criteria.create_vendor(ctx.con, ctx.actor, VendorCreate(name=new_vendor,
-                                                                                        business_address=address))
-                product_id = criteria.create_product(ctx.con, ctx.actor, ProductCreate(
-                    vendor_id=vendor_id, name=name, subjects=subjects, grade_low=low, grade_high=high,
-                    collects_student_data=student_data))
+                    vendor_id = criteria.create_vendor(
+                        ctx.con, ctx.actor, VendorCreate(name=new_vendor, business_address=address)
+                    )
+                product_id = criteria.create_product(
+                    ctx.con,
+                    ctx.actor,
+                    ProductCreate(
+                        vendor_id=vendor_id,
+                        name=name,
+                        subjects=subjects,
+                        grade_low=low,
+                        grade_high=high,
+                        collects_student_data=student_data,
+                    ),
+                )
                 criteria.add_candidate(ctx.con, ctx.actor, request_id, product_id)
             except ValidationError as exc:
                 show_validation_errors(exc, {"name": "Name"})
@@ -122,8 +165,12 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
     if not active.empty:
         ex_labels = {r["product"]: int(r["candidate_id"]) for r in active.to_dict("records")}
         e1, e2 = st.columns([3, 1], vertical_alignment="bottom")
-        ex = e1.selectbox("Take a candidate out of the running", list(ex_labels), index=None,
-                          key=state_key(NS, "exclude_pick"))
+        ex = e1.selectbox(
+            "Take a candidate out of the running",
+            list(ex_labels),
+            index=None,
+            key=state_key(NS, "exclude_pick"),
+        )
         if e2.button("Exclude candidate", key=state_key(NS, "exclude")) and ex is not None:
             try:
                 criteria.set_candidate_status(ctx.con, ctx.actor, ex_labels[ex], "excluded")
@@ -145,14 +192,25 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
             show_error(exc)
         else:
             d1, d2 = st.columns(2)
-            d1.download_button("Download vendor form (XLSX)", xlsx, file_name=f"criteria-request{request_id}-"
-                               f"{who.lower().replace(' ', '-')}.xlsx", on_click="ignore",
-                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            d2.download_button("Download vendor form (Markdown)", markdown, on_click="ignore",
-                               file_name=f"criteria-request{request_id}.md", mime="text/markdown")
+            d1.download_button(
+                "Download vendor form (XLSX)",
+                xlsx,
+                file_name=f"criteria-request{request_id}-{who.lower().replace(' ', '-')}.xlsx",
+                on_click="ignore",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            d2.download_button(
+                "Download vendor form (Markdown)",
+                markdown,
+                on_click="ignore",
+                file_name=f"criteria-request{request_id}.md",
+                mime="text/markdown",
+            )
             with st.expander("Preview the form"):
                 st.markdown(markdown)
-        upload = st.file_uploader("Import a vendor's filled form (XLSX)", type=["xlsx"], key=state_key(NS, "upload"))
+        upload = st.file_uploader(
+            "Import a vendor's filled form (XLSX)", type=["xlsx"], key=state_key(NS, "upload")
+        )
         if st.button("Import vendor form", key=state_key(NS, "import")):
             if upload is None:
                 st.error("Choose the vendor's file first.")
@@ -162,7 +220,9 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
                 except DomainError as exc:
                     show_error(exc)
                 else:
-                    st.success(f"Imported {result.rows_saved} answer(s); {result.rows_blank} left blank by the vendor.")
+                    st.success(
+                        f"Imported {result.rows_saved} answer(s); {result.rows_blank} left blank by the vendor."
+                    )
         responses = criteria.vendor_responses(ctx.con, request_id)
         if not responses.empty:
             st.dataframe(responses, hide_index=True, width="stretch")
@@ -172,7 +232,9 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
         blockers = lifecycle.blockers(lifecycle.gather_facts(ctx.con, request_id))
         for reason in blockers:
             st.caption(f"• {reason}")
-        if st.button("Criteria and candidates are set", disabled=bool(blockers), key=state_key(NS, "advance")):
+        if st.button(
+            "Criteria and candidates are set", disabled=bool(blockers), key=state_key(NS, "advance")
+        ):
             try:
                 lifecycle.transition(ctx.con, ctx.actor, request_id, Stage.BUDGET)
             except GateFailed as exc:
@@ -181,4 +243,9 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
                 show_error(exc)
             else:
                 st.success("Moved to step 3 (budget).")
-    page_link("pages/agreements.py", "SOPPA agreements for these candidates", icon=":material/lock:", query={"request": request_id})
+    page_link(
+        "pages/agreements.py",
+        "SOPPA agreements for these candidates",
+        icon=":material/lock:",
+        query={"request": request_id},
+    )

@@ -39,7 +39,12 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
             st.error("The gate does not pass yet:\n\n" + "\n".join(f"- {p}" for p in problems))
         else:
             st.success(f"The gate passes for **{request['selected_product_name']}**.")
-        page_link("pages/compare.py", "See the vendor comparison", icon=":material/compare_arrows:", query={"request": request_id})
+        page_link(
+            "pages/compare.py",
+            "See the vendor comparison",
+            icon=":material/compare_arrows:",
+            query={"request": request_id},
+        )
 
         if ctx.can(Action.DECIDE_REQUEST):
             note = st.text_input("Approval note (optional)", key=state_key(NS, "note"))
@@ -51,7 +56,9 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                 except DomainError as exc:
                     show_error(exc)
                 else:
-                    st.session_state[state_key(NS, "flash")] = "Approved. The purchase checklist is open below."
+                    st.session_state[state_key(NS, "flash")] = (
+                        "Approved. The purchase checklist is open below."
+                    )
                     st.rerun()
             st.divider()
             with st.form(state_key(NS, "deny_form")):
@@ -71,7 +78,12 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                     elif follow == NEW_REQUEST:
                         new_id = decision.deny_and_open_alternative(ctx.con, ctx.actor, request_id, reason)
                         st.success(f"Denied. Request #{new_id} examines an alternative.")
-                        page_link("pages/criteria.py", f"Open request #{new_id}", icon=":material/checklist:", query={"request": new_id})
+                        page_link(
+                            "pages/criteria.py",
+                            f"Open request #{new_id}",
+                            icon=":material/checklist:",
+                            query={"request": new_id},
+                        )
                     else:
                         decision.deny(ctx.con, ctx.actor, request_id, reason)
                         st.success("Denied.")
@@ -88,12 +100,16 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
             except DomainError as exc:
                 show_error(exc)
             else:
-                st.success(f"Request #{new_id} examines an alternative; it starts at step 2 with the same criteria.")
+                st.success(
+                    f"Request #{new_id} examines an alternative; it starts at step 2 with the same criteria."
+                )
 
     elif stage == Stage.PURCHASE:
         st.subheader("Purchase coordination checklist")
-        st.caption("Every item has an owner, a due date and a done date; when all are done the request moves on to "
-                   "the catalog (step 6).")
+        st.caption(
+            "Every item has an owner, a due date and a done date; when all are done the request moves on to "
+            "the catalog (step 6)."
+        )
         owners = decision.owner_choices(ctx.con)
         owner_ids = [None] + [o["person_id"] for o in owners]
         owner_names = {o["person_id"]: o["full_name"] for o in owners}
@@ -105,19 +121,32 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
             with st.expander(f"{label} ({state})", expanded=task["done_date"] is None, icon=icon):
                 with st.form(state_key(NS, f"task{task['task_id']}")):
                     a, b, c = st.columns(3)
-                    owner = a.selectbox("Owner", owner_ids, format_func=lambda p: "—" if p is None else owner_names.get(p, p),
-                                        index=owner_ids.index(task["owner_id"]) if task["owner_id"] in owner_ids else 0)
+                    owner = a.selectbox(
+                        "Owner",
+                        owner_ids,
+                        format_func=lambda p: "—" if p is None else owner_names.get(p, p),
+                        index=owner_ids.index(task["owner_id"]) if task["owner_id"] in owner_ids else 0,
+                    )
                     due = b.date_input("Due date", value=task["due_date"], format="MM/DD/YYYY")
-                    done_on = c.date_input("Done date", value=task["done_date"], format="MM/DD/YYYY",
-                                           max_value=dt.date.today())
-                    ref = st.text_input("PO number" if task["task"] == PurchaseTask.PURCHASE_ORDER else "Reference",
-                                        value=task["reference"] or "")
+                    done_on = c.date_input(
+                        "Done date", value=task["done_date"], format="MM/DD/YYYY", max_value=dt.date.today()
+                    )
+                    ref = st.text_input(
+                        "PO number" if task["task"] == PurchaseTask.PURCHASE_ORDER else "Reference",
+                        value=task["reference"] or "",
+                    )
                     note = st.text_input("Note", value=task["note"] or "")
                     save = st.form_submit_button(f"Save {label}", disabled=not editable)
                 if save:
                     try:
-                        outcome = decision.update_task(ctx.con, ctx.actor, int(task["task_id"]), PurchaseTaskUpdate(
-                            owner_id=owner, due_date=due, done_date=done_on, reference=ref, note=note))
+                        outcome = decision.update_task(
+                            ctx.con,
+                            ctx.actor,
+                            int(task["task_id"]),
+                            PurchaseTaskUpdate(
+                                owner_id=owner, due_date=due, done_date=done_on, reference=ref, note=note
+                            ),
+                        )
                     except ValidationError as exc:
                         show_validation_errors(exc)
                     except DomainError as exc:

@@ -26,7 +26,9 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
     crit = criteria.request_criteria(ctx.con, request_id)
     if cands.empty:
         st.info("No candidate products yet: add them on the Vendor criteria page.")
-        page_link("pages/criteria.py", "Vendor criteria", icon=":material/checklist:", query={"request": request_id})
+        page_link(
+            "pages/criteria.py", "Vendor criteria", icon=":material/checklist:", query={"request": request_id}
+        )
         st.stop()
     labels = {r["product"]: r for r in cands.to_dict("records")}
     choice = st.radio("Candidate", list(labels), horizontal=True, key=state_key(NS, f"cand{request_id}"))
@@ -34,32 +36,46 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
     candidate_id, product_id = int(cand["candidate_id"]), int(cand["product_id"])
 
     tab_scores, tab_pilots, tab_notes, tab_integration, tab_vendor = st.tabs(
-        ["Scores", "Pilots", "Pros, cons & gaps", "Integration check", "Vendor answers"])
+        ["Scores", "Pilots", "Pros, cons & gaps", "Integration check", "Vendor answers"]
+    )
 
     with tab_scores:
         if crit.empty:
             st.info("Choose and weight the criteria first (Vendor criteria page).")
         elif ctx.can(Action.SCORE_CANDIDATE):
             mine = review.my_scores(ctx.con, candidate_id, ctx.actor.person_id)
-            st.caption(f"Score {choice} on each criterion from {SCORE_MIN} (poor) to {SCORE_MAX} (excellent). "
-                       "Saving again updates your earlier scores.")
+            st.caption(
+                f"Score {choice} on each criterion from {SCORE_MIN} (poor) to {SCORE_MAX} (excellent). "
+                "Saving again updates your earlier scores."
+            )
             with st.form(state_key(NS, f"scores{candidate_id}")):
                 entered = {}
                 for row in crit.to_dict("records"):
                     cid = int(row["criterion_id"])
                     prior = mine.get(cid, {})
                     a, b = st.columns([1, 2])
-                    value = a.number_input(f"{row['name']} ({row['weight']:.0f}%)", min_value=SCORE_MIN,
-                                           max_value=SCORE_MAX, step=1, value=prior.get("score"),
-                                           key=state_key(NS, f"s{candidate_id}_{cid}"))
-                    comment = b.text_input(f"Comment on {row['name']}", value=prior.get("comment") or "",
-                                           key=state_key(NS, f"c{candidate_id}_{cid}"))
+                    value = a.number_input(
+                        f"{row['name']} ({row['weight']:.0f}%)",
+                        min_value=SCORE_MIN,
+                        max_value=SCORE_MAX,
+                        step=1,
+                        value=prior.get("score"),
+                        key=state_key(NS, f"s{candidate_id}_{cid}"),
+                    )
+                    comment = b.text_input(
+                        f"Comment on {row['name']}",
+                        value=prior.get("comment") or "",
+                        key=state_key(NS, f"c{candidate_id}_{cid}"),
+                    )
                     entered[cid] = (value, comment)
                 save = st.form_submit_button("Save score", type="primary")
             if save:
                 try:
-                    inputs = [ScoreInput(candidate_id=candidate_id, criterion_id=cid, score=int(v), comment=c)
-                              for cid, (v, c) in entered.items() if v is not None]
+                    inputs = [
+                        ScoreInput(candidate_id=candidate_id, criterion_id=cid, score=int(v), comment=c)
+                        for cid, (v, c) in entered.items()
+                        if v is not None
+                    ]
                     saved = review.save_scores(ctx.con, ctx.actor, inputs)
                 except ValidationError as exc:
                     show_validation_errors(exc, {"score": "Score"})
@@ -72,8 +88,12 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         table = review.scores(ctx.con, request_id)
         table = table[table["candidate_id"] == candidate_id]
         if not table.empty:
-            st.dataframe(table.pivot_table(index="criterion", columns="reviewer", values="score")
-                         .rename_axis(index="Criterion", columns="Reviewer"), width="stretch")
+            st.dataframe(
+                table.pivot_table(index="criterion", columns="reviewer", values="score").rename_axis(
+                    index="Criterion", columns="Reviewer"
+                ),
+                width="stretch",
+            )
 
     with tab_pilots:
         pilots = review.pilots(ctx.con, request_id)
@@ -92,8 +112,17 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                 add = st.form_submit_button("Add pilot")
             if add:
                 try:
-                    review.add_pilot(ctx.con, ctx.actor, PilotInput(candidate_id=candidate_id, participants=who,
-                                                                    start_date=start, end_date=end, findings=findings))
+                    review.add_pilot(
+                        ctx.con,
+                        ctx.actor,
+                        PilotInput(
+                            candidate_id=candidate_id,
+                            participants=who,
+                            start_date=start,
+                            end_date=end,
+                            findings=findings,
+                        ),
+                    )
                 except ValidationError as exc:
                     show_validation_errors(exc, {"participants": "Who piloted it"})
                 except DomainError as exc:
@@ -107,11 +136,15 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         with st.form(state_key(NS, f"notes{candidate_id}")):
             pros = st.text_area("Pros", value=cand["pros"] or "", disabled=not editable)
             cons = st.text_area("Cons", value=cand["cons"] or "", disabled=not editable)
-            gaps = st.text_area("Gaps (needs it does not meet)", value=cand["gaps"] or "", disabled=not editable)
+            gaps = st.text_area(
+                "Gaps (needs it does not meet)", value=cand["gaps"] or "", disabled=not editable
+            )
             save_notes = st.form_submit_button("Save pros, cons and gaps", disabled=not editable)
         if save_notes:
             try:
-                review.save_pros_cons(ctx.con, ctx.actor, candidate_id, ProsCons(pros=pros, cons=cons, gaps=gaps))
+                review.save_pros_cons(
+                    ctx.con, ctx.actor, candidate_id, ProsCons(pros=pros, cons=cons, gaps=gaps)
+                )
             except DomainError as exc:
                 show_error(exc)
             else:
@@ -123,21 +156,37 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         if mine.empty:
             st.caption("The technology department has not checked this product yet.")
         else:
-            st.dataframe(mine.assign(integration=mine["integration"].map(lambda v: Integration(v).label),
-                                     result=mine["result"].map(lambda v: IntegrationResult(v).label))[
-                ["integration", "result", "evidence", "checked_by", "checked_at"]], hide_index=True, width="stretch")
+            st.dataframe(
+                mine.assign(
+                    integration=mine["integration"].map(lambda v: Integration(v).label),
+                    result=mine["result"].map(lambda v: IntegrationResult(v).label),
+                )[["integration", "result", "evidence", "checked_by", "checked_at"]],
+                hide_index=True,
+                width="stretch",
+            )
         if ctx.can(Action.VERIFY_INTEGRATION):
             with st.form(state_key(NS, f"integration{product_id}")):
                 kind = st.selectbox("Integration", list(Integration), format_func=lambda i: i.label)
                 result = st.selectbox("Result", list(IntegrationResult), format_func=lambda r: r.label)
-                evidence = st.text_area("Evidence", placeholder="What was tested, with which system (e.g. PowerSchool "
-                                        "sandbox, Clever test district, Google SSO)")
+                evidence = st.text_area(
+                    "Evidence",
+                    placeholder="What was tested, with which system (e.g. PowerSchool "
+                    "sandbox, Clever test district, Google SSO)",
+                )
                 save_check = st.form_submit_button("Save integration check", type="primary")
             if save_check:
                 try:
-                    review.record_integration_check(ctx.con, ctx.actor, IntegrationCheckInput(
-                        request_id=request_id, product_id=product_id, integration=kind, result=result,
-                        evidence=evidence))
+                    review.record_integration_check(
+                        ctx.con,
+                        ctx.actor,
+                        IntegrationCheckInput(
+                            request_id=request_id,
+                            product_id=product_id,
+                            integration=kind,
+                            result=result,
+                            evidence=evidence,
+                        ),
+                    )
                 except ValidationError as exc:
                     show_validation_errors(exc)
                 except DomainError as exc:
@@ -156,4 +205,9 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         else:
             st.dataframe(answers.drop(columns=["product"]), hide_index=True, width="stretch")
 
-    page_link("pages/compare.py", "Compare the candidates", icon=":material/compare_arrows:", query={"request": request_id})
+    page_link(
+        "pages/compare.py",
+        "Compare the candidates",
+        icon=":material/compare_arrows:",
+        query={"request": request_id},
+    )

@@ -24,15 +24,24 @@ from services.lifecycle import AGREEMENT_CHECKLIST, agreement_problems
 from services.permissions import Action, require
 
 # columns copied when an agreement is adopted for another product of the same vendor
-_ADOPTED_COLUMNS = ("data_elements", "subcontractors", "business_address", *AGREEMENT_CHECKLIST,
-                    "deletion_days", "expiry_date", "document_url", "redacted_url")
+_ADOPTED_COLUMNS = (
+    "data_elements",
+    "subcontractors",
+    "business_address",
+    *AGREEMENT_CHECKLIST,
+    "deletion_days",
+    "expiry_date",
+    "document_url",
+    "redacted_url",
+)
 
 
 def _check_dates(form: AgreementForm, today: dt.date) -> None:
     if form.signed_date and form.signed_date > today:
         raise InvalidInput(
             f"The signed date {form.signed_date:%m/%d/%Y} is in the future; record the agreement once "
-            "it is signed (leave the date empty while it is pending).")
+            "it is signed (leave the date empty while it is pending)."
+        )
 
 
 def save_agreement(
@@ -75,8 +84,11 @@ def agreements(con: duckdb.DuckDBPyConnection, *, vendor_id: int | None = None) 
 def vendor_agreements(con: duckdb.DuckDBPyConnection, vendor_id: int) -> list[dict[str, Any]]:
     """The vendor's agreements as plain rows (dates as dates, missing values as None) for forms."""
     return repo.fetch_all(
-        con, "SELECT a.*, p.name AS product FROM agreements a LEFT JOIN products p ON p.product_id = a.product_id"
-             " WHERE a.vendor_id = ? ORDER BY a.signed_date DESC NULLS LAST, a.agreement_id DESC", [vendor_id])
+        con,
+        "SELECT a.*, p.name AS product FROM agreements a LEFT JOIN products p ON p.product_id = a.product_id"
+        " WHERE a.vendor_id = ? ORDER BY a.signed_date DESC NULLS LAST, a.agreement_id DESC",
+        [vendor_id],
+    )
 
 
 def in_force(agreement: dict[str, Any], today: dt.date) -> bool:
@@ -113,8 +125,12 @@ def adopt_agreement(
     if product is None or product["vendor_id"] != source["vendor_id"]:
         raise InvalidInput("An agreement can only be reused for a product of the same vendor.")
     values = {k: source[k] for k in _ADOPTED_COLUMNS}
-    values.update(vendor_id=source["vendor_id"], product_id=product_id,
-                  agreement_type=AgreementType.EXHIBIT_E.value, signed_date=today)
+    values.update(
+        vendor_id=source["vendor_id"],
+        product_id=product_id,
+        agreement_type=AgreementType.EXHIBIT_E.value,
+        signed_date=today,
+    )
     with transaction(con):
         return repo.insert(con, "agreements", values, actor=actor)
 
@@ -144,14 +160,29 @@ def record_soppa_decision(
     if decision.status == PrivacyStatus.COMPLIANT:
         problems = agreement_problems(agreement, today)
         if problems:
-            raise InvalidInput("'Compliant' needs a signed agreement in force with a complete checklist. "
-                               + " ".join(problems))
-    if decision.status in (PrivacyStatus.NOT_COMPLIANT, PrivacyStatus.PARENT_CONSENT_REQUIRED,
-                           PrivacyStatus.STAFF_USE_ONLY, PrivacyStatus.NOT_APPLICABLE) and not decision.note:
+            raise InvalidInput(
+                "'Compliant' needs a signed agreement in force with a complete checklist. "
+                + " ".join(problems)
+            )
+    if (
+        decision.status
+        in (
+            PrivacyStatus.NOT_COMPLIANT,
+            PrivacyStatus.PARENT_CONSENT_REQUIRED,
+            PrivacyStatus.STAFF_USE_ONLY,
+            PrivacyStatus.NOT_APPLICABLE,
+        )
+        and not decision.note
+    ):
         raise InvalidInput(f"Explain the decision '{decision.status.label}' in the note.")
-    values = {"request_id": decision.request_id, "product_id": decision.product_id,
-              "agreement_id": decision.agreement_id, "status": decision.status.value,
-              "note": decision.note, "decided_by": actor.person_id}
+    values = {
+        "request_id": decision.request_id,
+        "product_id": decision.product_id,
+        "agreement_id": decision.agreement_id,
+        "status": decision.status.value,
+        "note": decision.note,
+        "decided_by": actor.person_id,
+    }
     with transaction(con):
         return repo.insert(con, "soppa_decisions", values, actor=actor, request_id=decision.request_id)
 
@@ -177,7 +208,9 @@ def soppa_history(con: duckdb.DuckDBPyConnection, product_id: int) -> pd.DataFra
     ).df()
 
 
-def agreement_gaps(con: duckdb.DuckDBPyConnection, agreement_id: int, today: dt.date | None = None) -> list[str]:
+def agreement_gaps(
+    con: duckdb.DuckDBPyConnection, agreement_id: int, today: dt.date | None = None
+) -> list[str]:
     """Why the saved agreement would not (yet) support a 'compliant' decision; empty when it would."""
     return agreement_problems(repo.get(con, "agreements", agreement_id), today or dt.date.today())
 

@@ -54,9 +54,11 @@ class WeightFlip:
 
     def sentence(self) -> str:
         direction = "Raising" if self.change > 0 else "Lowering"
-        return (f"{direction} the weight of '{self.criterion}' from {self.weight_now:.1f}% to "
-                f"{self.weight_needed:.1f}% (the other weights rescaled) would put {self.runner_up} "
-                f"ahead of {self.leader}.")
+        return (
+            f"{direction} the weight of '{self.criterion}' from {self.weight_now:.1f}% to "
+            f"{self.weight_needed:.1f}% (the other weights rescaled) would put {self.runner_up} "
+            f"ahead of {self.leader}."
+        )
 
 
 @dataclass
@@ -97,7 +99,9 @@ def criterion_means(scores: pd.DataFrame, weights: dict[str, float]) -> pd.DataF
     return means[ordered]
 
 
-def weight_flip(means: pd.DataFrame, weights: dict[str, float], leader: str, runner_up: str) -> WeightFlip | None:
+def weight_flip(
+    means: pd.DataFrame, weights: dict[str, float], leader: str, runner_up: str
+) -> WeightFlip | None:
     """Smallest single-criterion weight change that swaps `leader` and `runner_up` (or None).
 
     With normalized weights w (summing to 1) and per-criterion score differences d_c = leader - runner
@@ -106,8 +110,11 @@ def weight_flip(means: pd.DataFrame, weights: dict[str, float], leader: str, run
     difference over the other criteria. The lead reaches zero at x = -D / (d_c - R_c), allowed when
     the new weight stays within 0..1.
     """
-    common = [c for c in weights if c in means.columns
-              and pd.notna(means.at[leader, c]) and pd.notna(means.at[runner_up, c])]
+    common = [
+        c
+        for c in weights
+        if c in means.columns and pd.notna(means.at[leader, c]) and pd.notna(means.at[runner_up, c])
+    ]
     total = sum(weights[c] for c in common)
     if len(common) < 2 or total <= 0:
         return None
@@ -134,8 +141,13 @@ def weight_flip(means: pd.DataFrame, weights: dict[str, float], leader: str, run
         return None
     x, c, new = best
     scale = 100.0 * total / sum(weights.values())  # back to percent of the full weight set
-    return WeightFlip(criterion=c, weight_now=w[c] * scale, weight_needed=min(max(new, 0.0), 1.0) * scale,
-                      leader=leader, runner_up=runner_up)
+    return WeightFlip(
+        criterion=c,
+        weight_now=w[c] * scale,
+        weight_needed=min(max(new, 0.0), 1.0) * scale,
+        leader=leader,
+        runner_up=runner_up,
+    )
 
 
 def compare(
@@ -157,17 +169,20 @@ def compare(
         values = per_reviewer.loc[name].dropna() if name in per_reviewer.index else pd.Series(dtype=float)
         gate = gates.get(name, GateVerdict(GateState.OPEN, ("Not checked yet.",)))
         spread = float(values.max() - values.min()) if len(values) > 1 else 0.0
-        rows.append({
-            "candidate": name,
-            "overall": float(values.mean()) if len(values) else float("nan"),
-            "spread": spread,
-            "reviewers": int(len(values)),
-            "disagreement": bool(len(values) > 1 and spread >= DISAGREEMENT_SPREAD),
-            "gate": gate.state.value,
-            "gate_reasons": " ".join(gate.reasons),
-        })
-    summary = pd.DataFrame(rows, columns=["candidate", "overall", "spread", "reviewers", "disagreement",
-                                          "gate", "gate_reasons"])
+        rows.append(
+            {
+                "candidate": name,
+                "overall": float(values.mean()) if len(values) else float("nan"),
+                "spread": spread,
+                "reviewers": int(len(values)),
+                "disagreement": bool(len(values) > 1 and spread >= DISAGREEMENT_SPREAD),
+                "gate": gate.state.value,
+                "gate_reasons": " ".join(gate.reasons),
+            }
+        )
+    summary = pd.DataFrame(
+        rows, columns=["candidate", "overall", "spread", "reviewers", "disagreement", "gate", "gate_reasons"]
+    )
     summary = summary.sort_values(["overall", "candidate"], ascending=[False, True], na_position="last")
     summary["rank"] = range(1, len(summary) + 1)
     summary["recommended"] = False
@@ -180,12 +195,17 @@ def compare(
         if eligible.iloc[0]["gate"] == GateState.OPEN.value:
             notes.append(f"{recommended} still has open gate checks; the recommendation is provisional.")
     skipped = summary[(summary["gate"] == GateState.FAILED.value) & summary["overall"].notna()]
-    if not skipped.empty and recommended is not None and float(skipped["overall"].max()) > float(
-            eligible.iloc[0]["overall"]):
+    if (
+        not skipped.empty
+        and recommended is not None
+        and float(skipped["overall"].max()) > float(eligible.iloc[0]["overall"])
+    ):
         notes.append("A higher-scoring candidate failed a gate and is not recommended.")
     flip = None
     if len(eligible) >= 2 and not means.empty:
-        flip = weight_flip(means, weights, str(eligible.iloc[0]["candidate"]), str(eligible.iloc[1]["candidate"]))
+        flip = weight_flip(
+            means, weights, str(eligible.iloc[0]["candidate"]), str(eligible.iloc[1]["candidate"])
+        )
         if flip is None:
             notes.append("No single weight change would swap the top two candidates.")
     return Comparison(summary.reset_index(drop=True), per_reviewer, means, recommended, flip, notes)

@@ -45,25 +45,41 @@ def _product_facts(
     con: duckdb.DuckDBPyConnection, base: lifecycle.GateFacts, product_id: int
 ) -> lifecycle.GateFacts:
     decision = repo.fetch_one(
-        con, "SELECT status, agreement_id FROM soppa_decisions WHERE product_id = ?"
-             " ORDER BY decided_at DESC, decision_id DESC LIMIT 1", [product_id])
-    agreement = repo.get(con, "agreements", decision["agreement_id"]) if decision and decision[
-        "agreement_id"] is not None else None
-    results = tuple(IntegrationResult(r[0]) for r in con.execute(
-        "SELECT result FROM integration_checks WHERE product_id = ? AND (request_id = ? OR request_id IS NULL)",
-        [product_id, base.request_id]).fetchall())
+        con,
+        "SELECT status, agreement_id FROM soppa_decisions WHERE product_id = ?"
+        " ORDER BY decided_at DESC, decision_id DESC LIMIT 1",
+        [product_id],
+    )
+    agreement = (
+        repo.get(con, "agreements", decision["agreement_id"])
+        if decision and decision["agreement_id"] is not None
+        else None
+    )
+    results = tuple(
+        IntegrationResult(r[0])
+        for r in con.execute(
+            "SELECT result FROM integration_checks WHERE product_id = ? AND (request_id = ? OR request_id IS NULL)",
+            [product_id, base.request_id],
+        ).fetchall()
+    )
     return dataclasses.replace(
-        base, selected_product_id=product_id,
+        base,
+        selected_product_id=product_id,
         soppa_status=PrivacyStatus(decision["status"]) if decision else None,
-        agreement=agreement, integration_results=results)
+        agreement=agreement,
+        integration_results=results,
+    )
 
 
 def gate_verdict(facts: lifecycle.GateFacts, vendor_says_no: list[str]) -> GateVerdict:
     """FAILED when the answer is settled as no; OPEN while something is undecided; else PASSED."""
     reasons = lifecycle.check_soppa(facts) + lifecycle.check_integration(facts)
     reasons += [f"The vendor says it does not meet '{name}'." for name in vendor_says_no]
-    failed = (facts.soppa_status in SOPPA_FAILED or IntegrationResult.FAILED in facts.integration_results
-              or bool(vendor_says_no))
+    failed = (
+        facts.soppa_status in SOPPA_FAILED
+        or IntegrationResult.FAILED in facts.integration_results
+        or bool(vendor_says_no)
+    )
     if failed:
         return GateVerdict(GateState.FAILED, tuple(reasons))
     return GateVerdict(GateState.OPEN if reasons else GateState.PASSED, tuple(reasons))
@@ -76,12 +92,17 @@ def cost_per_student(con: duckdb.DuckDBPyConnection, request_id: int, product_id
         from services.costs import evaluate
 
         row = repo.fetch_one(
-            con, "SELECT s.params, q.* FROM cost_scenarios s JOIN quotes q ON q.quote_id = s.quote_id"
-                 " WHERE s.product_id = ? AND (s.request_id = ? OR s.request_id IS NULL)"
-                 " ORDER BY s.request_id NULLS LAST, s.updated_at DESC LIMIT 1", [product_id, request_id])
+            con,
+            "SELECT s.params, q.* FROM cost_scenarios s JOIN quotes q ON q.quote_id = s.quote_id"
+            " WHERE s.product_id = ? AND (s.request_id = ? OR s.request_id IS NULL)"
+            " ORDER BY s.request_id NULLS LAST, s.updated_at DESC LIMIT 1",
+            [product_id, request_id],
+        )
         if row is None:
             return None
-        quote: dict[str, Any] = {k: row[k] for k in QuoteInput.model_fields if k in row and row[k] is not None}
+        quote: dict[str, Any] = {
+            k: row[k] for k in QuoteInput.model_fields if k in row and row[k] is not None
+        }
         for key in ("one_time_costs", "recurring_costs"):
             if isinstance(quote.get(key), str):
                 quote[key] = json.loads(quote[key])
@@ -103,9 +124,12 @@ def load_comparison(
     active = cands[cands["status"] == "active"]
     base = lifecycle.gather_facts(con, request_id, today)
     says_no = repo.fetch_all(
-        con, """SELECT r.candidate_id, cr.name FROM vendor_responses r JOIN criteria cr USING (criterion_id)
+        con,
+        """SELECT r.candidate_id, cr.name FROM vendor_responses r JOIN criteria cr USING (criterion_id)
                 JOIN request_criteria rc ON rc.criterion_id = r.criterion_id AND rc.request_id = ?
-                WHERE cr.is_gate AND r.meets = 'no'""", [request_id])
+                WHERE cr.is_gate AND r.meets = 'no'""",
+        [request_id],
+    )
     gates: dict[str, GateVerdict] = {}
     costs: dict[str, float | None] = {}
     for row in active.to_dict("records"):
@@ -114,7 +138,13 @@ def load_comparison(
         costs[row["product"]] = cost_per_student(con, request_id, int(row["product_id"]))
     raw = score_table(con, request_id)
     raw = raw[raw["candidate_id"].isin(active["candidate_id"])]
-    scores = pd.DataFrame({"candidate": raw["product"], "criterion": raw["criterion"],
-                           "reviewer": raw["reviewer"], "score": raw["score"]})
+    scores = pd.DataFrame(
+        {
+            "candidate": raw["product"],
+            "criterion": raw["criterion"],
+            "reviewer": raw["reviewer"],
+            "score": raw["score"],
+        }
+    )
     result = compare(scores, weights, gates, candidates=list(active["product"]))
     return ComparisonView(result, cands, weights, gate_criteria, costs)

@@ -81,21 +81,33 @@ def set_request_criteria(
     unknown = sorted(set(result.weights) - known)
     if unknown:
         raise InvalidInput(f"Unknown criterion id(s): {unknown}.")
-    before = {r[0]: r[1] for r in con.execute(
-        "SELECT criterion_id, weight FROM request_criteria WHERE request_id = ?", [request_id]).fetchall()}
+    before = {
+        r[0]: r[1]
+        for r in con.execute(
+            "SELECT criterion_id, weight FROM request_criteria WHERE request_id = ?", [request_id]
+        ).fetchall()
+    }
     with transaction(con):
         # request_criteria has a two-column key, so it is written directly and audited by hand
         con.execute("DELETE FROM request_criteria WHERE request_id = ?", [request_id])
         for criterion_id, weight in result.weights.items():
             con.execute("INSERT INTO request_criteria VALUES (?, ?, ?)", [request_id, criterion_id, weight])
-        repo.audit(con, actor=actor, table="request_criteria", record_id=request_id, action="update",
-                   before={str(k): v for k, v in before.items()},
-                   after={str(k): v for k, v in result.weights.items()},
-                   request_id=request_id, note=result.message)
+        repo.audit(
+            con,
+            actor=actor,
+            table="request_criteria",
+            record_id=request_id,
+            action="update",
+            before={str(k): v for k, v in before.items()},
+            after={str(k): v for k, v in result.weights.items()},
+            request_id=request_id,
+            note=result.message,
+        )
     return result
 
 
 # -- vendors, products, candidates ------------------------------------------------------------
+
 
 def products(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     return repo.fetch_all(
@@ -119,8 +131,10 @@ def create_product(con: duckdb.DuckDBPyConnection, actor: Actor, form: ProductCr
     if repo.get(con, "vendors", form.vendor_id) is None:
         raise NotFound(f"Vendor #{form.vendor_id} does not exist.")
     taken = repo.fetch_value(
-        con, "SELECT product_id FROM products WHERE vendor_id = ? AND lower(name) = lower(?)",
-        [form.vendor_id, form.name])
+        con,
+        "SELECT product_id FROM products WHERE vendor_id = ? AND lower(name) = lower(?)",
+        [form.vendor_id, form.name],
+    )
     if taken is not None:
         raise InvalidInput(f"This vendor already has a product named '{form.name}'; pick it from the list.")
     with transaction(con):
@@ -134,15 +148,18 @@ def add_candidate(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int,
     if repo.get(con, "products", product_id) is None:
         raise NotFound(f"Product #{product_id} does not exist.")
     existing = repo.fetch_one(
-        con, "SELECT candidate_id, status FROM candidates WHERE request_id = ? AND product_id = ?",
-        [request_id, product_id])
+        con,
+        "SELECT candidate_id, status FROM candidates WHERE request_id = ? AND product_id = ?",
+        [request_id, product_id],
+    )
     with transaction(con):
         if existing:
             if existing["status"] != "active":
                 repo.update(con, "candidates", existing["candidate_id"], {"status": "active"}, actor=actor)
             return existing["candidate_id"]
-        return repo.insert(con, "candidates", {"request_id": request_id, "product_id": product_id},
-                           actor=actor)
+        return repo.insert(
+            con, "candidates", {"request_id": request_id, "product_id": product_id}, actor=actor
+        )
 
 
 def set_candidate_status(
@@ -158,12 +175,15 @@ def set_candidate_status(
         repo.update(con, "candidates", candidate_id, {"status": status}, actor=actor)
 
 
-def candidates(con: duckdb.DuckDBPyConnection, request_id: int, *, include_excluded: bool = True) -> pd.DataFrame:
+def candidates(
+    con: duckdb.DuckDBPyConnection, request_id: int, *, include_excluded: bool = True
+) -> pd.DataFrame:
     return con.execute(
         """SELECT c.candidate_id, c.product_id, p.name AS product, v.vendor_id, v.name AS vendor,
                   p.collects_student_data, c.status, c.pros, c.cons, c.gaps
            FROM candidates c JOIN products p USING (product_id) JOIN vendors v USING (vendor_id)
-           WHERE c.request_id = ?""" + ("" if include_excluded else " AND c.status = 'active'")
+           WHERE c.request_id = ?"""
+        + ("" if include_excluded else " AND c.status = 'active'")
         + " ORDER BY c.status, p.name",
         [request_id],
     ).df()

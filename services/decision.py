@@ -35,19 +35,27 @@ def select_product(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int
     require(actor, Action.MANAGE_CANDIDATES)
     request = get_request(con, request_id)
     if Stage(request["stage"]) not in SELECTABLE_STAGES:
-        raise InvalidInput(f"The product is chosen during review; this request is at "
-                           f"'{Stage(request['stage']).label}'.")
-    status = repo.fetch_value(con, "SELECT status FROM candidates WHERE request_id = ? AND product_id = ?",
-                              [request_id, product_id])
+        raise InvalidInput(
+            f"The product is chosen during review; this request is at '{Stage(request['stage']).label}'."
+        )
+    status = repo.fetch_value(
+        con, "SELECT status FROM candidates WHERE request_id = ? AND product_id = ?", [request_id, product_id]
+    )
     if status != "active":
         raise InvalidInput("Only an active candidate of this request can be selected.")
     with transaction(con):
-        repo.update(con, "requests", request_id, {"selected_product_id": product_id,
-                                                  "updated_at": dt.datetime.now()}, actor=actor)
+        repo.update(
+            con,
+            "requests",
+            request_id,
+            {"selected_product_id": product_id, "updated_at": dt.datetime.now()},
+            actor=actor,
+        )
 
 
-def send_to_approver(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int,
-                     product_id: int | None = None) -> Stage:
+def send_to_approver(
+    con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, product_id: int | None = None
+) -> Stage:
     """Step 4 -> 5: put `product_id` forward (when given) and hand the request to the approver.
 
     Selecting first is harmless if the move is refused: a chosen product is a valid state in review.
@@ -62,8 +70,14 @@ def gate_status(con: duckdb.DuckDBPyConnection, request_id: int, today: dt.date 
     return lifecycle.check_step5_gate(lifecycle.gather_facts(con, request_id, today))
 
 
-def approve(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, *, reason: str | None = None,
-            today: dt.date | None = None) -> Stage:
+def approve(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    request_id: int,
+    *,
+    reason: str | None = None,
+    today: dt.date | None = None,
+) -> Stage:
     return lifecycle.transition(con, actor, request_id, Stage.PURCHASE, reason=reason, today=today)
 
 
@@ -75,8 +89,9 @@ def send_back(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, rea
     return lifecycle.transition(con, actor, request_id, Stage.REVIEW, reason=reason)
 
 
-def send_back_without_candidate(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int,
-                                reason: str) -> Stage:
+def send_back_without_candidate(
+    con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, reason: str
+) -> Stage:
     """'Examine an alternative' within the same request: back to review, the refused product excluded.
 
     Permission, ownership and the reason are checked before anything is written, so the stage move
@@ -91,18 +106,35 @@ def send_back_without_candidate(con: duckdb.DuckDBPyConnection, actor: Actor, re
     stage = send_back(con, actor, request_id, reason)
     if product_id is not None:
         with transaction(con):
-            candidate = repo.fetch_value(con, "SELECT candidate_id FROM candidates WHERE request_id = ?"
-                                              " AND product_id = ?", [request_id, product_id])
+            candidate = repo.fetch_value(
+                con,
+                "SELECT candidate_id FROM candidates WHERE request_id = ? AND product_id = ?",
+                [request_id, product_id],
+            )
             if candidate is not None:
-                repo.update(con, "candidates", candidate, {"status": "excluded"}, actor=actor,
-                            request_id=request_id, note=reason)
-            repo.update(con, "requests", request_id, {"selected_product_id": None}, actor=actor,
-                        note="Excluded after the step-5 gate")
+                repo.update(
+                    con,
+                    "candidates",
+                    candidate,
+                    {"status": "excluded"},
+                    actor=actor,
+                    request_id=request_id,
+                    note=reason,
+                )
+            repo.update(
+                con,
+                "requests",
+                request_id,
+                {"selected_product_id": None},
+                actor=actor,
+                note="Excluded after the step-5 gate",
+            )
     return stage
 
 
-def deny_and_open_alternative(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int,
-                              reason: str) -> int:
+def deny_and_open_alternative(
+    con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, reason: str
+) -> int:
     """Deny, then open a linked new request that keeps the needs assessment and criteria."""
     require(actor, Action.CREATE_REQUEST)  # checked first so the denial is not left alone
     deny(con, actor, request_id, reason)
@@ -122,6 +154,7 @@ def decisions(con: duckdb.DuckDBPyConnection, request_id: int) -> pd.DataFrame:
 
 # -- purchase coordination ----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class TaskResult:
     moved_to: Stage | None  # set when completing the checklist moved the request on
@@ -130,8 +163,11 @@ class TaskResult:
 
 def purchase_tasks(con: duckdb.DuckDBPyConnection, request_id: int) -> list[dict[str, Any]]:
     rows = repo.fetch_all(
-        con, """SELECT t.*, pe.full_name AS owner_name FROM purchase_tasks t
-                LEFT JOIN people pe ON pe.person_id = t.owner_id WHERE t.request_id = ?""", [request_id])
+        con,
+        """SELECT t.*, pe.full_name AS owner_name FROM purchase_tasks t
+                LEFT JOIN people pe ON pe.person_id = t.owner_id WHERE t.request_id = ?""",
+        [request_id],
+    )
     order = {task.value: i for i, task in enumerate(PurchaseTask)}
     return sorted(rows, key=lambda r: order.get(r["task"], 99))
 
@@ -161,22 +197,30 @@ def update_task(
     if form.owner_id is not None and repo.get(con, "people", form.owner_id) is None:
         raise NotFound(f"Person #{form.owner_id} does not exist.")
     with transaction(con):
-        repo.update(con, "purchase_tasks", task_id, form.model_dump(), actor=actor,
-                    request_id=task["request_id"])
-    left = repo.fetch_value(con, "SELECT count(*) FROM purchase_tasks WHERE request_id = ? AND done_date IS NULL",
-                            [task["request_id"]])
+        repo.update(
+            con, "purchase_tasks", task_id, form.model_dump(), actor=actor, request_id=task["request_id"]
+        )
+    left = repo.fetch_value(
+        con,
+        "SELECT count(*) FROM purchase_tasks WHERE request_id = ? AND done_date IS NULL",
+        [task["request_id"]],
+    )
     if left:
         return TaskResult(None, f"Saved. {left} checklist item(s) left.")
     try:
         stage = lifecycle.transition(con, actor, task["request_id"], Stage.CATALOG)
     except PermissionDenied:
-        return TaskResult(None, "Saved. The checklist is complete; someone who manages purchases moves it on.")
+        return TaskResult(
+            None, "Saved. The checklist is complete; someone who manages purchases moves it on."
+        )
     return TaskResult(stage, "The checklist is complete: the request moved on to the catalog (step 6).")
 
 
 def owner_choices(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """People who usually own checklist items: business office, technology, approvers."""
     return repo.fetch_all(
-        con, """SELECT DISTINCT p.person_id, p.full_name FROM people p JOIN person_roles r USING (person_id)
+        con,
+        """SELECT DISTINCT p.person_id, p.full_name FROM people p JOIN person_roles r USING (person_id)
                 WHERE p.active AND r.role IN ('business_office', 'technology', 'approver')
-                ORDER BY p.full_name""")
+                ORDER BY p.full_name""",
+    )

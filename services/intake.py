@@ -73,7 +73,9 @@ def find_existing_tools(
         clauses.append("(lower(coalesce(p.subjects, '')) LIKE ? OR lower(coalesce(c.subjects, '')) LIKE ?)")
         params += [like, like]
     if grade_value is not None:
-        clauses.append("(p.grade_low IS NULL OR p.grade_low <= ?) AND (p.grade_high IS NULL OR p.grade_high >= ?)")
+        clauses.append(
+            "(p.grade_low IS NULL OR p.grade_low <= ?) AND (p.grade_high IS NULL OR p.grade_high >= ?)"
+        )
         params += [grade_value, grade_value]
     placeholders = ", ".join("?" for _ in USABLE_TOOL_STATUSES)
     sql = f"""
@@ -82,7 +84,7 @@ def find_existing_tools(
                p.grade_low, p.grade_high, coalesce(c.purpose, p.description) AS "Purpose",
                c.tool_status IN ({placeholders}) AS usable
         FROM catalog_entries c JOIN products p USING (product_id) JOIN vendors v USING (vendor_id)
-        WHERE {' AND '.join(clauses)}
+        WHERE {" AND ".join(clauses)}
         ORDER BY usable DESC, p.name
         LIMIT ?"""
     return con.execute(sql, [*USABLE_TOOL_STATUSES, *params, limit]).df()
@@ -120,8 +122,13 @@ def save_draft(
             values["updated_at"] = dt.datetime.now()
             repo.update(con, "requests", request_id, values, actor=actor)
         for item in items:
-            repo.insert(con, "request_action_items", {"request_id": request_id, **item.model_dump()},
-                        actor=actor, request_id=request_id)
+            repo.insert(
+                con,
+                "request_action_items",
+                {"request_id": request_id, **item.model_dump()},
+                actor=actor,
+                request_id=request_id,
+            )
     return request_id
 
 

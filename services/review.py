@@ -25,8 +25,11 @@ from services.permissions import Action, require
 
 
 def _criterion_weighted_for(con: duckdb.DuckDBPyConnection, request_id: int, criterion_id: int) -> None:
-    if not repo.fetch_value(con, "SELECT count(*) FROM request_criteria WHERE request_id = ? AND criterion_id = ?",
-                            [request_id, criterion_id]):
+    if not repo.fetch_value(
+        con,
+        "SELECT count(*) FROM request_criteria WHERE request_id = ? AND criterion_id = ?",
+        [request_id, criterion_id],
+    ):
         raise InvalidInput("That criterion is not one of this request's weighted criteria.")
 
 
@@ -47,13 +50,25 @@ def save_scores(con: duckdb.DuckDBPyConnection, actor: Actor, scores: list[Score
         for s in scores:
             request_id = request_of[s.candidate_id]
             existing = repo.fetch_value(
-                con, "SELECT score_id FROM review_scores WHERE candidate_id = ? AND criterion_id = ?"
-                     " AND reviewer_id = ?", [s.candidate_id, s.criterion_id, actor.person_id])
+                con,
+                "SELECT score_id FROM review_scores WHERE candidate_id = ? AND criterion_id = ?"
+                " AND reviewer_id = ?",
+                [s.candidate_id, s.criterion_id, actor.person_id],
+            )
             values = {"score": s.score, "comment": s.comment, "scored_at": dt.datetime.now()}
             if existing is None:
-                repo.insert(con, "review_scores", {"candidate_id": s.candidate_id, "criterion_id": s.criterion_id,
-                                                   "reviewer_id": actor.person_id, **values},
-                            actor=actor, request_id=request_id)
+                repo.insert(
+                    con,
+                    "review_scores",
+                    {
+                        "candidate_id": s.candidate_id,
+                        "criterion_id": s.criterion_id,
+                        "reviewer_id": actor.person_id,
+                        **values,
+                    },
+                    actor=actor,
+                    request_id=request_id,
+                )
             else:
                 repo.update(con, "review_scores", existing, values, actor=actor, request_id=request_id)
             saved += 1
@@ -76,9 +91,14 @@ def scores(con: duckdb.DuckDBPyConnection, request_id: int) -> pd.DataFrame:
     ).df()
 
 
-def my_scores(con: duckdb.DuckDBPyConnection, candidate_id: int, reviewer_id: int) -> dict[int, dict[str, Any]]:
-    rows = repo.fetch_all(con, "SELECT criterion_id, score, comment FROM review_scores WHERE candidate_id = ?"
-                               " AND reviewer_id = ?", [candidate_id, reviewer_id])
+def my_scores(
+    con: duckdb.DuckDBPyConnection, candidate_id: int, reviewer_id: int
+) -> dict[int, dict[str, Any]]:
+    rows = repo.fetch_all(
+        con,
+        "SELECT criterion_id, score, comment FROM review_scores WHERE candidate_id = ? AND reviewer_id = ?",
+        [candidate_id, reviewer_id],
+    )
     return {r["criterion_id"]: r for r in rows}
 
 
@@ -102,29 +122,52 @@ def save_pros_cons(con: duckdb.DuckDBPyConnection, actor: Actor, candidate_id: i
     require(actor, Action.MANAGE_CANDIDATES)
     candidate = get_candidate(con, candidate_id)
     with transaction(con):
-        repo.update(con, "candidates", candidate_id, notes.model_dump(), actor=actor,
-                    request_id=candidate["request_id"])
+        repo.update(
+            con,
+            "candidates",
+            candidate_id,
+            notes.model_dump(),
+            actor=actor,
+            request_id=candidate["request_id"],
+        )
 
 
-def record_integration_check(con: duckdb.DuckDBPyConnection, actor: Actor, check: IntegrationCheckInput) -> int:
+def record_integration_check(
+    con: duckdb.DuckDBPyConnection, actor: Actor, check: IntegrationCheckInput
+) -> int:
     """Only the technology department; a second check of the same integration replaces the first."""
     require(actor, Action.VERIFY_INTEGRATION)
     if repo.get(con, "products", check.product_id) is None:
         raise NotFound(f"Product #{check.product_id} does not exist.")
     if check.request_id is not None and repo.get(con, "requests", check.request_id) is None:
         raise NotFound(f"Request #{check.request_id} does not exist.")
-    values = {"result": check.result.value, "evidence": check.evidence, "checked_by": actor.person_id,
-              "checked_at": dt.datetime.now()}
+    values = {
+        "result": check.result.value,
+        "evidence": check.evidence,
+        "checked_by": actor.person_id,
+        "checked_at": dt.datetime.now(),
+    }
     # DuckDB's `=` never matches NULL, so a district-wide check (no request) is looked up explicitly
     existing = repo.fetch_value(
-        con, "SELECT check_id FROM integration_checks WHERE product_id = ? AND integration = ?"
-             " AND request_id IS NOT DISTINCT FROM ?", [check.product_id, check.integration.value, check.request_id])
+        con,
+        "SELECT check_id FROM integration_checks WHERE product_id = ? AND integration = ?"
+        " AND request_id IS NOT DISTINCT FROM ?",
+        [check.product_id, check.integration.value, check.request_id],
+    )
     with transaction(con):
         if existing is None:
-            return repo.insert(con, "integration_checks",
-                               {"request_id": check.request_id, "product_id": check.product_id,
-                                "integration": check.integration.value, **values},
-                               actor=actor, request_id=check.request_id)
+            return repo.insert(
+                con,
+                "integration_checks",
+                {
+                    "request_id": check.request_id,
+                    "product_id": check.product_id,
+                    "integration": check.integration.value,
+                    **values,
+                },
+                actor=actor,
+                request_id=check.request_id,
+            )
         repo.update(con, "integration_checks", existing, values, actor=actor, request_id=check.request_id)
         return existing
 

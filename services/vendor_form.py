@@ -30,8 +30,15 @@ FORM_SHEET = "Vendor criteria form"
 META_SHEET = "form_meta"
 MEETS_CHOICES = ("yes", "partial", "no", "unknown")
 HEADER_ROW = 8  # rows 1-7 explain the form
-COLUMNS = ("Criterion id", "Criterion", "What the district needs", "Weight %",
-           "Meets? (yes / partial / no / unknown)", "Your response", "Evidence (link or document)")
+COLUMNS = (
+    "Criterion id",
+    "Criterion",
+    "What the district needs",
+    "Weight %",
+    "Meets? (yes / partial / no / unknown)",
+    "Your response",
+    "Evidence (link or document)",
+)
 _SHEET_PASSWORD = "district-form"  # not a secret: it only stops accidental edits of the locked cells
 
 
@@ -62,7 +69,9 @@ def generate_xlsx(con: duckdb.DuckDBPyConnection, request_id: int, candidate_id:
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = f"Need: {request['title']} (request #{request_id})"
     ws["A3"] = f"Vendor: {candidate['vendor']} · Product: {candidate['product']}"
-    ws["A4"] = "Fill in the three shaded columns for every criterion and return this file unchanged otherwise."
+    ws["A4"] = (
+        "Fill in the three shaded columns for every criterion and return this file unchanged otherwise."
+    )
     ws["A5"] = "Do not add, remove or reorder rows: the district checks the form before importing it."
     ws["A6"] = f"Template {TEMPLATE_VERSION}"
     for col, title in enumerate(COLUMNS, start=1):
@@ -98,7 +107,9 @@ def generate_xlsx(con: duckdb.DuckDBPyConnection, request_id: int, candidate_id:
     return out.getvalue()
 
 
-def generate_markdown(con: duckdb.DuckDBPyConnection, request_id: int, candidate_id: int | None = None) -> str:
+def generate_markdown(
+    con: duckdb.DuckDBPyConnection, request_id: int, candidate_id: int | None = None
+) -> str:
     """The same form as text, for an email body or a PDF printout."""
     request = get_request(con, request_id)
     rows = _form_rows(con, request_id)
@@ -120,8 +131,10 @@ def generate_markdown(con: duckdb.DuckDBPyConnection, request_id: int, candidate
     for row in rows:
         need = str(row["description"] or "").replace("|", "/")
         gate = " (required)" if row["is_gate"] else ""
-        lines.append(f"| {int(row['criterion_id'])} | {row['name']}{gate} | {need} | "
-                     f"{float(row['weight']):.0f}% |  |  |  |")
+        lines.append(
+            f"| {int(row['criterion_id'])} | {row['name']}{gate} | {need} | "
+            f"{float(row['weight']):.0f}% |  |  |  |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -129,7 +142,8 @@ def _meta(wb: Any) -> dict[str, str]:
     if META_SHEET not in wb.sheetnames:
         raise InvalidInput(
             "This file is not a district vendor criteria form (its hidden form information is "
-            "missing). Send the vendor a freshly generated form.")
+            "missing). Send the vendor a freshly generated form."
+        )
     return {str(r[0]): str(r[1]) for r in wb[META_SHEET].iter_rows(values_only=True) if r and r[0]}
 
 
@@ -145,11 +159,13 @@ def read_form(
     if meta.get("template_version") != TEMPLATE_VERSION:
         raise InvalidInput(
             f"This form uses template '{meta.get('template_version')}', but the district's current "
-            f"template is '{TEMPLATE_VERSION}'. Send the vendor a freshly generated form.")
+            f"template is '{TEMPLATE_VERSION}'. Send the vendor a freshly generated form."
+        )
     if meta.get("request_id") != str(request_id):
         raise InvalidInput(
             f"This form belongs to request #{meta.get('request_id')}, not request #{request_id}. "
-            "Import it on that request, or check you picked the right file.")
+            "Import it on that request, or check you picked the right file."
+        )
     candidate_id = int(meta["candidate_id"])
     candidate = get_candidate(con, candidate_id)
     if candidate["request_id"] != request_id:
@@ -158,7 +174,8 @@ def read_form(
     current = [int(c) for c in request_criteria(con, request_id)["criterion_id"]]
     if sorted(expected) != sorted(current):
         raise InvalidInput(
-            "The request's criteria changed after this form was sent; send the vendor a new form.")
+            "The request's criteria changed after this form was sent; send the vendor a new form."
+        )
     if FORM_SHEET not in wb.sheetnames:
         raise InvalidInput(f"The sheet '{FORM_SHEET}' is missing: the template was changed.")
     ws = wb[FORM_SHEET]
@@ -180,13 +197,20 @@ def read_form(
         meets = str(meets_raw).strip().lower() if meets_raw not in (None, "") else None
         if meets is not None and meets not in MEETS_CHOICES:
             problems.append(f"row {row_no}: 'Meets?' is '{meets_raw}'; use yes, partial, no or unknown")
-        responses.append({"criterion_id": criterion_id, "meets": meets,
-                          "response": str(response).strip() if response not in (None, "") else None,
-                          "evidence": str(evidence).strip() if evidence not in (None, "") else None})
+        responses.append(
+            {
+                "criterion_id": criterion_id,
+                "meets": meets,
+                "response": str(response).strip() if response not in (None, "") else None,
+                "evidence": str(evidence).strip() if evidence not in (None, "") else None,
+            }
+        )
     extra = ws.cell(row=HEADER_ROW + 1 + len(expected), column=2).value
     if found != expected or extra not in (None, ""):
-        raise InvalidInput("The form's criteria rows were added, removed or reordered: the template was "
-                           "changed. Send the vendor a new form.")
+        raise InvalidInput(
+            "The form's criteria rows were added, removed or reordered: the template was "
+            "changed. Send the vendor a new form."
+        )
     if problems:
         raise InvalidInput("Nothing was imported. Fix these cells: " + "; ".join(problems) + ".")
     return candidate_id, responses
@@ -203,12 +227,18 @@ def import_form(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, d
         for r in answered:
             values = {"meets": r["meets"] or "unknown", "response": r["response"], "evidence": r["evidence"]}
             existing = repo.fetch_value(
-                con, "SELECT response_id FROM vendor_responses WHERE candidate_id = ? AND criterion_id = ?",
-                [candidate_id, r["criterion_id"]])
+                con,
+                "SELECT response_id FROM vendor_responses WHERE candidate_id = ? AND criterion_id = ?",
+                [candidate_id, r["criterion_id"]],
+            )
             if existing is None:
-                repo.insert(con, "vendor_responses",
-                            {"candidate_id": candidate_id, "criterion_id": r["criterion_id"], **values},
-                            actor=actor, request_id=request_id)
+                repo.insert(
+                    con,
+                    "vendor_responses",
+                    {"candidate_id": candidate_id, "criterion_id": r["criterion_id"], **values},
+                    actor=actor,
+                    request_id=request_id,
+                )
             else:
                 repo.update(con, "vendor_responses", existing, values, actor=actor, request_id=request_id)
     return ImportResult(candidate_id, len(answered), len(responses) - len(answered))

@@ -24,10 +24,16 @@ TODAY = dt.date(2026, 11, 2)
 
 
 def full_assessment(title: str = "Math practice for grades 3-5", **extra) -> NeedsAssessment:
-    values = dict(title=title, problem="Too few students reach grade-level fluency.",
-                  impact="Teachers spend hours building practice sets.",
-                  desired_outcome="Fluency growth above typical.", measures="MAP growth; weekly usage",
-                  subject="Math", grade_band="3-5", students_affected=600)
+    values = dict(
+        title=title,
+        problem="Too few students reach grade-level fluency.",
+        impact="Teachers spend hours building practice sets.",
+        desired_outcome="Fluency growth above typical.",
+        measures="MAP growth; weekly usage",
+        subject="Math",
+        grade_band="3-5",
+        students_affected=600,
+    )
     values.update(extra)
     return NeedsAssessment(**values)
 
@@ -43,8 +49,13 @@ def library_ids(con, *names: str) -> list[int]:
     return [rows[n] for n in names]
 
 
-def request_in_review(con, people: dict[str, Actor], *, products=("Alpha Math", "Beta Math"),
-                      weights: dict[str, float] | None = None) -> tuple[int, dict[str, int], dict[str, int]]:
+def request_in_review(
+    con,
+    people: dict[str, Actor],
+    *,
+    products=("Alpha Math", "Beta Math"),
+    weights: dict[str, float] | None = None,
+) -> tuple[int, dict[str, int], dict[str, int]]:
     """A submitted request with weighted criteria and candidates, moved to review (budget skipped).
 
     Returns (request_id, {product: candidate_id}, {product: product_id}).
@@ -65,16 +76,32 @@ def request_in_review(con, people: dict[str, Actor], *, products=("Alpha Math", 
 
 def score_all(con, reviewer: Actor, candidate_id: int, request_id: int, value: int) -> None:
     crit = criteria.request_criteria(con, request_id)
-    review.save_scores(con, reviewer, [ScoreInput(candidate_id=candidate_id, criterion_id=int(c), score=value)
-                                       for c in crit["criterion_id"]])
+    review.save_scores(
+        con,
+        reviewer,
+        [
+            ScoreInput(candidate_id=candidate_id, criterion_id=int(c), score=value)
+            for c in crit["criterion_id"]
+        ],
+    )
 
 
 def complete_agreement(vendor_id: int, product_id: int | None = None, **extra) -> AgreementForm:
-    values = dict(vendor_id=vendor_id, product_id=product_id, agreement_type="IL-NDPA",
-                  signed_date=TODAY - dt.timedelta(days=30), expiry_date=TODAY + dt.timedelta(days=700),
-                  data_elements="Name; student ID; grade", states_data_categories=True, states_product=True,
-                  ferpa_school_official=True, breach_cost_allocation=True, deletion_terms=True,
-                  deletion_days=60, public_posting_consent=True)
+    values = dict(
+        vendor_id=vendor_id,
+        product_id=product_id,
+        agreement_type="IL-NDPA",
+        signed_date=TODAY - dt.timedelta(days=30),
+        expiry_date=TODAY + dt.timedelta(days=700),
+        data_elements="Name; student ID; grade",
+        states_data_categories=True,
+        states_product=True,
+        ferpa_school_official=True,
+        breach_cost_allocation=True,
+        deletion_terms=True,
+        deletion_days=60,
+        public_posting_consent=True,
+    )
     values.update(extra)
     return AgreementForm(**values)
 
@@ -82,15 +109,33 @@ def complete_agreement(vendor_id: int, product_id: int | None = None, **extra) -
 def clear_gate(con, people: dict[str, Actor], request_id: int, product_id: int) -> None:
     """Agreement, compliant decision and verified integration checks for one product."""
     vendor_id = con.execute("SELECT vendor_id FROM products WHERE product_id = ?", [product_id]).fetchone()[0]
-    agreement_id = agreements.save_agreement(con, people["compliance"], complete_agreement(vendor_id, product_id),
-                                             today=TODAY)
-    agreements.record_soppa_decision(con, people["compliance"], SoppaDecisionInput(
-        request_id=request_id, product_id=product_id, status=PrivacyStatus.COMPLIANT,
-        agreement_id=agreement_id, note="IL-NDPA signed"), today=TODAY)
+    agreement_id = agreements.save_agreement(
+        con, people["compliance"], complete_agreement(vendor_id, product_id), today=TODAY
+    )
+    agreements.record_soppa_decision(
+        con,
+        people["compliance"],
+        SoppaDecisionInput(
+            request_id=request_id,
+            product_id=product_id,
+            status=PrivacyStatus.COMPLIANT,
+            agreement_id=agreement_id,
+            note="IL-NDPA signed",
+        ),
+        today=TODAY,
+    )
     for integration in Integration:
-        review.record_integration_check(con, people["technology"], IntegrationCheckInput(
-            request_id=request_id, product_id=product_id, integration=integration,
-            result=IntegrationResult.VERIFIED, evidence="Tested in sandbox"))
+        review.record_integration_check(
+            con,
+            people["technology"],
+            IntegrationCheckInput(
+                request_id=request_id,
+                product_id=product_id,
+                integration=integration,
+                result=IntegrationResult.VERIFIED,
+                evidence="Tested in sandbox",
+            ),
+        )
 
 
 def stage_of(con, request_id: int) -> Stage:

@@ -43,36 +43,50 @@ class TestAgreements:
         vendor_id, _ = tool
         other = product(con, people["admin"], "Other Co", "OtherTool")
         with pytest.raises(InvalidInput, match="not one of this vendor"):
-            agreements.save_agreement(con, people["compliance"], complete_agreement(vendor_id, other), today=TODAY)
+            agreements.save_agreement(
+                con, people["compliance"], complete_agreement(vendor_id, other), today=TODAY
+            )
 
     def test_update_keeps_one_record(self, con, people, tool):
         vendor_id, product_id = tool
-        aid = agreements.save_agreement(con, people["compliance"], complete_agreement(vendor_id, product_id),
-                                        today=TODAY)
-        agreements.save_agreement(con, people["compliance"],
-                                  complete_agreement(vendor_id, product_id, subcontractors="AWS"),
-                                  agreement_id=aid, today=TODAY)
+        aid = agreements.save_agreement(
+            con, people["compliance"], complete_agreement(vendor_id, product_id), today=TODAY
+        )
+        agreements.save_agreement(
+            con,
+            people["compliance"],
+            complete_agreement(vendor_id, product_id, subcontractors="AWS"),
+            agreement_id=aid,
+            today=TODAY,
+        )
         table = agreements.agreements(con, vendor_id=vendor_id)
         assert len(table) == 1 and table.iloc[0]["subcontractors"] == "AWS"
 
     def test_agreement_in_force_is_offered_for_reuse_and_adopted(self, con, people, tool):
         vendor_id, product_id = tool
-        aid = agreements.save_agreement(con, people["compliance"], complete_agreement(vendor_id, product_id),
-                                        today=TODAY)
-        agreements.save_agreement(con, people["compliance"], complete_agreement(
-            vendor_id, None, ferpa_school_official=False), today=TODAY)  # incomplete: not offered
+        aid = agreements.save_agreement(
+            con, people["compliance"], complete_agreement(vendor_id, product_id), today=TODAY
+        )
+        agreements.save_agreement(
+            con,
+            people["compliance"],
+            complete_agreement(vendor_id, None, ferpa_school_official=False),
+            today=TODAY,
+        )  # incomplete: not offered
         offered = agreements.reusable_agreements(con, vendor_id, TODAY)
         assert [a["agreement_id"] for a in offered] == [aid]
         second = product(con, people["admin"], "Quest Learning", "ScienceQuest")
         adopted = agreements.adopt_agreement(con, people["compliance"], aid, second, today=TODAY)
-        row = con.execute("SELECT agreement_type, product_id, signed_date FROM agreements WHERE agreement_id = ?",
-                          [adopted]).fetchone()
+        row = con.execute(
+            "SELECT agreement_type, product_id, signed_date FROM agreements WHERE agreement_id = ?", [adopted]
+        ).fetchone()
         assert row == ("Exhibit E adoption", second, TODAY)
 
     def test_expired_agreement_is_not_reusable(self, con, people, tool):
         vendor_id, product_id = tool
-        aid = agreements.save_agreement(con, people["compliance"], complete_agreement(vendor_id, product_id),
-                                        today=TODAY)
+        aid = agreements.save_agreement(
+            con, people["compliance"], complete_agreement(vendor_id, product_id), today=TODAY
+        )
         later = TODAY + dt.timedelta(days=800)
         assert agreements.reusable_agreements(con, vendor_id, later) == []
         with pytest.raises(InvalidInput, match="expired"):
@@ -93,31 +107,56 @@ class TestSoppaDecision:
         vendor_id, product_id = tool
         officer = people["compliance"]
         with pytest.raises(InvalidInput, match="No written agreement"):
-            agreements.record_soppa_decision(con, officer, SoppaDecisionInput(
-                product_id=product_id, status=PrivacyStatus.COMPLIANT), today=TODAY)
-        partial = agreements.save_agreement(con, officer, complete_agreement(
-            vendor_id, product_id, breach_cost_allocation=False), today=TODAY)
+            agreements.record_soppa_decision(
+                con,
+                officer,
+                SoppaDecisionInput(product_id=product_id, status=PrivacyStatus.COMPLIANT),
+                today=TODAY,
+            )
+        partial = agreements.save_agreement(
+            con, officer, complete_agreement(vendor_id, product_id, breach_cost_allocation=False), today=TODAY
+        )
         with pytest.raises(InvalidInput, match="breach costs"):
-            agreements.record_soppa_decision(con, officer, SoppaDecisionInput(
-                product_id=product_id, status=PrivacyStatus.COMPLIANT, agreement_id=partial), today=TODAY)
+            agreements.record_soppa_decision(
+                con,
+                officer,
+                SoppaDecisionInput(
+                    product_id=product_id, status=PrivacyStatus.COMPLIANT, agreement_id=partial
+                ),
+                today=TODAY,
+            )
         full = agreements.save_agreement(con, officer, complete_agreement(vendor_id, product_id), today=TODAY)
-        agreements.record_soppa_decision(con, officer, SoppaDecisionInput(
-            product_id=product_id, status=PrivacyStatus.COMPLIANT, agreement_id=full), today=TODAY)
+        agreements.record_soppa_decision(
+            con,
+            officer,
+            SoppaDecisionInput(product_id=product_id, status=PrivacyStatus.COMPLIANT, agreement_id=full),
+            today=TODAY,
+        )
         assert agreements.latest_soppa(con, product_id)["agreement_id"] == full
         assert len(agreements.soppa_history(con, product_id)) == 1
 
     def test_agreement_of_another_vendor_is_refused(self, con, people, tool):
         _, product_id = tool
         other = product(con, people["admin"], "Other Co", "OtherTool")
-        other_vendor = con.execute("SELECT vendor_id FROM products WHERE product_id = ?", [other]).fetchone()[0]
-        aid = agreements.save_agreement(con, people["compliance"], complete_agreement(other_vendor, other),
-                                        today=TODAY)
+        other_vendor = con.execute("SELECT vendor_id FROM products WHERE product_id = ?", [other]).fetchone()[
+            0
+        ]
+        aid = agreements.save_agreement(
+            con, people["compliance"], complete_agreement(other_vendor, other), today=TODAY
+        )
         with pytest.raises(InvalidInput, match="another vendor"):
-            agreements.record_soppa_decision(con, people["compliance"], SoppaDecisionInput(
-                product_id=product_id, status=PrivacyStatus.COMPLIANT, agreement_id=aid), today=TODAY)
+            agreements.record_soppa_decision(
+                con,
+                people["compliance"],
+                SoppaDecisionInput(product_id=product_id, status=PrivacyStatus.COMPLIANT, agreement_id=aid),
+                today=TODAY,
+            )
 
     def test_a_no_needs_a_note(self, con, people, tool):
         _, product_id = tool
         with pytest.raises(InvalidInput, match="note"):
-            agreements.record_soppa_decision(con, people["compliance"], SoppaDecisionInput(
-                product_id=product_id, status=PrivacyStatus.NOT_COMPLIANT, note="  "))
+            agreements.record_soppa_decision(
+                con,
+                people["compliance"],
+                SoppaDecisionInput(product_id=product_id, status=PrivacyStatus.NOT_COMPLIANT, note="  "),
+            )

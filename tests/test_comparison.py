@@ -24,8 +24,11 @@ def _scores(rows: list[tuple[str, str, str, int]]) -> pd.DataFrame:
 
 
 def _all(candidate: str, reviewer: str, privacy: int, rostering: int, price: int) -> list[tuple]:
-    return [(candidate, "Privacy", reviewer, privacy), (candidate, "Rostering", reviewer, rostering),
-            (candidate, "Price", reviewer, price)]
+    return [
+        (candidate, "Privacy", reviewer, privacy),
+        (candidate, "Rostering", reviewer, rostering),
+        (candidate, "Price", reviewer, price),
+    ]
 
 
 class TestTotals:
@@ -38,8 +41,12 @@ class TestTotals:
         assert totals.at["A", "Ann"] == pytest.approx((50 * 4 + 20 * 2) / 70)
 
     def test_mean_spread_and_disagreement(self):
-        scores = _scores(_all("A", "Ann", 5, 5, 5) + _all("A", "Bob", 2, 2, 2) + _all("B", "Ann", 4, 4, 4)
-                         + _all("B", "Bob", 4, 3, 4))
+        scores = _scores(
+            _all("A", "Ann", 5, 5, 5)
+            + _all("A", "Bob", 2, 2, 2)
+            + _all("B", "Ann", 4, 4, 4)
+            + _all("B", "Bob", 4, 3, 4)
+        )
         summary = compare(scores, WEIGHTS).summary.set_index("candidate")
         assert summary.at["A", "overall"] == pytest.approx(3.5)
         assert summary.at["A", "spread"] == pytest.approx(3.0) and summary.at["A", "disagreement"]
@@ -94,7 +101,9 @@ class TestWeightFlip:
         new = dict(WEIGHTS)
         rest = 100 - WEIGHTS[flip.criterion]
         for c in new:
-            new[c] = flip.weight_needed if c == flip.criterion else WEIGHTS[c] * (100 - flip.weight_needed) / rest
+            new[c] = (
+                flip.weight_needed if c == flip.criterion else WEIGHTS[c] * (100 - flip.weight_needed) / rest
+            )
         totals = reviewer_totals(scores, new)
         assert totals.at["A", "Ann"] == pytest.approx(totals.at["B", "Ann"])
         # and it is the smallest of the single-criterion changes

@@ -15,9 +15,18 @@ class TestLibrary:
     def test_default_library_is_seeded_with_soppa_as_a_gate(self, con):
         lib = criteria.criteria_library(con)
         names = set(lib["name"])
-        for expected in ("SOPPA compliance", "SIS integration", "Rostering", "Single sign-on", "LTI 1.3",
-                         "Accessibility (WCAG 2.1 AA / VPAT)", "Languages", "Data hosting and security",
-                         "Support and training", "Price"):
+        for expected in (
+            "SOPPA compliance",
+            "SIS integration",
+            "Rostering",
+            "Single sign-on",
+            "LTI 1.3",
+            "Accessibility (WCAG 2.1 AA / VPAT)",
+            "Languages",
+            "Data hosting and security",
+            "Support and training",
+            "Price",
+        ):
             assert expected in names
         gates = lib[lib["is_gate"]]
         assert list(gates["name"]) == ["SOPPA compliance"]
@@ -53,7 +62,10 @@ class TestRequestCriteria:
         assert stored.sum() == pytest.approx(100)
         criteria.set_request_criteria(con, people["requester"], request_id, {a: 60, b: 40})
         assert set(criteria.request_criteria(con, request_id)["criterion_id"]) == {a, b}
-        assert con.execute("SELECT count(*) FROM audit_log WHERE table_name = 'request_criteria'").fetchone()[0] == 2
+        assert (
+            con.execute("SELECT count(*) FROM audit_log WHERE table_name = 'request_criteria'").fetchone()[0]
+            == 2
+        )
 
     def test_bad_weights_leave_the_old_ones(self, con, people):
         request_id = intake.save_draft(con, people["requester"], full_assessment())
@@ -77,10 +89,13 @@ class TestCandidates:
         vendor_id = criteria.create_vendor(con, people["requester"], VendorCreate(name=" Quest Learning "))
         with pytest.raises(InvalidInput, match="already exists"):
             criteria.create_vendor(con, people["requester"], VendorCreate(name="quest learning"))
-        product_id = criteria.create_product(con, people["requester"], ProductCreate(vendor_id=vendor_id,
-                                                                                     name="MathQuest"))
+        product_id = criteria.create_product(
+            con, people["requester"], ProductCreate(vendor_id=vendor_id, name="MathQuest")
+        )
         with pytest.raises(InvalidInput, match="already has"):
-            criteria.create_product(con, people["requester"], ProductCreate(vendor_id=vendor_id, name="mathquest"))
+            criteria.create_product(
+                con, people["requester"], ProductCreate(vendor_id=vendor_id, name="mathquest")
+            )
         assert product_id
 
     def test_product_grades_must_be_in_order(self):

@@ -54,8 +54,10 @@ class TestGenerate:
 class TestImport:
     def test_round_trip_saves_and_reimport_updates(self, con, people, setup):
         request_id, cand = setup
-        filled = _fill(vendor_form.generate_xlsx(con, request_id, cand),
-                       {0: ("Yes", "IL-NDPA signed 2025", "https://x/ndpa.pdf"), 1: ("partial", "Clever only")})
+        filled = _fill(
+            vendor_form.generate_xlsx(con, request_id, cand),
+            {0: ("Yes", "IL-NDPA signed 2025", "https://x/ndpa.pdf"), 1: ("partial", "Clever only")},
+        )
         result = vendor_form.import_form(con, people["requester"], request_id, filled)
         assert (result.candidate_id, result.rows_saved, result.rows_blank) == (cand, 2, 1)
         filled = _fill(vendor_form.generate_xlsx(con, request_id, cand), {0: ("no", "Changed our mind")})
@@ -87,7 +89,9 @@ class TestImport:
         ws = wb[vendor_form.FORM_SHEET]
         row = vendor_form.HEADER_ROW + 1
         ws.cell(row=row, column=1).value, ws.cell(row=row + 1, column=1).value = (
-            ws.cell(row=row + 1, column=1).value, ws.cell(row=row, column=1).value)
+            ws.cell(row=row + 1, column=1).value,
+            ws.cell(row=row, column=1).value,
+        )
         out = io.BytesIO()
         wb.save(out)
         with pytest.raises(InvalidInput, match="reordered"):
@@ -109,8 +113,9 @@ class TestImport:
     def test_empty_form_is_refused(self, con, people, setup):
         request_id, cand = setup
         with pytest.raises(InvalidInput, match="empty"):
-            vendor_form.import_form(con, people["requester"], request_id,
-                                    vendor_form.generate_xlsx(con, request_id, cand))
+            vendor_form.import_form(
+                con, people["requester"], request_id, vendor_form.generate_xlsx(con, request_id, cand)
+            )
 
 
 def test_an_added_row_is_refused(con, people, setup):

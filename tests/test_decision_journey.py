@@ -27,9 +27,17 @@ def test_request_to_catalog(con, people):
     decision.approve(con, people["approver"], request_id, today=TODAY)
     today = dt.date.today()
     for task in decision.purchase_tasks(con, request_id):
-        decision.update_task(con, people["business"], task["task_id"], PurchaseTaskUpdate(
-            owner_id=people["business"].person_id, due_date=today, done_date=today,
-            reference="PO-2026-001" if task["task"] == "purchase_order" else None))
+        decision.update_task(
+            con,
+            people["business"],
+            task["task_id"],
+            PurchaseTaskUpdate(
+                owner_id=people["business"].person_id,
+                due_date=today,
+                done_date=today,
+                reference="PO-2026-001" if task["task"] == "purchase_order" else None,
+            ),
+        )
     assert stage_of(con, request_id) == Stage.CATALOG
     assert intake.submission_blockers(con, request_id) == []
     assert lifecycle.blockers(lifecycle.gather_facts(con, request_id)) == ["Add the tool to the catalog."]

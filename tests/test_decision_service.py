@@ -43,9 +43,17 @@ class TestApproval:
     def test_failed_integration_blocks_even_when_soppa_is_clear(self, con, people):
         request_id, _, prods = _at_gate(con, people)
         clear_gate(con, people, request_id, prods["Alpha Math"])
-        review.record_integration_check(con, people["technology"], IntegrationCheckInput(
-            request_id=request_id, product_id=prods["Alpha Math"], integration=Integration.SIS,
-            result=IntegrationResult.FAILED, evidence="No Skyward sync"))
+        review.record_integration_check(
+            con,
+            people["technology"],
+            IntegrationCheckInput(
+                request_id=request_id,
+                product_id=prods["Alpha Math"],
+                integration=Integration.SIS,
+                result=IntegrationResult.FAILED,
+                evidence="No Skyward sync",
+            ),
+        )
         with pytest.raises(GateFailed, match="integrate"):
             decision.approve(con, people["approver"], request_id, today=TODAY)
 
@@ -82,10 +90,13 @@ class TestDenial:
         request_id, cands, prods = _at_gate(con, people)
         decision.send_back_without_candidate(con, people["approver"], request_id, "Not SOPPA compliant")
         assert stage_of(con, request_id) == Stage.REVIEW
-        status = con.execute("SELECT status FROM candidates WHERE candidate_id = ?", [cands["Alpha Math"]]).fetchone()
+        status = con.execute(
+            "SELECT status FROM candidates WHERE candidate_id = ?", [cands["Alpha Math"]]
+        ).fetchone()
         assert status == ("excluded",)
-        assert con.execute("SELECT selected_product_id FROM requests WHERE request_id = ?",
-                           [request_id]).fetchone() == (None,)
+        assert con.execute(
+            "SELECT selected_product_id FROM requests WHERE request_id = ?", [request_id]
+        ).fetchone() == (None,)
         view = load_comparison(con, request_id)
         assert list(view.comparison.summary["candidate"]) == ["Beta Math"]
 
@@ -95,15 +106,19 @@ class TestDenial:
             decision.send_back_without_candidate(con, people["approver"], request_id, "")
         with pytest.raises(PermissionDenied):
             decision.send_back_without_candidate(con, people["reviewer"], request_id, "no")
-        assert con.execute("SELECT status FROM candidates WHERE candidate_id = ?",
-                           [cands["Alpha Math"]]).fetchone() == ("active",)
+        assert con.execute(
+            "SELECT status FROM candidates WHERE candidate_id = ?", [cands["Alpha Math"]]
+        ).fetchone() == ("active",)
 
     def test_deny_and_open_a_linked_alternative(self, con, people):
         request_id, _, _ = _at_gate(con, people)
-        new_id = decision.deny_and_open_alternative(con, people["approver"], request_id, "Vendor refuses NDPA")
+        new_id = decision.deny_and_open_alternative(
+            con, people["approver"], request_id, "Vendor refuses NDPA"
+        )
         assert stage_of(con, request_id) == Stage.DENIED
-        assert con.execute("SELECT alternative_of, stage FROM requests WHERE request_id = ?",
-                           [new_id]).fetchone() == (request_id, "criteria_soppa")
+        assert con.execute(
+            "SELECT alternative_of, stage FROM requests WHERE request_id = ?", [new_id]
+        ).fetchone() == (request_id, "criteria_soppa")
 
 
 class TestPurchaseChecklist:
@@ -124,8 +139,16 @@ class TestPurchaseChecklist:
         results = []
         for task in tasks:
             ref = "PO-1234" if task["task"] == "purchase_order" else None
-            results.append(decision.update_task(con, business, task["task_id"], PurchaseTaskUpdate(
-                owner_id=business.person_id, due_date=done, done_date=done, reference=ref)))
+            results.append(
+                decision.update_task(
+                    con,
+                    business,
+                    task["task_id"],
+                    PurchaseTaskUpdate(
+                        owner_id=business.person_id, due_date=done, done_date=done, reference=ref
+                    ),
+                )
+            )
         assert [r.moved_to for r in results] == [None] * 4 + [Stage.CATALOG]
         assert stage_of(con, request_id) == Stage.CATALOG
 
@@ -133,8 +156,12 @@ class TestPurchaseChecklist:
         request_id = self._approved(con, people)
         task = decision.purchase_tasks(con, request_id)[0]
         with pytest.raises(InvalidInput, match="future"):
-            decision.update_task(con, people["business"], task["task_id"],
-                                 PurchaseTaskUpdate(done_date=dt.date.today() + dt.timedelta(days=3)))
+            decision.update_task(
+                con,
+                people["business"],
+                task["task_id"],
+                PurchaseTaskUpdate(done_date=dt.date.today() + dt.timedelta(days=3)),
+            )
         with pytest.raises(PermissionDenied):
             decision.update_task(con, people["reviewer"], task["task_id"], PurchaseTaskUpdate())
 
@@ -144,9 +171,16 @@ class TestGateVerdicts:
         request_id, cands, prods = request_in_review(con, people)
         score_all(con, people["reviewer"], cands["Alpha Math"], request_id, 5)
         score_all(con, people["reviewer"], cands["Beta Math"], request_id, 3)
-        agreements.record_soppa_decision(con, people["compliance"], SoppaDecisionInput(
-            request_id=request_id, product_id=prods["Alpha Math"], status=PrivacyStatus.NOT_COMPLIANT,
-            note="Sells data"))
+        agreements.record_soppa_decision(
+            con,
+            people["compliance"],
+            SoppaDecisionInput(
+                request_id=request_id,
+                product_id=prods["Alpha Math"],
+                status=PrivacyStatus.NOT_COMPLIANT,
+                note="Sells data",
+            ),
+        )
         clear_gate(con, people, request_id, prods["Beta Math"])
         view = load_comparison(con, request_id, TODAY)
         summary = view.comparison.summary.set_index("candidate")
@@ -162,6 +196,10 @@ class TestSendToApprover:
         with pytest.raises(GateFailed, match="score"):
             decision.send_to_approver(con, people["requester"], request_id, prods["Beta Math"])
         score_all(con, people["reviewer"], cands["Beta Math"], request_id, 4)
-        assert decision.send_to_approver(con, people["requester"], request_id, prods["Beta Math"]) == Stage.DECISION
-        assert con.execute("SELECT selected_product_id FROM requests WHERE request_id = ?",
-                           [request_id]).fetchone() == (prods["Beta Math"],)
+        assert (
+            decision.send_to_approver(con, people["requester"], request_id, prods["Beta Math"])
+            == Stage.DECISION
+        )
+        assert con.execute(
+            "SELECT selected_product_id FROM requests WHERE request_id = ?", [request_id]
+        ).fetchone() == (prods["Beta Math"],)

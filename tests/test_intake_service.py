@@ -17,14 +17,32 @@ from tests.purchasing_factory import full_assessment, product, stage_of
 class TestFindExistingTools:
     def _catalog(self, con, people):
         admin = people["admin"]
-        math = product(con, admin, "Quest Learning", "MathQuest", subjects="Math", grade_low=3, grade_high=8,
-                       description="Adaptive math practice")
-        read = product(con, admin, "Literacy Labs", "ReadWell", subjects="Reading; ELA", grade_low=0,
-                       grade_high=5, description="Leveled reading library")
+        math = product(
+            con,
+            admin,
+            "Quest Learning",
+            "MathQuest",
+            subjects="Math",
+            grade_low=3,
+            grade_high=8,
+            description="Adaptive math practice",
+        )
+        read = product(
+            con,
+            admin,
+            "Literacy Labs",
+            "ReadWell",
+            subjects="Reading; ELA",
+            grade_low=0,
+            grade_high=5,
+            description="Leveled reading library",
+        )
         old = product(con, admin, "Old Co", "MathDrill", subjects="Math", grade_low=1, grade_high=4)
-        con.execute("INSERT INTO catalog_entries (product_id, tool_status, privacy_status) VALUES"
-                    " (?, 'core', 'compliant'), (?, 'approved', 'compliant'), (?, 'denied', 'not_compliant')",
-                    [math, read, old])
+        con.execute(
+            "INSERT INTO catalog_entries (product_id, tool_status, privacy_status) VALUES"
+            " (?, 'core', 'compliant'), (?, 'approved', 'compliant'), (?, 'denied', 'not_compliant')",
+            [math, read, old],
+        )
 
     def test_keyword_subject_and_grade_narrow_the_list(self, con, people):
         self._catalog(con, people)
@@ -49,8 +67,9 @@ class TestFindExistingTools:
 class TestDrafts:
     def test_draft_needs_only_a_title(self, con, people):
         request_id = intake.save_draft(con, people["requester"], NeedsAssessment(title="Music software"))
-        row = con.execute("SELECT stage, requester_id, leader_id FROM requests WHERE request_id = ?",
-                          [request_id]).fetchone()
+        row = con.execute(
+            "SELECT stage, requester_id, leader_id FROM requests WHERE request_id = ?", [request_id]
+        ).fetchone()
         assert row == ("needs_assessment", people["requester"].person_id, people["requester"].person_id)
 
     def test_missing_title_is_refused_by_the_form(self):
@@ -60,13 +79,24 @@ class TestDrafts:
     def test_draft_and_action_items_saved_together(self, con, people):
         items = [ActionItem(who="Maria", what="Ask teachers for look-fors", due_date=dt.date(2026, 12, 1))]
         request_id = intake.save_draft(con, people["requester"], full_assessment(), items)
-        request_id2 = intake.save_draft(con, people["requester"], full_assessment(look_fors="Spanish audio"),
-                                        [ActionItem(who="Tom", what="Survey")], request_id=request_id)
+        request_id2 = intake.save_draft(
+            con,
+            people["requester"],
+            full_assessment(look_fors="Spanish audio"),
+            [ActionItem(who="Tom", what="Survey")],
+            request_id=request_id,
+        )
         assert request_id2 == request_id
-        assert con.execute("SELECT count(*) FROM request_action_items WHERE request_id = ?",
-                           [request_id]).fetchone()[0] == 2
-        assert con.execute("SELECT look_fors FROM requests WHERE request_id = ?",
-                           [request_id]).fetchone()[0] == "Spanish audio"
+        assert (
+            con.execute(
+                "SELECT count(*) FROM request_action_items WHERE request_id = ?", [request_id]
+            ).fetchone()[0]
+            == 2
+        )
+        assert (
+            con.execute("SELECT look_fors FROM requests WHERE request_id = ?", [request_id]).fetchone()[0]
+            == "Spanish audio"
+        )
 
     def test_a_bad_action_item_never_reaches_the_service(self):
         with pytest.raises(ValidationError):
@@ -95,5 +125,6 @@ class TestSubmit:
         request_id = intake.save_draft(con, people["requester"], full_assessment())
         assert intake.submission_blockers(con, request_id) == []
         assert intake.submit(con, people["requester"], request_id) == Stage.CRITERIA_SOPPA
-        assert con.execute("SELECT submitted_at IS NOT NULL FROM requests WHERE request_id = ?",
-                           [request_id]).fetchone()[0]
+        assert con.execute(
+            "SELECT submitted_at IS NOT NULL FROM requests WHERE request_id = ?", [request_id]
+        ).fetchone()[0]

@@ -14,8 +14,9 @@ from tests.apphelp import run_page, texts
 def _request_id(title_like: str) -> int:
     con = duckdb.connect(os.environ["EDTECH_DB"], read_only=True)
     try:
-        return con.execute("SELECT request_id FROM requests WHERE title LIKE ? ORDER BY request_id LIMIT 1",
-                           [title_like]).fetchone()[0]
+        return con.execute(
+            "SELECT request_id FROM requests WHERE title LIKE ? ORDER BY request_id LIMIT 1", [title_like]
+        ).fetchone()[0]
     finally:
         con.close()
 
@@ -32,9 +33,13 @@ def _button(at, label: str):
     return next(b for b in at.button if b.label == label)
 
 
-PAGES = [("pages/criteria.py", "requester"), ("pages/agreements.py", "compliance_officer"),
-         ("pages/review.py", "committee_reviewer"), ("pages/compare.py", "approver"),
-         ("pages/decision.py", "approver")]
+PAGES = [
+    ("pages/criteria.py", "requester"),
+    ("pages/agreements.py", "compliance_officer"),
+    ("pages/review.py", "committee_reviewer"),
+    ("pages/compare.py", "approver"),
+    ("pages/decision.py", "approver"),
+]
 
 
 class TestEveryPage:
@@ -71,7 +76,8 @@ class TestNewRequest:
         page = texts(at)
         assert "saved, but it cannot be submitted yet" in page and "Describe the problem" in page
         assert _query("SELECT stage FROM requests WHERE title = 'Robotics kits for middle school'") == [
-            ("needs_assessment",)]
+            ("needs_assessment",)
+        ]
 
     def test_missing_title_is_a_message(self, demo_db):
         at = run_page("pages/new_request.py", as_role="requester")
@@ -105,7 +111,6 @@ class TestAgreementsPage:
         _button(at, "Record SOPPA decision").click().run()
         assert not at.exception
         assert "needs a signed agreement" in texts(at)
-
 
     def test_save_agreement_then_record_compliant(self, demo_db):
         import datetime as dt
@@ -195,8 +200,11 @@ class TestDecisionPage:
         _button(at, "Deny").click().run()
         assert not at.exception
         assert _query("SELECT stage FROM requests WHERE request_id = ?", [rid]) == [("review",)]
-        assert _query("SELECT c.status FROM candidates c JOIN products p USING (product_id)"
-                      " WHERE c.request_id = ? AND p.name = 'ChatTutor AI'", [rid]) == [("excluded",)]
+        assert _query(
+            "SELECT c.status FROM candidates c JOIN products p USING (product_id)"
+            " WHERE c.request_id = ? AND p.name = 'ChatTutor AI'",
+            [rid],
+        ) == [("excluded",)]
 
     def test_checklist_items_for_business_office(self, demo_db):
         rid = _request_id("Quizzical%")
@@ -214,5 +222,6 @@ class TestDecisionPage:
         _button(at, "Save Purchase order issued").click().run()
         assert not at.exception
         assert "Enter the purchase order number" in texts(at)
-        assert _query("SELECT done_date FROM purchase_tasks WHERE request_id = ? AND task = 'purchase_order'",
-                      [rid]) == [(None,)]
+        assert _query(
+            "SELECT done_date FROM purchase_tasks WHERE request_id = ? AND task = 'purchase_order'", [rid]
+        ) == [(None,)]

@@ -15,8 +15,9 @@ from services.requests import get_request, request_options
 from ui.context import query_int, show_error, state_key
 
 
-def pick_request(con: duckdb.DuckDBPyConnection, namespace: str, stages: Iterable[Stage], *,
-                 title: str) -> dict[str, Any]:
+def pick_request(
+    con: duckdb.DuckDBPyConnection, namespace: str, stages: Iterable[Stage], *, title: str
+) -> dict[str, Any]:
     """Return the chosen request row, or stop the page with a message."""
     st.title(title)
     request_id = query_int("request")
@@ -25,8 +26,13 @@ def pick_request(con: duckdb.DuckDBPyConnection, namespace: str, stages: Iterabl
         if not labels:
             st.info("No request is at this step right now. Open one from the **Pipeline**.")
             st.stop()
-        choice = st.selectbox("Choose a request", list(labels), index=None, placeholder="Choose a request",
-                              key=state_key(namespace, "pick"))
+        choice = st.selectbox(
+            "Choose a request",
+            list(labels),
+            index=None,
+            placeholder="Choose a request",
+            key=state_key(namespace, "pick"),
+        )
         if choice is None:
             st.stop()
         request_id = labels[choice]
@@ -37,8 +43,13 @@ def pick_request(con: duckdb.DuckDBPyConnection, namespace: str, stages: Iterabl
         show_error(exc)
         st.stop()
     st.subheader(f"#{request_id} · {request['title']}")
-    st.caption(f"Requested by {request['requester_name']} · {request['school_name'] or 'District-wide'} · "
-               f"stage **{Stage(request['stage']).label}**"
-               + (f" · selected product **{request['selected_product_name']}**"
-                  if request.get("selected_product_name") else ""))
+    st.caption(
+        f"Requested by {request['requester_name']} · {request['school_name'] or 'District-wide'} · "
+        f"stage **{Stage(request['stage']).label}**"
+        + (
+            f" · selected product **{request['selected_product_name']}**"
+            if request.get("selected_product_name")
+            else ""
+        )
+    )
     return request
