@@ -89,6 +89,14 @@ class TestNewRequest:
         at = run_page("pages/new_request.py", as_role="requester", query={"request": str(draft)})
         assert not at.exception
         assert f"Edit request #{draft}" in texts(at)
+        # the draft is James Chen's: another requester may read it but not change it
+        _button(at, "Save draft").click().run()
+        assert not at.exception
+        assert "Only the requester" in texts(at)
+
+    def test_unknown_request_in_the_link(self, demo_db):
+        at = run_page("pages/new_request.py", as_role="requester", query={"request": "99999"})
+        assert not at.exception and "does not exist" in texts(at)
 
 
 class TestCriteriaPage:
