@@ -8,6 +8,7 @@ The engine compares the raw and parsed values to tell "missing" from "unreadable
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 # Spellings of "no value" (compared after trim + lower).
@@ -44,9 +45,8 @@ def cleaned(col: str) -> str:
 
 
 def is_blank(col: str) -> str:
-    """NULL or only spaces (cheap test first)."""
-    return (f"CASE WHEN {col} IS NULL THEN true WHEN NOT (starts_with({col}, ' ') OR starts_with({col}, '\t')) "
-            f"THEN {col} = '' ELSE trim({col}) = '' END")
+    """NULL or only spaces (cheap test first: a first character above a space is never blank)."""
+    return f"CASE WHEN {col} IS NULL THEN true WHEN ascii({col}) > 32 THEN false ELSE trim({col}) = '' END"
 
 
 def timestamp_expr(col: str) -> str:
@@ -65,8 +65,15 @@ def date_expr(col: str) -> str:
             f"ELSE try_strptime({value}, {_sql_list(DATE_FORMATS)})::DATE END")
 
 
+def latest_date() -> dt.date:
+    """The latest plausible date in an export: two years from today."""
+    today = dt.date.today()
+    return today.replace(year=today.year + 2, day=min(today.day, 28))
+
+
 def date_in_range(col: str) -> str:
-    return f"{col} BETWEEN DATE '{EARLIEST_DATE}' AND current_date + INTERVAL 2 YEAR"
+    """Plausible dates, as literal bounds (no per-row date arithmetic)."""
+    return f"{col} BETWEEN DATE '{EARLIEST_DATE}' AND DATE '{latest_date().isoformat()}'"
 
 
 def number_expr(col: str) -> str:

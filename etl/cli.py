@@ -36,6 +36,7 @@ from settings import Settings
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 LOCK_WAIT_SECONDS = 120.0  # the app holds the file only for one script run; wait for it
 BIG_FILE_BYTES = 20 << 20
+ETL_MEMORY_LIMIT = "1GB"  # the goal: peak memory < 1.5 GB for a 10M-row year of usage
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,6 +117,7 @@ class _ProgressPrinter:
 def _open(db: Path | None) -> tuple[duckdb.DuckDBPyConnection, Settings]:
     settings = Settings(db=db) if db else Settings()
     con = connect_waiting(settings.db_path, wait_seconds=max(settings.lock_wait_seconds, LOCK_WAIT_SECONDS))
+    con.execute(f"SET memory_limit = '{ETL_MEMORY_LIMIT}'")  # big aggregates spill to disk instead
     apply_migrations(con)
     return con, settings
 

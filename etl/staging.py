@@ -59,13 +59,16 @@ def _typed(parse: str, col: str) -> str:
     }[parse]
 
 
-def read_csv_sql(src: SourceFile, width: int) -> str:
-    """The read_csv call for a prepared file: all text, explicit dialect, positional names."""
+def read_csv_sql(src: SourceFile, width: int, *, parallel: bool = False) -> str:
+    """The read_csv call for a prepared file: all text, explicit dialect, positional names.
+
+    Not parallel by default: DuckDB's parallel reader refuses quoted newlines together with padding.
+    """
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     delim = {"\t": "\\t", ",": ",", ";": ";", "|": "|"}[src.delimiter]
     return (f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', "
             f"escape='\"', auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, "
-            f"strict_mode=true, parallel=false)")  # parallel reads refuse quoted newlines with padding
+            f"strict_mode=true, parallel={str(parallel).lower()})")
 
 
 def duckdb_read_error(src: SourceFile, exc: duckdb.Error) -> FileRefused:
@@ -91,7 +94,8 @@ READER_TYPES = {"date": "DATE", "number": "DOUBLE", "integer": "BIGINT", "minute
                 "grade": "INTEGER", "seconds": "DOUBLE"}
 
 
-def typed_reader(src: SourceFile, profile: FormatProfile, resolved: dict[str, int], *, rejects: bool) -> str:
+def typed_reader(src: SourceFile, profile: FormatProfile, resolved: dict[str, int], *, rejects: bool,
+                 strict: bool = False) -> str:
     """DuckDB's typed CSV reader for the profile's numeric and date columns (ISO dates only)."""
     width = len(src.header) + SPARE_COLUMNS
     types = {pos: READER_TYPES.get(profile.columns[f].parse, "VARCHAR") for f, pos in resolved.items()}
@@ -99,7 +103,8 @@ def typed_reader(src: SourceFile, profile: FormatProfile, resolved: dict[str, in
     delim = {"\t": "\\t", ",": ",", ";": ";", "|": "|"}[src.delimiter]
     store = ", store_rejects=true, rejects_table='etl_csv_errors', rejects_scan='etl_csv_scans'" if rejects else ""
     return (f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', escape='\"', "
-            f"auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, ignore_errors=true{store})")
+            f"auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, "
+            f"ignore_errors={'false' if strict else 'true'}{store})")
 
 
 def typed_source(src: SourceFile, profile: FormatProfile,
@@ -259,8 +264,8 @@ def rows_read(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def valid_condition(checks: list[Check]) -> str:
-    bad = " OR ".join(f"coalesce({c.condition}, false)" for c in checks if c.severity == "rejected")
-    return f"NOT __blank AND NOT ({bad or 'false'})"
+    bad = " OR ".join(f"({c.condition})" for c in checks if c.severity == "rejected")
+    return f"NOT __blank AND NOT coalesce({bad or 'false'}, false)"
 
 
 def record_checks(con: duckdb.DuckDBPyConnection, import_id: int, checks: list[Check]) -> tuple[int, int]:
@@ -269,8 +274,8 @@ def record_checks(con: duckdb.DuckDBPyConnection, import_id: int, checks: list[C
     One scan counts both; the per-check inserts run only when something failed (a clean 10M-row
     file costs one pass, not one per rule).
     """
-    def any_of(severity: str) -> str:
-        return " OR ".join(f"coalesce({c.condition}, false)" for c in checks if c.severity == severity) or "false"
+    def any_of(severity: str) -> str:  # inside FILTER a NULL counts as false
+        return " OR ".join(f"({c.condition})" for c in checks if c.severity == severity) or "false"
 
     rejected, warned = con.execute(
         f"SELECT count(*) FILTER ({any_of('rejected')}), count(*) FILTER ({any_of('warning')}) "

@@ -52,3 +52,24 @@ class TestFastLane:
         lines[19_000] = lines[19_000].rsplit(",", 2)[0] + ",9999,50"
         out = imp(con, "assessments", write(tmp_path / "diag_math.csv", header + "\n" + "\n".join(lines) + "\n"))
         assert [r[:2] for r in rejects(con, out.import_id)] == [(19_002, "Overall Scale Score")]
+
+
+class TestFastLaneIsTaken:
+    def test_clean_file_never_reaches_the_staging_table(self, con, tmp_path, monkeypatch):
+        from etl import staging
+
+        def boom(*args, **kwargs):
+            raise AssertionError("the full path ran")
+
+        monkeypatch.setattr(staging, "build_stage", boom)
+        monkeypatch.setattr(staging, "try_fast_stage", boom)
+        out = imp(con, "usage", write(tmp_path / "u.csv", HEADER + "\n1,A,2026-09-02,5,1,S,3\n2,A,2026-09-02,6,1,S,K\n"
+                                      .replace(",K\n", ",4\n")))
+        assert out.rows_imported == 2
+
+    def test_a_failed_check_rolls_the_fast_lane_back_before_the_full_path(self, con, tmp_path):
+        out = imp(con, "usage", write(tmp_path / "u.csv", HEADER + "\n1,A,2026-09-02,5,1,S,3\n2,A,2026-09-02,5000,1,S,3\n"))
+        assert (out.rows_imported, out.rows_rejected) == (1, 1)
+        assert rows(con, "SELECT count(*) FROM import_log") == [(1,)]
+        assert rows(con, "SELECT count(*), max(import_id) FROM usage_daily") == [(1, out.import_id)]
+        assert rows(con, "SELECT count(*) FROM audit_log WHERE table_name = 'import_log'") == [(1,)]
