@@ -3,26 +3,26 @@ services/comparison.py: weights, scores, each candidate's gate verdict and cost 
 
 Gate verdicts reuse the step-5 checks of services/lifecycle.py (`check_soppa`, `check_integration`)
 on each candidate's own facts, so "failing a gate" means exactly what the approval gate means. The
-cost per student per year comes from the step-3 budget model (services/costs) when a scenario is
-saved for the candidate; that model is built by another part of the product, so it is read
-defensively and the page says "no budget model yet" otherwise.
+cost per student per year comes from the candidate's latest step-3 budget scenario
+(services.scenarios.latest_scenario, evaluated by services.costs); without one the page says
+"no budget model yet".
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from dataclasses import dataclass
-from typing import Any
 
 import duckdb
 import pandas as pd
 
 from db import repo
 from models.enums import IntegrationResult, PrivacyStatus
-from services import lifecycle
+from models.errors import DomainError
+from services import lifecycle, scenarios
 from services.comparison import Comparison, GateState, GateVerdict, compare
+from services.costs import evaluate
 from services.criteria import candidates as candidate_table
 from services.criteria import request_criteria
 from services.review import scores as score_table
@@ -86,31 +86,13 @@ def gate_verdict(facts: lifecycle.GateFacts, vendor_says_no: list[str]) -> GateV
 
 
 def cost_per_student(con: duckdb.DuckDBPyConnection, request_id: int, product_id: int) -> float | None:
-    """Cost per student per year from the candidate's latest saved budget scenario, or None."""
+    """Cost per student per year from the candidate's latest saved budget scenario (step 3), or None."""
     try:
-        from models.costs import QuoteInput, ScenarioParams
-        from services.costs import evaluate
-
-        row = repo.fetch_one(
-            con,
-            "SELECT s.params, q.* FROM cost_scenarios s JOIN quotes q ON q.quote_id = s.quote_id"
-            " WHERE s.product_id = ? AND (s.request_id = ? OR s.request_id IS NULL)"
-            " ORDER BY s.request_id NULLS LAST, s.updated_at DESC LIMIT 1",
-            [product_id, request_id],
-        )
-        if row is None:
+        saved = scenarios.latest_scenario(con, request_id, product_id)
+        if saved is None:
             return None
-        quote: dict[str, Any] = {
-            k: row[k] for k in QuoteInput.model_fields if k in row and row[k] is not None
-        }
-        for key in ("one_time_costs", "recurring_costs"):
-            if isinstance(quote.get(key), str):
-                quote[key] = json.loads(quote[key])
-        params = row["params"]
-        params = json.loads(params) if isinstance(params, str) else params
-        result = evaluate(QuoteInput.model_validate(quote), ScenarioParams.model_validate(params))
-        return result.summary.cost_per_student
-    except Exception:  # the budget model is optional here: any mismatch means "not available"
+        return evaluate(saved.quote, saved.params).summary.cost_per_student
+    except (DomainError, ValueError):  # a scenario that no longer validates: show "no budget model yet"
         return None
 
 
