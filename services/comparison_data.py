@@ -10,7 +10,6 @@ cost per student per year comes from the candidate's latest step-3 budget scenar
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -39,36 +38,6 @@ class ComparisonView:
     weights: dict[str, float]  # criterion name -> percent
     gate_criteria: list[str]
     costs: dict[str, float | None]  # candidate name -> cost per student per year
-
-
-def _product_facts(
-    con: duckdb.DuckDBPyConnection, base: lifecycle.GateFacts, product_id: int
-) -> lifecycle.GateFacts:
-    decision = repo.fetch_one(
-        con,
-        "SELECT status, agreement_id FROM soppa_decisions WHERE product_id = ?"
-        " ORDER BY decided_at DESC, decision_id DESC LIMIT 1",
-        [product_id],
-    )
-    agreement = (
-        repo.get(con, "agreements", decision["agreement_id"])
-        if decision and decision["agreement_id"] is not None
-        else None
-    )
-    results = tuple(
-        IntegrationResult(r[0])
-        for r in con.execute(
-            "SELECT result FROM integration_checks WHERE product_id = ? AND (request_id = ? OR request_id IS NULL)",
-            [product_id, base.request_id],
-        ).fetchall()
-    )
-    return dataclasses.replace(
-        base,
-        selected_product_id=product_id,
-        soppa_status=PrivacyStatus(decision["status"]) if decision else None,
-        agreement=agreement,
-        integration_results=results,
-    )
 
 
 def gate_verdict(facts: lifecycle.GateFacts, vendor_says_no: list[str]) -> GateVerdict:
@@ -104,7 +73,6 @@ def load_comparison(
     gate_criteria = [str(r["name"]) for r in crit.to_dict("records") if r["is_gate"]]
     cands = candidate_table(con, request_id)
     active = cands[cands["status"] == "active"]
-    base = lifecycle.gather_facts(con, request_id, today)
     says_no = repo.fetch_all(
         con,
         """SELECT r.candidate_id, cr.name FROM vendor_responses r JOIN criteria cr USING (criterion_id)
@@ -116,7 +84,9 @@ def load_comparison(
     costs: dict[str, float | None] = {}
     for row in active.to_dict("records"):
         no = [r["name"] for r in says_no if r["candidate_id"] == row["candidate_id"]]
-        gates[row["product"]] = gate_verdict(_product_facts(con, base, int(row["product_id"])), no)
+        gates[row["product"]] = gate_verdict(
+            lifecycle.gather_facts(con, request_id, today, product_id=int(row["product_id"])), no
+        )
         costs[row["product"]] = cost_per_student(con, request_id, int(row["product_id"]))
     raw = score_table(con, request_id)
     raw = raw[raw["candidate_id"].isin(active["candidate_id"])]

@@ -320,12 +320,15 @@ def blockers(facts: GateFacts) -> list[str]:
 
 # -- database side ---------------------------------------------------------------------------
 
-def gather_facts(con: duckdb.DuckDBPyConnection, request_id: int, today: dt.date | None = None) -> GateFacts:
+def gather_facts(
+    con: duckdb.DuckDBPyConnection, request_id: int, today: dt.date | None = None, *, product_id: int | None = None
+) -> GateFacts:
+    """The request's facts; `product_id` asks "what if this candidate were the selected one" (comparison)."""
     row = repo.get(con, "requests", request_id)
     if row is None:
         raise NotFound(f"Request #{request_id} does not exist.")
     q = repo.fetch_value
-    product = row["selected_product_id"]
+    product = product_id if product_id is not None else row["selected_product_id"]
     soppa = None
     agreement = None
     integration: tuple[IntegrationResult, ...] = ()
