@@ -23,8 +23,10 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
-BASELINE = ("import sys, duckdb; con = duckdb.connect(sys.argv[1]); "
-            "con.execute('CREATE TABLE t AS SELECT * FROM read_csv(?)', [sys.argv[2]]); con.close()")
+BASELINE = (
+    "import sys, duckdb; con = duckdb.connect(sys.argv[1]); "
+    "con.execute('CREATE TABLE t AS SELECT * FROM read_csv(?)', [sys.argv[2]]); con.close()"
+)
 
 
 def measure(cmd: list[str]) -> tuple[float, float, str]:
@@ -53,28 +55,37 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     if not args.csv.exists():
-        subprocess.run([sys.executable, str(ROOT / "bench" / "gen_large_district.py"), "--out", str(args.csv)],
-                       check=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "gen_large_district.py"), "--out", str(args.csv)],
+            check=True,
+        )
     rows = sum(1 for _ in args.csv.open("rb")) - 1
     baseline, etl = [], []
     with tempfile.TemporaryDirectory(prefix="bench-", dir=OUT) as tmp:
         for i in range(args.repeat):
             base_db, etl_db = Path(tmp) / f"base{i}.duckdb", Path(tmp) / f"etl{i}.duckdb"
             baseline.append(measure([sys.executable, "-c", BASELINE, str(base_db), str(args.csv)]))
-            etl.append(measure([sys.executable, "-m", "etl", "usage", str(args.csv), "--db", str(etl_db), "--json"]))
+            etl.append(
+                measure([sys.executable, "-m", "etl", "usage", str(args.csv), "--db", str(etl_db), "--json"])
+            )
             base_db.unlink()
             etl_db.unlink()
     result = json.loads(etl[-1][2].strip().splitlines()[-1])
     base_s = statistics.median(t for t, _, _ in baseline)
     etl_s = statistics.median(t for t, _, _ in etl)
     summary = {
-        "rows": rows, "file_mb": round(args.csv.stat().st_size / 1e6), "repeat": args.repeat,
+        "rows": rows,
+        "file_mb": round(args.csv.stat().st_size / 1e6),
+        "repeat": args.repeat,
         "baseline_seconds": [round(t, 2) for t, _, _ in baseline],
         "import_seconds": [round(t, 2) for t, _, _ in etl],
-        "ratio_median": round(etl_s / base_s, 2), "ratio_goal": 1.5,
+        "ratio_median": round(etl_s / base_s, 2),
+        "ratio_goal": 1.5,
         "baseline_peak_mb": round(max(m for _, m, _ in baseline)),
-        "import_peak_mb": round(max(m for _, m, _ in etl)), "peak_goal_mb": 1500,
-        "rows_imported": result["rows_imported"], "cpus": psutil.cpu_count(),
+        "import_peak_mb": round(max(m for _, m, _ in etl)),
+        "peak_goal_mb": 1500,
+        "rows_imported": result["rows_imported"],
+        "cpus": psutil.cpu_count(),
         "load_average": [round(x, 1) for x in psutil.getloadavg()],
     }
     print(json.dumps(summary, indent=2))

@@ -68,8 +68,10 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     rows = generate(args.out, students=args.students, tools=args.tools)
-    print(f"wrote {rows:,} rows to {args.out} ({args.out.stat().st_size / 1e6:.0f} MB) "
-          f"in {time.perf_counter() - started:.1f}s")
+    print(
+        f"wrote {rows:,} rows to {args.out} ({args.out.stat().st_size / 1e6:.0f} MB) "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
 
 
 if __name__ == "__main__":

@@ -30,19 +30,27 @@ STUDENT_LEVEL_DATES: dict[str, str] = {
 
 def import_history(con: duckdb.DuckDBPyConnection, limit: int = 50) -> list[dict[str, Any]]:
     return repo.fetch_all(
-        con, "SELECT import_id, kind, format, file_name, tool, subject, rows_read, rows_imported, "
-             "rows_rejected, rows_warned, status, imported_by, started_at, undone_at, notes "
-             "FROM import_log ORDER BY import_id DESC LIMIT ?", [limit])
+        con,
+        "SELECT import_id, kind, format, file_name, tool, subject, rows_read, rows_imported, "
+        "rows_rejected, rows_warned, status, imported_by, started_at, undone_at, notes "
+        "FROM import_log ORDER BY import_id DESC LIMIT ?",
+        [limit],
+    )
 
 
 def import_rejects(con: duckdb.DuckDBPyConnection, import_id: int, limit: int = 1000) -> list[dict[str, Any]]:
     return repo.fetch_all(
-        con, "SELECT line_number, column_name, reason, value_masked, severity FROM import_rejects "
-             "WHERE import_id = ? ORDER BY line_number, column_name LIMIT ?", [import_id, limit])
+        con,
+        "SELECT line_number, column_name, reason, value_masked, severity FROM import_rejects "
+        "WHERE import_id = ? ORDER BY line_number, column_name LIMIT ?",
+        [import_id, limit],
+    )
 
 
 def last_import(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
-    return repo.fetch_one(con, "SELECT * FROM import_log WHERE status = 'imported' ORDER BY import_id DESC LIMIT 1")
+    return repo.fetch_one(
+        con, "SELECT * FROM import_log WHERE status = 'imported' ORDER BY import_id DESC LIMIT 1"
+    )
 
 
 def undo_last_import(con: duckdb.DuckDBPyConnection, *, actor: Actor | None) -> dict[str, Any]:
@@ -52,14 +60,20 @@ def undo_last_import(con: duckdb.DuckDBPyConnection, *, actor: Actor | None) -> 
         raise DomainError("There is no import to undo.")
     with transaction(con):
         removed = undo_rows(con, last["import_id"])
-        repo.update(con, "import_log", last["import_id"],
-                    {"status": "undone", "undone_at": dt.datetime.now()}, actor=actor,
-                    note=f"undo: {removed} rows removed")
+        repo.update(
+            con,
+            "import_log",
+            last["import_id"],
+            {"status": "undone", "undone_at": dt.datetime.now()},
+            actor=actor,
+            note=f"undo: {removed} rows removed",
+        )
     return {"import_id": last["import_id"], "file_name": last["file_name"], "rows_removed": removed}
 
 
-def purge_older_than(con: duckdb.DuckDBPyConnection, years: int, *, actor: Actor | None,
-                     today: dt.date | None = None) -> dict[str, int]:
+def purge_older_than(
+    con: duckdb.DuckDBPyConnection, years: int, *, actor: Actor | None, today: dt.date | None = None
+) -> dict[str, int]:
     """Delete student-level rows older than `years` years (SOPPA: keep no longer than needed)."""
     if years < 1:
         raise DomainError("Keep at least one year of data (--older-than-years 1 or more).")
@@ -74,10 +88,17 @@ def purge_older_than(con: duckdb.DuckDBPyConnection, years: int, *, actor: Actor
             count = con.execute(f"SELECT count(*) FROM {table} WHERE {column} < ?", [cutoff]).fetchone()[0]
             con.execute(f"DELETE FROM {table} WHERE {column} < ?", [cutoff])
             deleted[table] = count
-        inactive = con.execute("SELECT count(*) FROM roster_students WHERE NOT active AND updated_at < ?",
-                               [cutoff]).fetchone()[0]
+        inactive = con.execute(
+            "SELECT count(*) FROM roster_students WHERE NOT active AND updated_at < ?", [cutoff]
+        ).fetchone()[0]
         con.execute("DELETE FROM roster_students WHERE NOT active AND updated_at < ?", [cutoff])
         deleted["roster_students (inactive)"] = inactive
-        repo.audit(con, actor=actor, table="usage_daily", record_id=f"before {cutoff}", action="delete",
-                   note=f"purge of student-level rows older than {years} years: {sum(deleted.values())} rows")
+        repo.audit(
+            con,
+            actor=actor,
+            table="usage_daily",
+            record_id=f"before {cutoff}",
+            action="delete",
+            note=f"purge of student-level rows older than {years} years: {sum(deleted.values())} rows",
+        )
     return deleted

@@ -16,10 +16,25 @@ MISSING_TOKENS = ("", "n/a", "na", "--", "-", "null", "none", "#n/a", "nan", "."
 
 # Month-first, as US exports write them; %y before %Y so 3/2/21 is 2021, not year 21.
 DATE_FORMATS = (
-    "%m/%d/%y", "%m/%d/%Y", "%m-%d-%Y", "%m-%d-%y", "%Y/%m/%d", "%d-%b-%Y", "%b %d, %Y",
-    "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p",
-    "%m/%d/%y %H:%M", "%m/%d/%y %I:%M %p", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ",
-    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %I:%M:%S %p",
+    "%m/%d/%y",
+    "%m/%d/%Y",
+    "%m-%d-%Y",
+    "%m-%d-%y",
+    "%Y/%m/%d",
+    "%d-%b-%Y",
+    "%b %d, %Y",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%y %H:%M",
+    "%m/%d/%y %I:%M %p",
+    "%Y-%m-%dT%H:%M:%S.%fZ",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %I:%M:%S %p",
 )
 EARLIEST_DATE = "1990-01-01"
 # A cell Excel turned into a time-of-day ("00:00.0"): the date is lost.
@@ -38,10 +53,12 @@ def cleaned(col: str) -> str:
     """
     # A regular expression, not IN (...): DuckDB plans IN lists as a join that runs on every row.
     missing = "'^(" + "|".join(re.escape(t) for t in MISSING_TOKENS if t) + ")?$'"
-    return (f"CASE WHEN {col} IS NULL THEN NULL "
-            f"WHEN length({col}) > 4 AND NOT starts_with({col}, ' ') AND NOT ends_with({col}, ' ') "
-            f"AND NOT starts_with({col}, '\t') THEN {col} "
-            f"WHEN regexp_full_match(lower(trim({col})), {missing}) THEN NULL ELSE trim({col}) END")
+    return (
+        f"CASE WHEN {col} IS NULL THEN NULL "
+        f"WHEN length({col}) > 4 AND NOT starts_with({col}, ' ') AND NOT ends_with({col}, ' ') "
+        f"AND NOT starts_with({col}, '\t') THEN {col} "
+        f"WHEN regexp_full_match(lower(trim({col})), {missing}) THEN NULL ELSE trim({col}) END"
+    )
 
 
 def is_blank(col: str) -> str:
@@ -52,17 +69,21 @@ def is_blank(col: str) -> str:
 def timestamp_expr(col: str) -> str:
     """ISO casts only for values that start with a 4-digit year: DuckDB would read 3/2/21 as year 3."""
     value = cleaned(col)
-    return (f"CASE WHEN regexp_matches({value}, '^\\d{{4}}[-/]') THEN coalesce(try_cast({value} AS TIMESTAMP), "
-            f"try_strptime({value}, {_sql_list(DATE_FORMATS)})) "
-            f"ELSE try_strptime({value}, {_sql_list(DATE_FORMATS)}) END")
+    return (
+        f"CASE WHEN regexp_matches({value}, '^\\d{{4}}[-/]') THEN coalesce(try_cast({value} AS TIMESTAMP), "
+        f"try_strptime({value}, {_sql_list(DATE_FORMATS)})) "
+        f"ELSE try_strptime({value}, {_sql_list(DATE_FORMATS)}) END"
+    )
 
 
 def date_expr(col: str) -> str:
     """Every date form in the quirks list (clean ISO dates take the engine's fast cast before this)."""
     value = cleaned(col)
-    return (f"CASE WHEN regexp_matches({value}, '^\\d{{4}}[-/]') THEN coalesce(try_cast({value} AS DATE), "
-            f"try_cast({value} AS TIMESTAMP)::DATE, try_strptime({value}, {_sql_list(DATE_FORMATS)})::DATE) "
-            f"ELSE try_strptime({value}, {_sql_list(DATE_FORMATS)})::DATE END")
+    return (
+        f"CASE WHEN regexp_matches({value}, '^\\d{{4}}[-/]') THEN coalesce(try_cast({value} AS DATE), "
+        f"try_cast({value} AS TIMESTAMP)::DATE, try_strptime({value}, {_sql_list(DATE_FORMATS)})::DATE) "
+        f"ELSE try_strptime({value}, {_sql_list(DATE_FORMATS)})::DATE END"
+    )
 
 
 def latest_date() -> dt.date:
@@ -90,24 +111,30 @@ def minutes_expr(col: str) -> str:
     """Minutes as a number, or h:mm:ss, or mm:ss (two parts are minutes and seconds)."""
     value = cleaned(col)
     parts = f"string_split({value}, ':')"
-    clock = (f"CASE len({parts}) "
-             f"WHEN 3 THEN try_cast({parts}[1] AS DOUBLE) * 60 + try_cast({parts}[2] AS DOUBLE) "
-             f"+ try_cast({parts}[3] AS DOUBLE) / 60 "
-             f"WHEN 2 THEN try_cast({parts}[1] AS DOUBLE) + try_cast({parts}[2] AS DOUBLE) / 60 END")
+    clock = (
+        f"CASE len({parts}) "
+        f"WHEN 3 THEN try_cast({parts}[1] AS DOUBLE) * 60 + try_cast({parts}[2] AS DOUBLE) "
+        f"+ try_cast({parts}[3] AS DOUBLE) / 60 "
+        f"WHEN 2 THEN try_cast({parts}[1] AS DOUBLE) + try_cast({parts}[2] AS DOUBLE) / 60 END"
+    )
     return f"CASE WHEN contains({value}, ':') THEN {clock} ELSE {number_expr(col)} END"
 
 
 def seconds_expr(col: str) -> str:
     """A TotalTimeInSeconds column, stored as minutes."""
-    return f"CASE WHEN contains({cleaned(col)}, ':') THEN {minutes_expr(col)} ELSE {number_expr(col)} / 60 END"
+    return (
+        f"CASE WHEN contains({cleaned(col)}, ':') THEN {minutes_expr(col)} ELSE {number_expr(col)} / 60 END"
+    )
 
 
 def grade_expr(col: str) -> str:
     """'K'/'KG' -> 0, 'PK'/'TK' -> -1, '03' or 'Grade 3' -> 3."""
     value = f"upper({cleaned(col)})"
-    return (f"CASE WHEN regexp_full_match({value}, '(K|KG|KF|KH|0K)') THEN 0 "
-            f"WHEN regexp_full_match({value}, '(PK|P|PRE-K|TK|PS|IT|PR)') THEN -1 "
-            f"ELSE try_cast(nullif(regexp_extract({value}, '(\\d+)', 1), '') AS INTEGER) END")
+    return (
+        f"CASE WHEN regexp_full_match({value}, '(K|KG|KF|KH|0K)') THEN 0 "
+        f"WHEN regexp_full_match({value}, '(PK|P|PRE-K|TK|PS|IT|PR)') THEN -1 "
+        f"ELSE try_cast(nullif(regexp_extract({value}, '(\\d+)', 1), '') AS INTEGER) END"
+    )
 
 
 def subject_expr(col: str, subjects: dict[str, str]) -> str:
@@ -116,8 +143,10 @@ def subject_expr(col: str, subjects: dict[str, str]) -> str:
     cases = " ".join(
         f"WHEN lower({value}) = '{k.replace(chr(39), chr(39) * 2)}' THEN '{v}'" for k, v in subjects.items()
     )
-    contains = ("WHEN contains(lower(" + value + "), 'math') THEN 'Math' "
-                "WHEN contains(lower(" + value + "), 'read') THEN 'Reading' ")
+    contains = (
+        "WHEN contains(lower(" + value + "), 'math') THEN 'Math' "
+        "WHEN contains(lower(" + value + "), 'read') THEN 'Reading' "
+    )
     return f"CASE {cases} {contains} ELSE {value} END"
 
 
@@ -127,5 +156,7 @@ def excel_destroyed(col: str) -> str:
 
 def masked(col: str) -> str:
     """The SQL twin of services.privacy.mask (tests keep them equal): first and last character only."""
-    return (f"CASE WHEN {col} IS NULL THEN NULL WHEN length({col}) <= 2 THEN repeat('*', length({col})) "
-            f"ELSE left({col}, 1) || repeat('*', length({col}) - 2) || right({col}, 1) END")
+    return (
+        f"CASE WHEN {col} IS NULL THEN NULL WHEN length({col}) <= 2 THEN repeat('*', length({col})) "
+        f"ELSE left({col}, 1) || repeat('*', length({col}) - 2) || right({col}, 1) END"
+    )

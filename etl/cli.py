@@ -45,8 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     for kind in ("roster", "usage", "assessments", "feedback"):
         p = sub.add_parser(kind, help=f"import a {kind} export")
         p.add_argument("path", type=Path)
-        p.add_argument("--format", choices=sorted(x.name for x in PROFILES if x.kind == kind and x.target != "roster")
-                       or None)
+        p.add_argument(
+            "--format",
+            choices=sorted(x.name for x in PROFILES if x.kind == kind and x.target != "roster") or None,
+        )
         p.add_argument("--tool")
         p.add_argument("--subject")
         p.add_argument("--db", type=Path)
@@ -123,19 +125,34 @@ def _open(db: Path | None) -> tuple[duckdb.DuckDBPyConnection, Settings]:
 
 
 def _import(args: argparse.Namespace) -> int:
-    base = {"kind": args.command, "format": args.format, "rows_read": 0, "rows_imported": 0,
-            "rows_rejected": 0, "already_imported": False}
+    base = {
+        "kind": args.command,
+        "format": args.format,
+        "rows_read": 0,
+        "rows_imported": 0,
+        "rows_rejected": 0,
+        "already_imported": False,
+    }
     if not args.path.exists():
-        _emit(args, {**base, "status": "usage_error", "error": f"{args.path}: no such file or folder."},
-              f"error: {args.path}: no such file or folder.", error=True)
+        _emit(
+            args,
+            {**base, "status": "usage_error", "error": f"{args.path}: no such file or folder."},
+            f"error: {args.path}: no such file or folder.",
+            error=True,
+        )
         return EXIT_USAGE
     try:
-        request = ImportRequest(kind=args.command, path=args.path, format=args.format, tool=args.tool,
-                                subject=args.subject)
+        request = ImportRequest(
+            kind=args.command, path=args.path, format=args.format, tool=args.tool, subject=args.subject
+        )
     except ValueError as exc:
         _emit(args, {**base, "status": "usage_error", "error": str(exc)}, f"error: {exc}", error=True)
         return EXIT_USAGE
-    size = sum(p.stat().st_size for p in args.path.rglob("*")) if args.path.is_dir() else args.path.stat().st_size
+    size = (
+        sum(p.stat().st_size for p in args.path.rglob("*"))
+        if args.path.is_dir()
+        else args.path.stat().st_size
+    )
     progress = _ProgressPrinter(enabled=not args.json and size >= BIG_FILE_BYTES)
     started = time.perf_counter()
     con, settings = _open(args.db)
@@ -143,16 +160,23 @@ def _import(args: argparse.Namespace) -> int:
         progress.start(con)
         outcome = run_import(con, settings.student_id_secret(), request, progress=progress)
     except UsageProblem as exc:
-        _emit(args, {**base, "status": "usage_error", "error": exc.message}, f"error: {exc.message}", error=True)
+        _emit(
+            args, {**base, "status": "usage_error", "error": exc.message}, f"error: {exc.message}", error=True
+        )
         return EXIT_USAGE
     except DomainError as exc:
-        _emit(args, {**base, "status": "refused", "error": exc.message}, f"refused: {exc.message}", error=True)
+        _emit(
+            args, {**base, "status": "refused", "error": exc.message}, f"refused: {exc.message}", error=True
+        )
         return EXIT_REFUSED
     finally:
         progress.stop()
         con.close()
-    payload = {**outcome.model_dump(), "status": "already_imported" if outcome.already_imported else "imported",
-               "seconds": round(time.perf_counter() - started, 2)}
+    payload = {
+        **outcome.model_dump(),
+        "status": "already_imported" if outcome.already_imported else "imported",
+        "seconds": round(time.perf_counter() - started, 2),
+    }
     lines = [outcome.message, *outcome.warnings]
     if outcome.rows_rejected or outcome.rows_warned:
         lines.append(f"See the rejected rows: Import page, import #{outcome.import_id}.")
@@ -169,8 +193,11 @@ def _undo(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     finally:
         con.close()
-    _emit(args, {"status": "undone", **result},
-          f"Undid import #{result['import_id']} ({result['file_name']}): {result['rows_removed']:,} rows removed.")
+    _emit(
+        args,
+        {"status": "undone", **result},
+        f"Undid import #{result['import_id']} ({result['file_name']}): {result['rows_removed']:,} rows removed.",
+    )
     return EXIT_OK
 
 

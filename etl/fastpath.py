@@ -33,15 +33,23 @@ def _id_pass(con: duckdb.DuckDBPyConnection, src: SourceFile, resolved: dict[str
     width = len(src.header) + staging.SPARE_COLUMNS
     sid, overflow = f"c{resolved['student_id']}", f"c{len(src.header)}"
     try:
-        return con.execute(f"SELECT {sid}, count(*), count({overflow}), min(ascii({sid})) "
-                           f"FROM {staging.read_csv_sql(src, width, parallel=True)} GROUP BY {sid}",
-                           {"path": str(src.read_path)}).fetchall()
+        return con.execute(
+            f"SELECT {sid}, count(*), count({overflow}), min(ascii({sid})) "
+            f"FROM {staging.read_csv_sql(src, width, parallel=True)} GROUP BY {sid}",
+            {"path": str(src.read_path)},
+        ).fetchall()
     except duckdb.Error:
         return None
 
 
-def _clean_after_insert(con: duckdb.DuckDBPyConnection, profile: FormatProfile, resolved: dict[str, int],
-                        import_id: int, read: int, tool_given: bool) -> bool:
+def _clean_after_insert(
+    con: duckdb.DuckDBPyConnection,
+    profile: FormatProfile,
+    resolved: dict[str, int],
+    import_id: int,
+    read: int,
+    tool_given: bool,
+) -> bool:
     """Every rule of the profile, checked as aggregates over the rows this import just wrote."""
     parts, expected = ["count(*)"], [read]
     bounds: list[tuple[str, float | str | None, float | str | None]] = []
@@ -59,7 +67,9 @@ def _clean_after_insert(con: duckdb.DuckDBPyConnection, profile: FormatProfile, 
             bounds.append((column, spec.minimum, spec.maximum))
     for column, _, _ in bounds:
         parts.extend([f"min({column})::VARCHAR", f"max({column})::VARCHAR"])
-    values = con.execute(f"SELECT {', '.join(parts)} FROM usage_daily WHERE import_id = ?", [import_id]).fetchone()
+    values = con.execute(
+        f"SELECT {', '.join(parts)} FROM usage_daily WHERE import_id = ?", [import_id]
+    ).fetchone()
     if list(values[: len(expected)]) != expected:
         return False
     for i, (_, low, high) in enumerate(bounds):
@@ -71,14 +81,27 @@ def _clean_after_insert(con: duckdb.DuckDBPyConnection, profile: FormatProfile, 
                 return False
         elif (low is not None and float(lo) < low) or (high is not None and float(hi) > high):
             return False
-    duplicates = con.execute("SELECT count(*) FROM (SELECT hash(student_key, tool, usage_date) AS h FROM usage_daily "
-                             "WHERE import_id = ? GROUP BY h HAVING count(*) > 1)", [import_id]).fetchone()[0]
+    duplicates = con.execute(
+        "SELECT count(*) FROM (SELECT hash(student_key, tool, usage_date) AS h FROM usage_daily "
+        "WHERE import_id = ? GROUP BY h HAVING count(*) > 1)",
+        [import_id],
+    ).fetchone()[0]
     return duplicates == 0
 
 
-def try_import(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest, src: SourceFile,
-               profile: FormatProfile, resolved: dict[str, int], *, tool: str | None, tool_sql: str,
-               actor: Actor | None, progress) -> ImportOutcome | None:
+def try_import(
+    con: duckdb.DuckDBPyConnection,
+    secret: bytes,
+    req: ImportRequest,
+    src: SourceFile,
+    profile: FormatProfile,
+    resolved: dict[str, int],
+    *,
+    tool: str | None,
+    tool_sql: str,
+    actor: Actor | None,
+    progress,
+) -> ImportOutcome | None:
     """Import a clean daily-usage file, or return None (nothing written) to use the full path."""
     typed = staging.typed_source(src, profile, resolved)
     if typed is None or "student_id" not in resolved:
@@ -104,29 +127,56 @@ def try_import(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest
         con.execute("SET force_compression = 'fsst'")  # see etl/runner.py: random hex keys
     try:
         with transaction(con):
-            import_id = importlog.open_entry(con, kind=req.kind, format=profile.name, file_name=req.display_name,
-                                             sha256=src.sha256, tool=tool, subject=req.subject, actor=actor)
-            select_new = (f"SELECT k.student_key, {tool_sql}, s.usage_date, {col('minutes', 'DOUBLE')}, "
-                          f"{col('sessions', 'BIGINT')}::INTEGER, {col('school', 'VARCHAR')}, "
-                          f"{col('grade', 'INTEGER')}, {import_id}::INTEGER "
-                          f"FROM (SELECT {select} FROM {reader}) s JOIN {KEYS} k ON k.raw = s.student_id")
+            import_id = importlog.open_entry(
+                con,
+                kind=req.kind,
+                format=profile.name,
+                file_name=req.display_name,
+                sha256=src.sha256,
+                tool=tool,
+                subject=req.subject,
+                actor=actor,
+            )
+            select_new = (
+                f"SELECT k.student_key, {tool_sql}, s.usage_date, {col('minutes', 'DOUBLE')}, "
+                f"{col('sessions', 'BIGINT')}::INTEGER, {col('school', 'VARCHAR')}, "
+                f"{col('grade', 'INTEGER')}, {import_id}::INTEGER "
+                f"FROM (SELECT {select} FROM {reader}) s JOIN {KEYS} k ON k.raw = s.student_id"
+            )
             try:
-                written = loaders.upsert(con, "usage_daily", COLUMNS, select_new, import_id,
-                                         {"path": str(src.read_path)})
+                written = loaders.upsert(
+                    con, "usage_daily", COLUMNS, select_new, import_id, {"path": str(src.read_path)}
+                )
             except duckdb.Error as exc:  # a cast, a constraint, a ragged row: not clean
                 raise _NotClean from exc
             progress("checking", 0.8)
-            if written != read or not _clean_after_insert(con, profile, resolved, import_id, read, bool(tool)):
+            if written != read or not _clean_after_insert(
+                con, profile, resolved, import_id, read, bool(tool)
+            ):
                 raise _NotClean
-            importlog.finish_entry(con, import_id, read=read, imported=read, rejected=0, warned=0,
-                                   notes=" ".join(src.warnings) or None)
+            importlog.finish_entry(
+                con,
+                import_id,
+                read=read,
+                imported=read,
+                rejected=0,
+                warned=0,
+                notes=" ".join(src.warnings) or None,
+            )
     except _NotClean:
         return None
     finally:
         con.execute("RESET preserve_insertion_order")
         con.execute("RESET force_compression")
     progress("done", 1.0)
-    return ImportOutcome(kind=req.kind, format=profile.name, file_name=req.display_name, import_id=import_id,
-                         rows_read=read, rows_imported=read, warnings=src.warnings,
-                         message=f"Imported {read:,} of {read:,} rows from {req.display_name} ({profile.label}); "
-                                 f"0 rejected, 0 with warnings.")
+    return ImportOutcome(
+        kind=req.kind,
+        format=profile.name,
+        file_name=req.display_name,
+        import_id=import_id,
+        rows_read=read,
+        rows_imported=read,
+        warnings=src.warnings,
+        message=f"Imported {read:,} of {read:,} rows from {req.display_name} ({profile.label}); "
+        f"0 rejected, 0 with warnings.",
+    )

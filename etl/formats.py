@@ -18,63 +18,119 @@ _PCT = {"minimum": 0, "maximum": 100}
 
 # Subject spellings across vendors -> the one subject name stored (lower-cased keys).
 SUBJECTS: dict[str, str] = {
-    "math": "Math", "mathematics": "Math", "m": "Math", "maths": "Math",
-    "reading": "Reading", "ela": "Reading", "e": "Reading", "ela/l": "Reading",
-    "english language arts": "Reading", "english language arts/literacy": "Reading",
-    "literacy": "Reading", "early literacy": "Reading", "language arts": "Reading",
-    "language usage": "Language Usage", "science": "Science",
+    "math": "Math",
+    "mathematics": "Math",
+    "m": "Math",
+    "maths": "Math",
+    "reading": "Reading",
+    "ela": "Reading",
+    "e": "Reading",
+    "ela/l": "Reading",
+    "english language arts": "Reading",
+    "english language arts/literacy": "Reading",
+    "literacy": "Reading",
+    "early literacy": "Reading",
+    "language arts": "Reading",
+    "language usage": "Language Usage",
+    "science": "Science",
 }
 
 LIKERT: dict[str, int] = {
-    "strongly disagree": 1, "disagree": 2, "neutral": 3, "neither agree nor disagree": 3,
-    "agree": 4, "strongly agree": 5,
-    "very difficult": 1, "difficult": 2, "easy": 4, "very easy": 5,
-    "never": 1, "rarely": 2, "sometimes": 3, "often": 4, "always": 5,
+    "strongly disagree": 1,
+    "disagree": 2,
+    "neutral": 3,
+    "neither agree nor disagree": 3,
+    "agree": 4,
+    "strongly agree": 5,
+    "very difficult": 1,
+    "difficult": 2,
+    "easy": 4,
+    "very easy": 5,
+    "never": 1,
+    "rarely": 2,
+    "sometimes": 3,
+    "often": 4,
+    "always": 5,
 }
 
 USAGE = [
     FormatProfile(
-        name="generic-usage", kind="usage", label="Generic usage layout", target="usage_daily",
+        name="generic-usage",
+        kind="usage",
+        label="Generic usage layout",
+        target="usage_daily",
         columns={
-            "student_id": C(headers=("student_id", "student id", "studentid", "local_id"), parse="id",
-                            required=True),
+            "student_id": C(
+                headers=("student_id", "student id", "studentid", "local_id"), parse="id", required=True
+            ),
             "tool": C(headers=("tool", "tool_name", "product"), required=True),
             "usage_date": C(headers=("date", "usage_date"), parse="date", required=True),
-            "minutes": C(headers=("minutes", "minutes_used", "time_minutes"), parse="minutes",
-                         minimum=0, maximum=MINUTES_PER_DAY),
-            "sessions": C(headers=("sessions", "logins", "session_count"), parse="integer",
-                          minimum=0, maximum=SESSIONS_PER_DAY),
+            "minutes": C(
+                headers=("minutes", "minutes_used", "time_minutes"),
+                parse="minutes",
+                minimum=0,
+                maximum=MINUTES_PER_DAY,
+            ),
+            "sessions": C(
+                headers=("sessions", "logins", "session_count"),
+                parse="integer",
+                minimum=0,
+                maximum=SESSIONS_PER_DAY,
+            ),
             "school": C(headers=("school", "school_name")),
             "grade": C(headers=("grade",), parse="grade", **_GRADE),
         },
-        signature=("student_id", "usage_date"), any_of=("minutes", "sessions"),
+        signature=("student_id", "usage_date"),
+        any_of=("minutes", "sessions"),
     ),
     FormatProfile(
-        name="sso-logins", kind="usage", label="SSO portal logins (Clever / ClassLink style)",
-        target="usage_daily", rows="events",
+        name="sso-logins",
+        kind="usage",
+        label="SSO portal logins (Clever / ClassLink style)",
+        target="usage_daily",
+        rows="events",
         columns={
-            "student_id": C(headers=("sis_id", "student sis id", "user sis id", "sis user id"),
-                            parse="id", required=True),
+            "student_id": C(
+                headers=("sis_id", "student sis id", "user sis id", "sis user id"), parse="id", required=True
+            ),
             "tool": C(headers=("app name", "application", "app", "application name"), required=True),
-            "usage_date": C(headers=("login date", "date", "login time", "timestamp", "day"),
-                            parse="date", required=True),
-            "sessions": C(headers=("logins", "login count", "sessions"), parse="integer",
-                          minimum=0, maximum=SESSIONS_PER_DAY),
-            "minutes": C(headers=("minutes", "time spent (min)", "duration"), parse="minutes",
-                         minimum=0, maximum=MINUTES_PER_DAY),
+            "usage_date": C(
+                headers=("login date", "date", "login time", "timestamp", "day"), parse="date", required=True
+            ),
+            "sessions": C(
+                headers=("logins", "login count", "sessions"),
+                parse="integer",
+                minimum=0,
+                maximum=SESSIONS_PER_DAY,
+            ),
+            "minutes": C(
+                headers=("minutes", "time spent (min)", "duration"),
+                parse="minutes",
+                minimum=0,
+                maximum=MINUTES_PER_DAY,
+            ),
             "school": C(headers=("school", "school name")),
             "grade": C(headers=("grade",), parse="grade", **_GRADE),
         },
         signature=("student_id", "tool", "usage_date"),
     ),
     FormatProfile(
-        name="iready-lessons", kind="usage", label="i-Ready instruction, lesson level",
-        target="usage_daily", rows="events", constants={"tool": "i-Ready"},
+        name="iready-lessons",
+        kind="usage",
+        label="i-Ready instruction, lesson level",
+        target="usage_daily",
+        rows="events",
+        constants={"tool": "i-Ready"},
         columns={
             "student_id": C(headers=("Student ID",), parse="id", required=True),
             "usage_date": C(headers=("Completion Date",), parse="date", required=True),
-            "minutes": C(headers=("Total Time on Lesson (min)",), parse="minutes", required=True,
-                         minimum=0, maximum=MINUTES_PER_DAY),
+            "minutes": C(
+                headers=("Total Time on Lesson (min)",),
+                parse="minutes",
+                required=True,
+                minimum=0,
+                maximum=MINUTES_PER_DAY,
+            ),
             "school": C(headers=("School",)),
             "grade": C(headers=("Student Grade",), parse="grade", **_GRADE),
             "lesson": C(headers=("Lesson ID",)),
@@ -82,16 +138,24 @@ USAGE = [
         signature=("student_id", "usage_date", "minutes", "lesson"),
     ),
     FormatProfile(
-        name="iready-ytd", kind="usage", label="i-Ready instruction, year-to-date summary",
-        target="usage_summary", constants={"tool": "i-Ready"},
+        name="iready-ytd",
+        kind="usage",
+        label="i-Ready instruction, year-to-date summary",
+        target="usage_summary",
+        constants={"tool": "i-Ready"},
         columns={
             "student_id": C(headers=("Student ID",), parse="id", required=True),
-            "minutes": C(headers=("Instruction: Overall Time on Task (min)",), parse="minutes",
-                         required=True, minimum=0, maximum=100_000),
-            "lessons_completed": C(headers=("Instruction: Overall Lessons Completed",),
-                                   parse="integer", minimum=0),
-            "lessons_passed": C(headers=("Instruction: Overall Lessons Passed",), parse="integer",
-                                minimum=0),
+            "minutes": C(
+                headers=("Instruction: Overall Time on Task (min)",),
+                parse="minutes",
+                required=True,
+                minimum=0,
+                maximum=100_000,
+            ),
+            "lessons_completed": C(
+                headers=("Instruction: Overall Lessons Completed",), parse="integer", minimum=0
+            ),
+            "lessons_passed": C(headers=("Instruction: Overall Lessons Passed",), parse="integer", minimum=0),
             "subject": C(headers=("Subject",), parse="subject"),
             "period": C(headers=("Academic Year",)),
             "school": C(headers=("School",)),
@@ -100,7 +164,10 @@ USAGE = [
         signature=("student_id", "minutes", "lessons_completed"),
     ),
     FormatProfile(
-        name="ixl-progress", kind="usage", label="IXL progress by student", target="usage_summary",
+        name="ixl-progress",
+        kind="usage",
+        label="IXL progress by student",
+        target="usage_summary",
         constants={"tool": "IXL"},
         columns={
             "student_id": C(headers=("Student ID",), parse="id", required=True),
@@ -115,14 +182,17 @@ USAGE = [
 
 ASSESSMENTS = [
     FormatProfile(
-        name="nwea-map", kind="assessments", label="NWEA MAP Growth (AssessmentResults)",
-        target="assessment_results", constants={"assessment": "NWEA MAP Growth"},
+        name="nwea-map",
+        kind="assessments",
+        label="NWEA MAP Growth (AssessmentResults)",
+        target="assessment_results",
+        constants={"assessment": "NWEA MAP Growth"},
         columns={
-            "student_id": C(headers=("StudentID", "Student_Number", "Student_ID"), parse="id",
-                            required=True),
+            "student_id": C(headers=("StudentID", "Student_Number", "Student_ID"), parse="id", required=True),
             "test_date": C(headers=("TestStartDate",), parse="date", required=True),
-            "scale_score": C(headers=("TestRITScore",), parse="number", required=True, minimum=100,
-                             maximum=350),
+            "scale_score": C(
+                headers=("TestRITScore",), parse="number", required=True, minimum=100, maximum=350
+            ),
             "percentile": C(headers=("TestPercentile",), parse="number", **_PCT),
             "subject": C(headers=("MeasurementScale", "Discipline"), parse="subject"),
             "term": C(headers=("TermName",)),
@@ -132,13 +202,17 @@ ASSESSMENTS = [
         signature=("student_id", "test_date", "scale_score", "term"),
     ),
     FormatProfile(
-        name="iready-diagnostic", kind="assessments", label="i-Ready Diagnostic results",
-        target="assessment_results", constants={"assessment": "i-Ready Diagnostic"},
+        name="iready-diagnostic",
+        kind="assessments",
+        label="i-Ready Diagnostic results",
+        target="assessment_results",
+        constants={"assessment": "i-Ready Diagnostic"},
         columns={
             "student_id": C(headers=("Student ID",), parse="id", required=True),
             "test_date": C(headers=("Completion Date", "Start Date"), parse="date", required=True),
-            "scale_score": C(headers=("Overall Scale Score",), parse="number", required=True,
-                             minimum=100, maximum=800),
+            "scale_score": C(
+                headers=("Overall Scale Score",), parse="number", required=True, minimum=100, maximum=800
+            ),
             "percentile": C(headers=("Percentile",), parse="number", **_PCT),
             "subject": C(headers=("Subject",), parse="subject"),
             "term": C(headers=("Academic Year",)),
@@ -148,13 +222,21 @@ ASSESSMENTS = [
         signature=("student_id", "test_date", "scale_score"),
     ),
     FormatProfile(
-        name="star-enterprise", kind="assessments", label="Renaissance Star (Enterprise export)",
-        target="assessment_results", constants={"assessment": "Renaissance Star"},
+        name="star-enterprise",
+        kind="assessments",
+        label="Renaissance Star (Enterprise export)",
+        target="assessment_results",
+        constants={"assessment": "Renaissance Star"},
         columns={
             "student_id": C(headers=("Student Identifier",), parse="id", required=True),
             "test_date": C(headers=("Activity Completed Date",), parse="date", required=True),
-            "scale_score": C(headers=("Scaled Score", "Unified Scale"), parse="number",
-                             required=True, minimum=0, maximum=1400),
+            "scale_score": C(
+                headers=("Scaled Score", "Unified Scale"),
+                parse="number",
+                required=True,
+                minimum=0,
+                maximum=1400,
+            ),
             "percentile": C(headers=("Percentile Rank",), parse="number", **_PCT),
             "subject": C(headers=("Subject", "Activity Type"), parse="subject"),
             "term": C(headers=("Screening Window Name", "School Year")),
@@ -164,14 +246,21 @@ ASSESSMENTS = [
         signature=("student_id", "test_date", "scale_score"),
     ),
     FormatProfile(
-        name="star-datafeed", kind="assessments", label="Renaissance Star (data feed)",
-        target="assessment_results", constants={"assessment": "Renaissance Star"},
+        name="star-datafeed",
+        kind="assessments",
+        label="Renaissance Star (data feed)",
+        target="assessment_results",
+        constants={"assessment": "Renaissance Star"},
         columns={
             "student_id": C(headers=("StudentIdentifier",), parse="id", required=True),
-            "test_date": C(headers=("CompletedDateLocal", "CompletedDate"), parse="date",
-                           required=True),
-            "scale_score": C(headers=("ScaledScore", "UnifiedScore"), parse="number", required=True,
-                             minimum=0, maximum=1400),
+            "test_date": C(headers=("CompletedDateLocal", "CompletedDate"), parse="date", required=True),
+            "scale_score": C(
+                headers=("ScaledScore", "UnifiedScore"),
+                parse="number",
+                required=True,
+                minimum=0,
+                maximum=1400,
+            ),
             "percentile": C(headers=("PercentileRank",), parse="number", **_PCT),
             "subject": C(headers=("Subject", "AssessmentType"), parse="subject"),
             "term": C(headers=("ScreeningWindowName", "SchoolYear")),
@@ -182,16 +271,20 @@ ASSESSMENTS = [
         signature=("student_id", "test_date", "scale_score"),
     ),
     FormatProfile(
-        name="mclass-dibels8", kind="assessments", label="Amplify mCLASS DIBELS 8 summary",
-        target="assessment_results", constants={"assessment": "mCLASS DIBELS 8", "subject": "Reading"},
+        name="mclass-dibels8",
+        kind="assessments",
+        label="Amplify mCLASS DIBELS 8 summary",
+        target="assessment_results",
+        constants={"assessment": "mCLASS DIBELS 8", "subject": "Reading"},
         period_dates={"BOY": ("start", 9, 15), "MOY": ("end", 1, 15), "EOY": ("end", 5, 15)},
         columns={
             "student_id": C(headers=("Student Primary ID",), parse="id", required=True),
             "test_date": C(headers=("Client Date", "Assessment Date", "Sync Date"), parse="date"),
             "school_year": C(headers=("School Year",)),
             "period": C(headers=("Benchmark Period",)),
-            "scale_score": C(headers=("Composite Score",), parse="number", required=True, minimum=0,
-                             maximum=1000),
+            "scale_score": C(
+                headers=("Composite Score",), parse="number", required=True, minimum=0, maximum=1000
+            ),
             "percentile": C(headers=("Composite - National Norm Percentile",), parse="number", **_PCT),
             "school": C(headers=("School Name",)),
             "grade": C(headers=("Assessment Grade", "Enrollment Grade"), parse="grade", **_GRADE),
@@ -199,18 +292,27 @@ ASSESSMENTS = [
         signature=("student_id", "period", "scale_score"),
     ),
     FormatProfile(
-        name="iar-isbe", kind="assessments", label="Illinois Assessment of Readiness (ISBE file)",
-        target="assessment_results", constants={"assessment": "IAR"},
+        name="iar-isbe",
+        kind="assessments",
+        label="Illinois Assessment of Readiness (ISBE file)",
+        target="assessment_results",
+        constants={"assessment": "IAR"},
         period_dates={"S": ("end", 4, 15), "F": ("start", 10, 15)},
         columns={
             "student_id": C(headers=("Student ID",), parse="id", required=True),
             "test_date": C(headers=("Test Date", "Testing Date"), parse="date"),
             "school_year": C(headers=("School Year", "Test Year", "Year")),
             "period": C(headers=("Administration (S=Spring or F=Fall)", "Administration")),
-            "subject": C(headers=("Content Area (E=ELA/L or M=Mathematics)", "Content Area"),
-                         parse="subject"),
-            "scale_score": C(headers=("Overall Scale Score (Range 650 - 850)", "Overall Scale Score"),
-                             parse="number", required=True, minimum=650, maximum=850),
+            "subject": C(
+                headers=("Content Area (E=ELA/L or M=Mathematics)", "Content Area"), parse="subject"
+            ),
+            "scale_score": C(
+                headers=("Overall Scale Score (Range 650 - 850)", "Overall Scale Score"),
+                parse="number",
+                required=True,
+                minimum=650,
+                maximum=850,
+            ),
             "school": C(headers=("Testing School", "Home School")),
             "grade": C(headers=("Grade",), parse="grade", **_GRADE),
         },
@@ -219,20 +321,34 @@ ASSESSMENTS = [
 ]
 
 _GOOGLE_META = ("Timestamp", "Email Address", "Email", "Score", "Name")
-_MS_META = ("ID", "Start time", "Completion time", "Email", "Name", "Last modified time",
-            "Total points", "Quiz feedback")
+_MS_META = (
+    "ID",
+    "Start time",
+    "Completion time",
+    "Email",
+    "Name",
+    "Last modified time",
+    "Total points",
+    "Quiz feedback",
+)
 
 FEEDBACK = [
     FormatProfile(
-        name="google-forms", kind="feedback", label="Google Forms responses", target="feedback_responses",
+        name="google-forms",
+        kind="feedback",
+        label="Google Forms responses",
+        target="feedback_responses",
         columns={
             "submitted_at": C(headers=("Timestamp",), parse="timestamp"),
             "respondent": C(headers=("Email Address", "Email"), parse="id"),
         },
-        signature=("submitted_at",), question_exclude=_GOOGLE_META,
+        signature=("submitted_at",),
+        question_exclude=_GOOGLE_META,
     ),
     FormatProfile(
-        name="microsoft-forms", kind="feedback", label="Microsoft Forms responses",
+        name="microsoft-forms",
+        kind="feedback",
+        label="Microsoft Forms responses",
         target="feedback_responses",
         columns={
             "response_id": C(headers=("ID",)),
@@ -240,21 +356,35 @@ FEEDBACK = [
             "submitted_at": C(headers=("Completion time",), parse="timestamp"),
             "respondent": C(headers=("Email",), parse="id"),
         },
-        signature=("response_id", "started_at", "submitted_at"), question_exclude=_MS_META,
+        signature=("response_id", "started_at", "submitted_at"),
+        question_exclude=_MS_META,
     ),
 ]
 
 ROSTER_FILES = [
     FormatProfile(
-        name="oneroster-users", kind="roster", label="OneRoster users.csv", target="roster",
-        columns={"sourced_id": C(headers=("sourcedId",)), "given": C(headers=("givenName",)),
-                 "family": C(headers=("familyName",)), "enabled": C(headers=("enabledUser",))},
+        name="oneroster-users",
+        kind="roster",
+        label="OneRoster users.csv",
+        target="roster",
+        columns={
+            "sourced_id": C(headers=("sourcedId",)),
+            "given": C(headers=("givenName",)),
+            "family": C(headers=("familyName",)),
+            "enabled": C(headers=("enabledUser",)),
+        },
         signature=("sourced_id", "given", "family", "enabled"),
     ),
     FormatProfile(
-        name="oneroster-enrollments", kind="roster", label="OneRoster enrollments.csv", target="roster",
-        columns={"sourced_id": C(headers=("sourcedId",)), "class": C(headers=("classSourcedId",)),
-                 "user": C(headers=("userSourcedId",))},
+        name="oneroster-enrollments",
+        kind="roster",
+        label="OneRoster enrollments.csv",
+        target="roster",
+        columns={
+            "sourced_id": C(headers=("sourcedId",)),
+            "class": C(headers=("classSourcedId",)),
+            "user": C(headers=("userSourcedId",)),
+        },
         signature=("sourced_id", "class", "user"),
     ),
 ]

@@ -8,15 +8,45 @@ from db import repo
 from models.people import Actor
 
 
-def open_entry(con: duckdb.DuckDBPyConnection, *, kind: str, format: str, file_name: str, sha256: str,
-               tool: str | None, subject: str | None, actor: Actor | None) -> int:
-    return repo.insert(con, "import_log", {
-        "kind": kind, "format": format, "file_name": file_name, "file_sha256": sha256, "tool": tool,
-        "subject": subject, "imported_by": actor.email if actor else "etl"}, actor=actor)
+def open_entry(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    kind: str,
+    format: str,
+    file_name: str,
+    sha256: str,
+    tool: str | None,
+    subject: str | None,
+    actor: Actor | None,
+) -> int:
+    return repo.insert(
+        con,
+        "import_log",
+        {
+            "kind": kind,
+            "format": format,
+            "file_name": file_name,
+            "file_sha256": sha256,
+            "tool": tool,
+            "subject": subject,
+            "imported_by": actor.email if actor else "etl",
+        },
+        actor=actor,
+    )
 
 
-def finish_entry(con: duckdb.DuckDBPyConnection, import_id: int, *, read: int, imported: int, rejected: int,
-                 warned: int, notes: str | None) -> None:
-    con.execute("UPDATE import_log SET rows_read = ?, rows_imported = ?, rows_rejected = ?, rows_warned = ?, "
-                "notes = ?, finished_at = current_timestamp WHERE import_id = ?",
-                [read, imported, rejected, warned, notes, import_id])
+def finish_entry(
+    con: duckdb.DuckDBPyConnection,
+    import_id: int,
+    *,
+    read: int,
+    imported: int,
+    rejected: int,
+    warned: int,
+    notes: str | None,
+) -> None:
+    con.execute(
+        "UPDATE import_log SET rows_read = ?, rows_imported = ?, rows_rejected = ?, rows_warned = ?, "
+        "notes = ?, finished_at = current_timestamp WHERE import_id = ?",
+        [read, imported, rejected, warned, notes, import_id],
+    )

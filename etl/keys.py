@@ -23,6 +23,9 @@ def build_keys_from(con: duckdb.DuckDBPyConnection, secret: bytes, raws: list[st
     """Create temp table etl_keys from distinct raw ids; returns raw -> key."""
     pairs = {raw: student_key(secret, raw) for raw in raws if raw is not None}
     pairs = {raw: key for raw, key in pairs.items() if key is not None}
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {KEYS} AS SELECT unnest(?::VARCHAR[]) AS raw, "
-                f"unnest(?::VARCHAR[]) AS student_key", [list(pairs), list(pairs.values())])
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {KEYS} AS SELECT unnest(?::VARCHAR[]) AS raw, "
+        f"unnest(?::VARCHAR[]) AS student_key",
+        [list(pairs), list(pairs.values())],
+    )
     return pairs

@@ -29,22 +29,33 @@ FACT_TABLES = tuple(NATURAL_KEYS)
 NEW = "etl_new"
 
 
-def upsert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], select_sql: str,
-           import_id: int, params: list | None = None) -> int:
+def upsert(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: list[str],
+    select_sql: str,
+    import_id: int,
+    params: list | None = None,
+) -> int:
     """Insert the rows of `select_sql` (columns in `columns` order) replacing same-key rows."""
     assert table in NATURAL_KEYS
     key = NATURAL_KEYS[table]
     target_has_rows = con.execute(f"SELECT count(*) > 0 FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0]
     if not target_has_rows:
-        return con.execute(f"INSERT INTO {table} ({', '.join(columns)}) {select_sql}", params or []).fetchone()[0]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {NEW} AS SELECT * FROM ({select_sql}) AS n({', '.join(columns)})",
-                params or [])
+        return con.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) {select_sql}", params or []
+        ).fetchone()[0]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {NEW} AS SELECT * FROM ({select_sql}) AS n({', '.join(columns)})",
+        params or [],
+    )
     same_key = " AND ".join(f"n.{k} IS NOT DISTINCT FROM t.{k}" for k in key)
     exists = f"EXISTS (SELECT 1 FROM {NEW} n WHERE {same_key})"
     con.execute(f"INSERT INTO {table}_superseded SELECT t.*, ? FROM {table} t WHERE {exists}", [import_id])
     con.execute(f"DELETE FROM {table} t WHERE {exists}")
-    inserted = con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {NEW}"
-                           ).fetchone()[0]
+    inserted = con.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {NEW}"
+    ).fetchone()[0]
     con.execute(f"DROP TABLE {NEW}")
     return inserted
 
@@ -55,8 +66,11 @@ def undo_rows(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
     for table in FACT_TABLES:
         removed += con.execute(f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id]).fetchone()[0]
         con.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
-        con.execute(f"INSERT INTO {table} SELECT * EXCLUDE (superseded_by) FROM {table}_superseded "
-                    f"WHERE superseded_by = ?", [import_id])
+        con.execute(
+            f"INSERT INTO {table} SELECT * EXCLUDE (superseded_by) FROM {table}_superseded "
+            f"WHERE superseded_by = ?",
+            [import_id],
+        )
         con.execute(f"DELETE FROM {table}_superseded WHERE superseded_by = ?", [import_id])
     return removed
 
@@ -65,10 +79,18 @@ def _valid_rows(valid: str) -> str:
     return f"FROM {STAGE} s JOIN {KEYS} k ON k.raw = s.student_id WHERE {valid}"
 
 
-def load_usage_daily(con: duckdb.DuckDBPyConnection, import_id: int, valid: str, *, tool_sql: str,
-                     events: bool, fields: set[str]) -> int:
+def load_usage_daily(
+    con: duckdb.DuckDBPyConnection,
+    import_id: int,
+    valid: str,
+    *,
+    tool_sql: str,
+    events: bool,
+    fields: set[str],
+) -> int:
     """One row per student, tool and day. Event rows (lessons, logins) are summed; a daily layout
     with the same key twice keeps the later line."""
+
     def col(name: str, cast: str) -> str:
         return f"s.{name}" if name in fields else f"NULL::{cast}"
 
@@ -77,52 +99,99 @@ def load_usage_daily(con: duckdb.DuckDBPyConnection, import_id: int, valid: str,
     tool = f"{tool_sql}"
     key = f"k.student_key, {tool}, s.usage_date"
     if not events and not _has_duplicates(con, f"hash(k.student_key, {tool}, s.usage_date)", valid):
-        select = (f"SELECT {key}, {minutes}, {sessions}::INTEGER, {school}, {grade}, {import_id}::INTEGER "
-                  f"{_valid_rows(valid)}")
+        select = (
+            f"SELECT {key}, {minutes}, {sessions}::INTEGER, {school}, {grade}, {import_id}::INTEGER "
+            f"{_valid_rows(valid)}"
+        )
         columns = ["student_key", "tool", "usage_date", "minutes", "sessions", "school", "grade", "import_id"]
         upserted = upsert(con, "usage_daily", columns, select, import_id)
         return upserted
     if events:
-        measures = (f"sum({minutes}), coalesce(sum({sessions}), count(*))::INTEGER, "
-                    f"arg_max({school}, s.rowid), arg_max({grade}, s.rowid)")
+        measures = (
+            f"sum({minutes}), coalesce(sum({sessions}), count(*))::INTEGER, "
+            f"arg_max({school}, s.rowid), arg_max({grade}, s.rowid)"
+        )
     else:
-        measures = (f"arg_max({minutes}, s.rowid), arg_max({sessions}, s.rowid)::INTEGER, "
-                    f"arg_max({school}, s.rowid), arg_max({grade}, s.rowid)")
-    select = (f"SELECT k.student_key, {tool} AS tool, s.usage_date, {measures}, {import_id}::INTEGER "
-              f"{_valid_rows(valid)} GROUP BY k.student_key, {tool}, s.usage_date")
+        measures = (
+            f"arg_max({minutes}, s.rowid), arg_max({sessions}, s.rowid)::INTEGER, "
+            f"arg_max({school}, s.rowid), arg_max({grade}, s.rowid)"
+        )
+    select = (
+        f"SELECT k.student_key, {tool} AS tool, s.usage_date, {measures}, {import_id}::INTEGER "
+        f"{_valid_rows(valid)} GROUP BY k.student_key, {tool}, s.usage_date"
+    )
     columns = ["student_key", "tool", "usage_date", "minutes", "sessions", "school", "grade", "import_id"]
     upserted = upsert(con, "usage_daily", columns, select, import_id)
     return upserted
 
 
-def load_usage_summary(con: duckdb.DuckDBPyConnection, import_id: int, valid: str, *, tool_sql: str,
-                       fields: set[str]) -> int:
-    measures = ["minutes", "lessons_completed", "lessons_passed", "questions_answered",
-                "skills_practiced", "skills_proficient"]
+def load_usage_summary(
+    con: duckdb.DuckDBPyConnection, import_id: int, valid: str, *, tool_sql: str, fields: set[str]
+) -> int:
+    measures = [
+        "minutes",
+        "lessons_completed",
+        "lessons_passed",
+        "questions_answered",
+        "skills_practiced",
+        "skills_proficient",
+    ]
     parts = [f"arg_max(s.{m}, s.rowid)" if m in fields else "NULL" for m in measures]
     subject = "coalesce(s.subject, '')" if "subject" in fields else "''"
     period = "coalesce(s.period, '')" if "period" in fields else "''"
     school = "arg_max(s.school, s.rowid)" if "school" in fields else "NULL"
     grade = "arg_max(s.grade, s.rowid)" if "grade" in fields else "NULL"
-    select = (f"SELECT k.student_key, {tool_sql}, {subject}, {period}, current_date, {', '.join(parts)}, "
-              f"{school}, {grade}, {import_id}::INTEGER {_valid_rows(valid)} "
-              f"GROUP BY k.student_key, {tool_sql}, {subject}, {period}")
-    columns = ["student_key", "tool", "subject", "period", "as_of_date", *measures, "school", "grade",
-               "import_id"]
+    select = (
+        f"SELECT k.student_key, {tool_sql}, {subject}, {period}, current_date, {', '.join(parts)}, "
+        f"{school}, {grade}, {import_id}::INTEGER {_valid_rows(valid)} "
+        f"GROUP BY k.student_key, {tool_sql}, {subject}, {period}"
+    )
+    columns = [
+        "student_key",
+        "tool",
+        "subject",
+        "period",
+        "as_of_date",
+        *measures,
+        "school",
+        "grade",
+        "import_id",
+    ]
     upserted = upsert(con, "usage_summary", columns, select, import_id)
     return upserted
 
 
-def load_assessments(con: duckdb.DuckDBPyConnection, import_id: int, valid: str, *, assessment: str,
-                     subject_sql: str, date_sql: str, term_sql: str, fields: set[str]) -> int:
+def load_assessments(
+    con: duckdb.DuckDBPyConnection,
+    import_id: int,
+    valid: str,
+    *,
+    assessment: str,
+    subject_sql: str,
+    date_sql: str,
+    term_sql: str,
+    fields: set[str],
+) -> int:
     percentile = "arg_max(s.percentile, s.rowid)" if "percentile" in fields else "NULL"
     school = "arg_max(s.school, s.rowid)" if "school" in fields else "NULL"
     grade = "arg_max(s.grade, s.rowid)" if "grade" in fields else "NULL"
-    select = (f"SELECT k.student_key, ?, {subject_sql}, arg_max({term_sql}, s.rowid), {date_sql}, "
-              f"arg_max(s.scale_score, s.rowid), {percentile}, {grade}, {school}, {import_id}::INTEGER "
-              f"{_valid_rows(valid)} GROUP BY k.student_key, {subject_sql}, {date_sql}")
-    columns = ["student_key", "assessment", "subject", "term", "test_date", "scale_score", "percentile",
-               "grade", "school", "import_id"]
+    select = (
+        f"SELECT k.student_key, ?, {subject_sql}, arg_max({term_sql}, s.rowid), {date_sql}, "
+        f"arg_max(s.scale_score, s.rowid), {percentile}, {grade}, {school}, {import_id}::INTEGER "
+        f"{_valid_rows(valid)} GROUP BY k.student_key, {subject_sql}, {date_sql}"
+    )
+    columns = [
+        "student_key",
+        "assessment",
+        "subject",
+        "term",
+        "test_date",
+        "scale_score",
+        "percentile",
+        "grade",
+        "school",
+        "import_id",
+    ]
     upserted = upsert(con, "assessment_results", columns, select, import_id, [assessment])
     return upserted
 
@@ -134,18 +203,30 @@ def likert_sql(answer: str) -> str:
     return f"CASE {cases} WHEN {number} BETWEEN 1 AND 5 AND {number} = floor({number}) THEN {number} END"
 
 
-def load_feedback(con: duckdb.DuckDBPyConnection, import_id: int, valid: str, *, tool: str,
-                  questions: dict[int, str], fields: set[str]) -> int:
+def load_feedback(
+    con: duckdb.DuckDBPyConnection,
+    import_id: int,
+    valid: str,
+    *,
+    tool: str,
+    questions: dict[int, str],
+    fields: set[str],
+) -> int:
     """One row per response and question; respondent e-mails are stored only as keyed hashes."""
     submitted = "s.submitted_at" if "submitted_at" in fields else "NULL::TIMESTAMP"
     respondent = "k.student_key" if "respondent" in fields else "NULL"
-    join = (f"FROM {STAGE} s LEFT JOIN {KEYS} k ON k.raw = lower(s.respondent)" if "respondent" in fields
-            else f"FROM {STAGE} s")
+    join = (
+        f"FROM {STAGE} s LEFT JOIN {KEYS} k ON k.raw = lower(s.respondent)"
+        if "respondent" in fields
+        else f"FROM {STAGE} s"
+    )
     selects, params = [], []
     for pos, question in questions.items():
         answer = f"left(s.q{pos}, {TEXT_LIMIT})"
-        selects.append(f"SELECT ?, {submitted}, {respondent}, ?, {answer}, {likert_sql(answer)}, "
-                       f"{import_id}::INTEGER {join} WHERE {valid} AND s.q{pos} IS NOT NULL")
+        selects.append(
+            f"SELECT ?, {submitted}, {respondent}, ?, {answer}, {likert_sql(answer)}, "
+            f"{import_id}::INTEGER {join} WHERE {valid} AND s.q{pos} IS NOT NULL"
+        )
         params.extend([tool, question])
     if not selects:
         return 0
@@ -157,5 +238,7 @@ def load_feedback(con: duckdb.DuckDBPyConnection, import_id: int, valid: str, *,
 def _has_duplicates(con: duckdb.DuckDBPyConnection, key_hash: str, valid: str) -> bool:
     """Whether two valid rows share a natural key. Hashing to one integer keeps this cheap on 10M
     rows; a hash collision only sends the import down the (exact) grouping path."""
-    total, distinct = con.execute(f"SELECT count(*), count(DISTINCT {key_hash}) {_valid_rows(valid)}").fetchone()
+    total, distinct = con.execute(
+        f"SELECT count(*), count(DISTINCT {key_hash}) {_valid_rows(valid)}"
+    ).fetchone()
     return total != distinct

@@ -48,8 +48,9 @@ def _files(path: Path, tmp: Path) -> dict[str, Path]:
     return found
 
 
-def _stage_file(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str,
-                wanted: dict[str, tuple[str, ...]]) -> set[str]:
+def _stage_file(
+    con: duckdb.DuckDBPyConnection, src: SourceFile, table: str, wanted: dict[str, tuple[str, ...]]
+) -> set[str]:
     """Temp table `table` with the wanted columns (by header name) and `line`; returns fields found."""
     positions = {norm_header(h): i for i, h in reversed(list(enumerate(src.header)))}
     select = ["rowid_line"]
@@ -57,14 +58,19 @@ def _stage_file(con: duckdb.DuckDBPyConnection, src: SourceFile, table: str,
     cols = []
     for field, headers in wanted.items():
         pos = next((positions[norm_header(h)] for h in headers if norm_header(h) in positions), None)
-        cols.append(f"{cleaning.cleaned(f'c{pos}')} AS {field}" if pos is not None else f"NULL::VARCHAR AS {field}")
+        cols.append(
+            f"{cleaning.cleaned(f'c{pos}')} AS {field}" if pos is not None else f"NULL::VARCHAR AS {field}"
+        )
         if pos is not None:
             found.add(field)
     width = len(src.header) + staging.SPARE_COLUMNS
     del select
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(cols)} "
-                    f"FROM {staging.read_csv_sql(src, width)}", {"path": str(src.read_path)})
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(cols)} "
+            f"FROM {staging.read_csv_sql(src, width)}",
+            {"path": str(src.read_path)},
+        )
     except duckdb.Error as exc:
         raise staging.duckdb_read_error(src, exc) from None
     return found
@@ -77,8 +83,14 @@ def _sha(files: dict[str, Path]) -> str:
     return digest.hexdigest()
 
 
-def import_roster(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest, *,
-                  actor: Actor | None = None, progress=lambda step, fraction: None) -> ImportOutcome:
+def import_roster(
+    con: duckdb.DuckDBPyConnection,
+    secret: bytes,
+    req: ImportRequest,
+    *,
+    actor: Actor | None = None,
+    progress=lambda step, fraction: None,
+) -> ImportOutcome:
     from etl.runner import already_outcome, find_previous
 
     path = Path(req.path)
@@ -103,23 +115,51 @@ def import_roster(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequ
                 con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _import(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest, sources: dict[str, SourceFile],
-            sha: str, actor: Actor | None, progress) -> ImportOutcome:
+def _import(
+    con: duckdb.DuckDBPyConnection,
+    secret: bytes,
+    req: ImportRequest,
+    sources: dict[str, SourceFile],
+    sha: str,
+    actor: Actor | None,
+    progress,
+) -> ImportOutcome:
     progress("reading", 0.1)
-    users = _stage_file(con, sources["users.csv"], "etl_users", {
-        "sourced_id": ("sourcedId",), "status": ("status",), "enabled": ("enabledUser",),
-        "role": ("role",), "identifier": ("identifier",), "org_ids": ("orgSourcedIds",),
-        "primary_org": ("primaryOrgSourcedId",), "grades": ("grades",)})
+    users = _stage_file(
+        con,
+        sources["users.csv"],
+        "etl_users",
+        {
+            "sourced_id": ("sourcedId",),
+            "status": ("status",),
+            "enabled": ("enabledUser",),
+            "role": ("role",),
+            "identifier": ("identifier",),
+            "org_ids": ("orgSourcedIds",),
+            "primary_org": ("primaryOrgSourcedId",),
+            "grades": ("grades",),
+        },
+    )
     if "sourced_id" not in users:
         raise FileRefused(f"{req.display_name}: users.csv has no sourcedId column.")
     _stage_file(con, sources["orgs.csv"], "etl_orgs", {"sourced_id": ("sourcedId",), "name": ("name",)})
     version = "1.1" if "role" in users else "1.2"
     if "roles.csv" in sources:
-        _stage_file(con, sources["roles.csv"], "etl_roles", {
-            "user_id": ("userSourcedId",), "role": ("role",), "role_type": ("roleType",),
-            "org_id": ("orgSourcedId",)})
-        role_sql = ("coalesce(u.role, (SELECT arg_max(r.role, r.role_type = 'primary') FROM etl_roles r "
-                    "WHERE r.user_id = u.sourced_id))")
+        _stage_file(
+            con,
+            sources["roles.csv"],
+            "etl_roles",
+            {
+                "user_id": ("userSourcedId",),
+                "role": ("role",),
+                "role_type": ("roleType",),
+                "org_id": ("orgSourcedId",),
+            },
+        )
+        role_sql = (
+            "coalesce(u.role, (SELECT arg_max(r.role, r.role_type = 'primary') FROM etl_roles r "
+            "WHERE r.user_id = u.sourced_id))"
+        )
         org_fallback = "(SELECT arg_max(r.org_id, r.role_type = 'primary') FROM etl_roles r WHERE r.user_id = u.sourced_id)"
         version = "1.2" if "role" not in users else version
     else:
@@ -133,52 +173,98 @@ def _import(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest, s
                  AND coalesce(lower(u.enabled), 'true') <> 'false' AS active,
                false AS __blank, false AS __overflow
         FROM etl_users u LEFT JOIN etl_orgs o ON o.sourced_id = {org_sql} ORDER BY u.rowid""")
-    read = con.execute(f"SELECT count(*) FROM {staging.STAGE} WHERE role IN ('student', 'teacher')").fetchone()[0]
+    read = con.execute(
+        f"SELECT count(*) FROM {staging.STAGE} WHERE role IN ('student', 'teacher')"
+    ).fetchone()[0]
     if read == 0:
-        raise FileRefused(f"{req.display_name}: users.csv lists no students or teachers; nothing was imported.")
+        raise FileRefused(
+            f"{req.display_name}: users.csv lists no students or teachers; nothing was imported."
+        )
     checks = [
-        staging.Check("rejected", "identifier", "missing identifier and sourcedId", "student_id IS NULL", "NULL"),
-        staging.Check("warning", "orgSourcedIds", "school not found in orgs.csv",
-                      "school IS NULL AND org_id IS NOT NULL", "left(org_id, 80)"),
+        staging.Check(
+            "rejected", "identifier", "missing identifier and sourcedId", "student_id IS NULL", "NULL"
+        ),
+        staging.Check(
+            "warning",
+            "orgSourcedIds",
+            "school not found in orgs.csv",
+            "school IS NULL AND org_id IS NOT NULL",
+            "left(org_id, 80)",
+        ),
     ]
     people = "role IN ('student', 'teacher')"
     valid = f"{people} AND {staging.valid_condition(checks)}"
     build_keys(con, secret, f"SELECT DISTINCT student_id FROM {staging.STAGE} WHERE {valid}")
     with transaction(con):
-        import_id = repo.insert(con, "import_log", {
-            "kind": "roster", "format": f"oneroster-{version}", "file_name": req.display_name,
-            "file_sha256": sha, "imported_by": actor.email if actor else "etl"}, actor=actor)
-        scoped = [staging.Check(c.severity, c.column, c.reason, f"{people} AND {c.condition}", c.value)
-                  for c in checks]
+        import_id = repo.insert(
+            con,
+            "import_log",
+            {
+                "kind": "roster",
+                "format": f"oneroster-{version}",
+                "file_name": req.display_name,
+                "file_sha256": sha,
+                "imported_by": actor.email if actor else "etl",
+            },
+            actor=actor,
+        )
+        scoped = [
+            staging.Check(c.severity, c.column, c.reason, f"{people} AND {c.condition}", c.value)
+            for c in checks
+        ]
         rejected, warned = _record(con, import_id, scoped)
         progress("writing", 0.6)
         src = f"FROM {staging.STAGE} s JOIN {KEYS} k ON k.raw = s.student_id WHERE {valid}"
-        loaders.upsert(con, "roster_students", ["student_key", "school", "grade", "active", "import_id"],
-                       f"SELECT k.student_key, arg_max(school, s.rowid), arg_max(grade, s.rowid), "
-                       f"arg_max(active, s.rowid), {import_id} {src} AND role = 'student' GROUP BY k.student_key",
-                       import_id)
-        loaders.upsert(con, "roster_teachers", ["teacher_key", "school", "import_id"],
-                       f"SELECT k.student_key, arg_max(school, s.rowid), {import_id} {src} AND role = 'teacher' "
-                       f"GROUP BY k.student_key", import_id)
+        loaders.upsert(
+            con,
+            "roster_students",
+            ["student_key", "school", "grade", "active", "import_id"],
+            f"SELECT k.student_key, arg_max(school, s.rowid), arg_max(grade, s.rowid), "
+            f"arg_max(active, s.rowid), {import_id} {src} AND role = 'student' GROUP BY k.student_key",
+            import_id,
+        )
+        loaders.upsert(
+            con,
+            "roster_teachers",
+            ["teacher_key", "school", "import_id"],
+            f"SELECT k.student_key, arg_max(school, s.rowid), {import_id} {src} AND role = 'teacher' "
+            f"GROUP BY k.student_key",
+            import_id,
+        )
         imported = con.execute(f"SELECT count(*) FROM {staging.STAGE} WHERE {valid}").fetchone()[0]
-        con.execute("UPDATE import_log SET rows_read = ?, rows_imported = ?, rows_rejected = ?, rows_warned = ?, "
-                    "finished_at = current_timestamp WHERE import_id = ?", [read, imported, rejected, warned, import_id])
+        con.execute(
+            "UPDATE import_log SET rows_read = ?, rows_imported = ?, rows_rejected = ?, rows_warned = ?, "
+            "finished_at = current_timestamp WHERE import_id = ?",
+            [read, imported, rejected, warned, import_id],
+        )
     progress("done", 1.0)
-    return ImportOutcome(kind="roster", format=f"oneroster-{version}", file_name=req.display_name,
-                         import_id=import_id, rows_read=read, rows_imported=imported, rows_rejected=rejected,
-                         rows_warned=warned, message=f"Imported {imported:,} of {read:,} people from "
-                         f"{req.display_name} (OneRoster {version}); {rejected:,} rejected.")
+    return ImportOutcome(
+        kind="roster",
+        format=f"oneroster-{version}",
+        file_name=req.display_name,
+        import_id=import_id,
+        rows_read=read,
+        rows_imported=imported,
+        rows_rejected=rejected,
+        rows_warned=warned,
+        message=f"Imported {imported:,} of {read:,} people from "
+        f"{req.display_name} (OneRoster {version}); {rejected:,} rejected.",
+    )
 
 
 def _record(con: duckdb.DuckDBPyConnection, import_id: int, checks: list[staging.Check]) -> tuple[int, int]:
     """Rejects for roster rows point at users.csv lines (rowid_src + 2)."""
     for check in checks:
-        con.execute(f"INSERT INTO import_rejects (import_id, line_number, column_name, reason, value_masked, "
-                    f"severity) SELECT ?, rowid_src + 2, ?, ?, {check.value}, ? FROM {staging.STAGE} "
-                    f"WHERE coalesce({check.condition}, false)",
-                    [import_id, "users.csv " + check.column, check.reason, check.severity])
+        con.execute(
+            f"INSERT INTO import_rejects (import_id, line_number, column_name, reason, value_masked, "
+            f"severity) SELECT ?, rowid_src + 2, ?, ?, {check.value}, ? FROM {staging.STAGE} "
+            f"WHERE coalesce({check.condition}, false)",
+            [import_id, "users.csv " + check.column, check.reason, check.severity],
+        )
     counts = []
     for severity in ("rejected", "warning"):
         cond = " OR ".join(f"coalesce({c.condition}, false)" for c in checks if c.severity == severity)
-        counts.append(con.execute(f"SELECT count(*) FROM {staging.STAGE} WHERE {cond or 'false'}").fetchone()[0])
+        counts.append(
+            con.execute(f"SELECT count(*) FROM {staging.STAGE} WHERE {cond or 'false'}").fetchone()[0]
+        )
     return counts[0], counts[1]

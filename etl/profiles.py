@@ -14,10 +14,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 ImportKind = Literal["roster", "usage", "assessments", "feedback"]
-Parse = Literal["id", "text", "date", "timestamp", "number", "integer", "minutes", "seconds",
-                "grade", "subject"]
-Target = Literal["usage_daily", "usage_summary", "assessment_results", "feedback_responses",
-                 "roster"]
+Parse = Literal[
+    "id", "text", "date", "timestamp", "number", "integer", "minutes", "seconds", "grade", "subject"
+]
+Target = Literal["usage_daily", "usage_summary", "assessment_results", "feedback_responses", "roster"]
 
 KINDS: tuple[str, ...] = ("roster", "usage", "assessments", "feedback")
 
@@ -87,8 +87,9 @@ class Detection(BaseModel):
     problem: str | None = None
 
 
-def detect(profiles: list[FormatProfile], kind: str, header: list[str],
-           requested: str | None = None) -> Detection:
+def detect(
+    profiles: list[FormatProfile], kind: str, header: list[str], requested: str | None = None
+) -> Detection:
     """Pick the profile for a header, or say why not (expected and found columns named)."""
     found_text = ", ".join(header[:15]) + (f", ... ({len(header)} columns)" if len(header) > 15 else "")
     if requested:
@@ -98,8 +99,10 @@ def detect(profiles: list[FormatProfile], kind: str, header: list[str],
         if chosen.kind != kind:
             return Detection(problem=f"format '{requested}' is a {chosen.kind} format, not {kind}.")
         if not chosen.matches(header):
-            return Detection(problem=f"the header does not fit {chosen.label}: expected {chosen.expected()}; "
-                                     f"found {found_text}.")
+            return Detection(
+                problem=f"the header does not fit {chosen.label}: expected {chosen.expected()}; "
+                f"found {found_text}."
+            )
         return Detection(profile=chosen)
     matching = [p for p in profiles if p.matches(header)]
     if not matching:
@@ -110,8 +113,10 @@ def detect(profiles: list[FormatProfile], kind: str, header: list[str],
     same_kind = [p for p in top if p.kind == kind]
     if not same_kind:
         other = top[0]
-        return Detection(problem=f"this looks like a {other.label} file ({other.kind}), not a {kind} "
-                                 f"export; import it as {other.kind}.")
+        return Detection(
+            problem=f"this looks like a {other.label} file ({other.kind}), not a {kind} "
+            f"export; import it as {other.kind}."
+        )
     if len(same_kind) > 1:
         names = ", ".join(p.name for p in same_kind)
         return Detection(problem=f"the header fits several formats ({names}); choose one with --format.")

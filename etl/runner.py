@@ -38,15 +38,23 @@ def _noop(step: str, fraction: float) -> None:
 
 def find_previous(con: duckdb.DuckDBPyConnection, sha256: str, kind: str) -> dict | None:
     return repo.fetch_one(
-        con, "SELECT * FROM import_log WHERE file_sha256 = ? AND kind = ? AND status = 'imported' "
-             "ORDER BY import_id DESC LIMIT 1", [sha256, kind])
+        con,
+        "SELECT * FROM import_log WHERE file_sha256 = ? AND kind = ? AND status = 'imported' "
+        "ORDER BY import_id DESC LIMIT 1",
+        [sha256, kind],
+    )
 
 
 def already_outcome(row: dict) -> ImportOutcome:
     return ImportOutcome(
-        kind=row["kind"], format=row["format"], file_name=row["file_name"], import_id=row["import_id"],
-        rows_read=row["rows_read"], rows_imported=row["rows_imported"],
-        rows_rejected=row["rows_rejected"], rows_warned=row.get("rows_warned") or 0,
+        kind=row["kind"],
+        format=row["format"],
+        file_name=row["file_name"],
+        import_id=row["import_id"],
+        rows_read=row["rows_read"],
+        rows_imported=row["rows_imported"],
+        rows_rejected=row["rows_rejected"],
+        rows_warned=row.get("rows_warned") or 0,
         already_imported=True,
         message=f"{row['file_name']} was already imported (import #{row['import_id']}); nothing changed.",
     )
@@ -63,8 +71,11 @@ def tool_from_name(con: duckdb.DuckDBPyConnection, file_name: str) -> str | None
     """A catalog product whose name appears in the file name ('mathquest_survey.csv' -> MathQuest)."""
     stem = re.sub(r"[^a-z0-9]", "", Path(file_name).stem.lower())
     names = [r[0] for r in con.execute("SELECT DISTINCT name FROM products").fetchall()]
-    found = [n for n in names if len(re.sub(r"[^a-z0-9]", "", n.lower())) >= 3
-             and re.sub(r"[^a-z0-9]", "", n.lower()) in stem]
+    found = [
+        n
+        for n in names
+        if len(re.sub(r"[^a-z0-9]", "", n.lower())) >= 3 and re.sub(r"[^a-z0-9]", "", n.lower()) in stem
+    ]
     return found[0] if len(found) == 1 else None
 
 
@@ -75,15 +86,24 @@ def _test_date_sql(profile: FormatProfile, fields: set[str]) -> str:
         return given
     years = "regexp_extract_all(school_year, '\\d{4}')"
     two = "regexp_matches(school_year, '\\d{4}\\s*[-/]\\s*\\d{2}')"
-    start = f"(CASE WHEN {two} THEN try_cast({years}[1] AS INTEGER) ELSE try_cast({years}[1] AS INTEGER) - 1 END)"
+    start = (
+        f"(CASE WHEN {two} THEN try_cast({years}[1] AS INTEGER) ELSE try_cast({years}[1] AS INTEGER) - 1 END)"
+    )
     cases = " ".join(
         f"WHEN starts_with(upper(trim(period)), '{code}') THEN make_date({start} + {1 if part == 'end' else 0}, {m}, {d})"
-        for code, (part, m, d) in profile.period_dates.items())
+        for code, (part, m, d) in profile.period_dates.items()
+    )
     return f"coalesce({given}, CASE {cases} END)"
 
 
-def _run_file(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest, src: SourceFile,
-              actor: Actor | None, progress: Progress) -> ImportOutcome:
+def _run_file(
+    con: duckdb.DuckDBPyConnection,
+    secret: bytes,
+    req: ImportRequest,
+    src: SourceFile,
+    actor: Actor | None,
+    progress: Progress,
+) -> ImportOutcome:
     previous = find_previous(con, src.sha256, req.kind)
     if previous:
         return already_outcome(previous)
@@ -101,15 +121,31 @@ def _run_file(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest,
     extra: dict[str, int] = {}
     if profile.target == "feedback_responses":
         excluded = {h.lower() for h in profile.question_exclude}
-        extra = {i: h for i, h in enumerate(src.header) if i not in resolved.values()
-                 and h.strip() and h.lower() not in excluded and not h.lower().startswith("points -")
-                 and not h.lower().startswith("feedback -")}
+        extra = {
+            i: h
+            for i, h in enumerate(src.header)
+            if i not in resolved.values()
+            and h.strip()
+            and h.lower() not in excluded
+            and not h.lower().startswith("points -")
+            and not h.lower().startswith("feedback -")
+        }
         if not extra:
             raise FileRefused(f"{req.display_name}: the survey has no question columns.")
     tool_sql = f"coalesce(tool, {_quote(tool)})" if "tool" in fields else _quote(tool)
     if profile.target == "usage_daily" and profile.rows == "daily":
-        fast = fastpath.try_import(con, secret, req, src, profile, resolved, tool=tool, tool_sql=tool_sql,
-                                   actor=actor, progress=progress)
+        fast = fastpath.try_import(
+            con,
+            secret,
+            req,
+            src,
+            profile,
+            resolved,
+            tool=tool,
+            tool_sql=tool_sql,
+            actor=actor,
+            progress=progress,
+        )
         if fast is not None:
             return fast
     progress("reading", 0.1)
@@ -120,21 +156,37 @@ def _run_file(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest,
         checks = [c for c in checks if c.condition != "tool IS NULL"]
     read = staging.rows_read(con)
     if read == 0:
-        raise FileRefused(f"{req.display_name}: the file has a header but no data rows; nothing was imported.")
+        raise FileRefused(
+            f"{req.display_name}: the file has a header but no data rows; nothing was imported."
+        )
     subject_sql = date_sql = term_sql = "NULL"
     if profile.target == "assessment_results":
         subject = req.subject or profile.constants.get("subject") or subject_from_name(req.display_name)
         if "subject" not in fields and not subject:
             raise UsageProblem(f"{req.display_name}: the file does not say the subject; give --subject.")
-        subject_sql = _quote(subject) if req.subject or "subject" not in fields else (
-            f"coalesce(subject, {_quote(subject)})")
+        subject_sql = (
+            _quote(subject)
+            if req.subject or "subject" not in fields
+            else (f"coalesce(subject, {_quote(subject)})")
+        )
         date_sql = _test_date_sql(profile, fields)
-        term_sql = "term" if "term" in fields else (
-            "period || ' ' || school_year" if {"period", "school_year"} <= fields else "NULL")
-        checks.append(staging.Check("rejected", "test date", "no test date (nor school year and period)",
-                                    f"({date_sql}) IS NULL", "NULL"))
-        checks.append(staging.Check("rejected", "subject", "missing subject", f"({subject_sql}) IS NULL",
-                                    "NULL"))
+        term_sql = (
+            "term"
+            if "term" in fields
+            else ("period || ' ' || school_year" if {"period", "school_year"} <= fields else "NULL")
+        )
+        checks.append(
+            staging.Check(
+                "rejected",
+                "test date",
+                "no test date (nor school year and period)",
+                f"({date_sql}) IS NULL",
+                "NULL",
+            )
+        )
+        checks.append(
+            staging.Check("rejected", "subject", "missing subject", f"({subject_sql}) IS NULL", "NULL")
+        )
     progress("validating", 0.5)
     id_column = "lower(respondent)" if profile.target == "feedback_responses" else "student_id"
     valid = staging.valid_condition(checks)
@@ -148,30 +200,57 @@ def _run_file(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest,
         # more than the write itself on millions of rows; FSST alone is the cheap, still-compressed choice.
         con.execute("SET force_compression = 'fsst'")
     with transaction(con):
-        import_id = importlog.open_entry(con, kind=req.kind, format=profile.name, file_name=req.display_name,
-                                         sha256=src.sha256, tool=tool, subject=req.subject, actor=actor)
+        import_id = importlog.open_entry(
+            con,
+            kind=req.kind,
+            format=profile.name,
+            file_name=req.display_name,
+            sha256=src.sha256,
+            tool=tool,
+            subject=req.subject,
+            actor=actor,
+        )
         rejected, warned = staging.record_checks(con, import_id, checks)
         progress("writing", 0.7)
         if profile.target == "usage_daily":
-            loaders.load_usage_daily(con, import_id, valid, tool_sql=tool_sql, events=profile.rows == "events",
-                                     fields=fields)
+            loaders.load_usage_daily(
+                con, import_id, valid, tool_sql=tool_sql, events=profile.rows == "events", fields=fields
+            )
         elif profile.target == "usage_summary":
             loaders.load_usage_summary(con, import_id, valid, tool_sql=tool_sql, fields=fields)
         elif profile.target == "assessment_results":
-            loaders.load_assessments(con, import_id, valid, assessment=profile.constants["assessment"],
-                                     subject_sql=subject_sql, date_sql=date_sql, term_sql=term_sql, fields=fields)
+            loaders.load_assessments(
+                con,
+                import_id,
+                valid,
+                assessment=profile.constants["assessment"],
+                subject_sql=subject_sql,
+                date_sql=date_sql,
+                term_sql=term_sql,
+                fields=fields,
+            )
         else:
             loaders.load_feedback(con, import_id, valid, tool=tool or "", questions=extra, fields=fields)
         imported = read - rejected  # source rows; events summed per day still count one each
         notes = " ".join(src.warnings) or None
-        importlog.finish_entry(con, import_id, read=read, imported=imported, rejected=rejected, warned=warned,
-                               notes=notes)
+        importlog.finish_entry(
+            con, import_id, read=read, imported=imported, rejected=rejected, warned=warned, notes=notes
+        )
     progress("done", 1.0)
-    return ImportOutcome(kind=req.kind, format=profile.name, file_name=req.display_name, import_id=import_id,
-                         rows_read=read, rows_imported=imported, rows_rejected=rejected, rows_warned=warned,
-                         already_imported=False, warnings=src.warnings,
-                         message=f"Imported {imported:,} of {read:,} rows from {req.display_name} "
-                                 f"({profile.label}); {rejected:,} rejected, {warned:,} with warnings.")
+    return ImportOutcome(
+        kind=req.kind,
+        format=profile.name,
+        file_name=req.display_name,
+        import_id=import_id,
+        rows_read=read,
+        rows_imported=imported,
+        rows_rejected=rejected,
+        rows_warned=warned,
+        already_imported=False,
+        warnings=src.warnings,
+        message=f"Imported {imported:,} of {read:,} rows from {req.display_name} "
+        f"({profile.label}); {rejected:,} rejected, {warned:,} with warnings.",
+    )
 
 
 def _quote(value: str | None) -> str:
@@ -187,8 +266,14 @@ def cleanup(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def run_import(con: duckdb.DuckDBPyConnection, secret: bytes, req: ImportRequest, *,
-               actor: Actor | None = None, progress: Progress = _noop) -> ImportOutcome:
+def run_import(
+    con: duckdb.DuckDBPyConnection,
+    secret: bytes,
+    req: ImportRequest,
+    *,
+    actor: Actor | None = None,
+    progress: Progress = _noop,
+) -> ImportOutcome:
     """Import one file (or, for rosters, a OneRoster folder or zip)."""
     if req.kind == "roster":
         from etl.oneroster import import_roster

@@ -101,8 +101,9 @@ def _scan(path: Path) -> tuple[str, int, int, bool, bytes, bool]:
     return digest.hexdigest(), size, nuls, utf8, head, mixed, quotes % 2 == 1
 
 
-_CP1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0)
-           if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+_CP1252 = {
+    b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
 
 
 def _decode_cp1252(data: bytes) -> str:
@@ -139,8 +140,11 @@ def parse_header(text: str) -> tuple[str, list[str]]:
     """The delimiter and the column names of the first record; duplicate names get _2, _3, ..."""
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     counts = {d: first_line.count(d) for d in DELIMITERS}
-    delimiter = "\t" if counts["\t"] and counts["\t"] >= counts[","] else (
-        max(DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ",")
+    delimiter = (
+        "\t"
+        if counts["\t"] and counts["\t"] >= counts[","]
+        else (max(DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ",")
+    )
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter, quotechar='"')
     try:
         names = next(reader)
@@ -176,8 +180,10 @@ def open_source(path: str | Path) -> SourceFile:
     else:
         encoding = "utf-8" if utf8 else "windows-1252"
     if odd_quotes and encoding != "utf-16":
-        raise FileRefused(f"{path.name}: a quote opened on line {_unclosed_quote_line(path)} is never closed; "
-                          "nothing was imported.")
+        raise FileRefused(
+            f"{path.name}: a quote opened on line {_unclosed_quote_line(path)} is never closed; "
+            "nothing was imported."
+        )
     if nuls and encoding != "utf-16":
         warnings.append(f"{nuls} NUL byte(s) removed (damaged export).")
     tmp = None
@@ -195,5 +201,14 @@ def open_source(path: str | Path) -> SourceFile:
         if tmp:
             tmp.cleanup()
         raise FileRefused(f"{path.name}: no header row found.")
-    return SourceFile(original=path, read_path=read_path, sha256=sha, size=size, encoding=encoding,
-                      delimiter=delimiter, header=header, warnings=warnings, _tmp=tmp)
+    return SourceFile(
+        original=path,
+        read_path=read_path,
+        sha256=sha,
+        size=size,
+        encoding=encoding,
+        delimiter=delimiter,
+        header=header,
+        warnings=warnings,
+        _tmp=tmp,
+    )

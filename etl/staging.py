@@ -36,8 +36,15 @@ class Check:
 
 
 # The cast that reads the common, clean form of a value; the full parse runs only where it fails.
-FAST_CASTS = {"date": "DATE", "timestamp": "TIMESTAMP", "number": "DOUBLE", "integer": "BIGINT",
-              "minutes": "DOUBLE", "grade": "INTEGER", "seconds": "DOUBLE"}
+FAST_CASTS = {
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "number": "DOUBLE",
+    "integer": "BIGINT",
+    "minutes": "DOUBLE",
+    "grade": "INTEGER",
+    "seconds": "DOUBLE",
+}
 
 
 def _scaled(parse: str) -> str:
@@ -66,9 +73,11 @@ def read_csv_sql(src: SourceFile, width: int, *, parallel: bool = False) -> str:
     """
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     delim = {"\t": "\\t", ",": ",", ";": ";", "|": "|"}[src.delimiter]
-    return (f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', "
-            f"escape='\"', auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, "
-            f"strict_mode=true, parallel={str(parallel).lower()})")
+    return (
+        f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', "
+        f"escape='\"', auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, "
+        f"strict_mode=true, parallel={str(parallel).lower()})"
+    )
 
 
 def duckdb_read_error(src: SourceFile, exc: duckdb.Error) -> FileRefused:
@@ -90,25 +99,39 @@ def duckdb_read_error(src: SourceFile, exc: duckdb.Error) -> FileRefused:
 
 
 # CSV-reader types for the fast path (a typed read is several times faster than casting text).
-READER_TYPES = {"date": "DATE", "number": "DOUBLE", "integer": "BIGINT", "minutes": "DOUBLE",
-                "grade": "INTEGER", "seconds": "DOUBLE"}
+READER_TYPES = {
+    "date": "DATE",
+    "number": "DOUBLE",
+    "integer": "BIGINT",
+    "minutes": "DOUBLE",
+    "grade": "INTEGER",
+    "seconds": "DOUBLE",
+}
 
 
-def typed_reader(src: SourceFile, profile: FormatProfile, resolved: dict[str, int], *, rejects: bool,
-                 strict: bool = False) -> str:
+def typed_reader(
+    src: SourceFile, profile: FormatProfile, resolved: dict[str, int], *, rejects: bool, strict: bool = False
+) -> str:
     """DuckDB's typed CSV reader for the profile's numeric and date columns (ISO dates only)."""
     width = len(src.header) + SPARE_COLUMNS
     types = {pos: READER_TYPES.get(profile.columns[f].parse, "VARCHAR") for f, pos in resolved.items()}
     columns = ", ".join(f"'c{i}': '{types.get(i, 'VARCHAR')}'" for i in range(width))
     delim = {"\t": "\\t", ",": ",", ";": ";", "|": "|"}[src.delimiter]
-    store = ", store_rejects=true, rejects_table='etl_csv_errors', rejects_scan='etl_csv_scans'" if rejects else ""
-    return (f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', escape='\"', "
-            f"auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, "
-            f"ignore_errors={'false' if strict else 'true'}{store})")
+    store = (
+        ", store_rejects=true, rejects_table='etl_csv_errors', rejects_scan='etl_csv_scans'"
+        if rejects
+        else ""
+    )
+    return (
+        f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', escape='\"', "
+        f"auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, "
+        f"ignore_errors={'false' if strict else 'true'}{store})"
+    )
 
 
-def typed_source(src: SourceFile, profile: FormatProfile,
-                 resolved: dict[str, int]) -> tuple[str, list[Check]] | None:
+def typed_source(
+    src: SourceFile, profile: FormatProfile, resolved: dict[str, int]
+) -> tuple[str, list[Check]] | None:
     """The select list over `typed_reader` giving the staged field names, and the checks; None when a
     field needs the full parse (timestamps)."""
     select: list[str] = []
@@ -132,8 +155,9 @@ def typed_source(src: SourceFile, profile: FormatProfile,
     return ", ".join(select), checks
 
 
-def try_fast_stage(con: duckdb.DuckDBPyConnection, src: SourceFile, profile: FormatProfile,
-                   resolved: dict[str, int]) -> list[Check] | None:
+def try_fast_stage(
+    con: duckdb.DuckDBPyConnection, src: SourceFile, profile: FormatProfile, resolved: dict[str, int]
+) -> list[Check] | None:
     """Stage a clean file with DuckDB's typed CSV reader; None if any value needs the full parse.
 
     Why: reading ISO dates and plain numbers typed is several times cheaper than parsing text; the
@@ -146,13 +170,16 @@ def try_fast_stage(con: duckdb.DuckDBPyConnection, src: SourceFile, profile: For
     select, checks = typed
     reader = typed_reader(src, profile, resolved, rejects=True)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {select} FROM {reader}",
-                    {"path": str(src.read_path)})
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {select} FROM {reader}",
+            {"path": str(src.read_path)},
+        )
         errors = con.execute("SELECT count(*) FROM etl_csv_errors").fetchone()[0]
         dates = [f for f in resolved if profile.columns[f].parse == "date"]
         if dates and not errors:  # 3/2/21 reads as the year 3 in a typed read: take the full parse
-            errors = con.execute(f"SELECT count(*) FROM {STAGE} WHERE "
-                                 + " OR ".join(f"year({f}) < 1900" for f in dates)).fetchone()[0]
+            errors = con.execute(
+                f"SELECT count(*) FROM {STAGE} WHERE " + " OR ".join(f"year({f}) < 1900" for f in dates)
+            ).fetchone()[0]
     except duckdb.Error:
         errors = 1
     finally:
@@ -177,33 +204,63 @@ def _field_checks(field: str, spec, label: str) -> list[Check]:
     unreadable = f"{field}__raw IS NOT NULL AND NOT {destroyed}"
     kind = {"date": "a date", "timestamp": "a date and time", "grade": "a grade"}.get(spec.parse, "a number")
     if spec.parse in ("date", "timestamp"):
-        checks.append(Check("rejected" if spec.required else "warning", label,
-                            "date destroyed by Excel (re-export without opening in Excel); read as missing",
-                            f"{field}__raw IS NOT NULL AND {destroyed}", value))
+        checks.append(
+            Check(
+                "rejected" if spec.required else "warning",
+                label,
+                "date destroyed by Excel (re-export without opening in Excel); read as missing",
+                f"{field}__raw IS NOT NULL AND {destroyed}",
+                value,
+            )
+        )
     if spec.parse == "date":
-        checks.append(Check("rejected", label, f"date before {cleaning.EARLIEST_DATE} or more than two years ahead",
-                            f"NOT ({cleaning.date_in_range(field)})", f"{field}::VARCHAR"))
+        checks.append(
+            Check(
+                "rejected",
+                label,
+                f"date before {cleaning.EARLIEST_DATE} or more than two years ahead",
+                f"NOT ({cleaning.date_in_range(field)})",
+                f"{field}::VARCHAR",
+            )
+        )
     if spec.required:
-        checks.append(Check("rejected", label, f"missing {label}", f"{field} IS NULL AND {field}__raw IS NULL",
-                            "NULL"))
+        checks.append(
+            Check("rejected", label, f"missing {label}", f"{field} IS NULL AND {field}__raw IS NULL", "NULL")
+        )
         checks.append(Check("rejected", label, f"not {kind}", f"{field} IS NULL AND {unreadable}", value))
     else:
-        checks.append(Check("warning", label, f"not {kind}; read as missing", f"{field} IS NULL AND {unreadable}",
-                            value))
+        checks.append(
+            Check(
+                "warning", label, f"not {kind}; read as missing", f"{field} IS NULL AND {unreadable}", value
+            )
+        )
     if spec.minimum is not None or spec.maximum is not None:
         low = "-1e308" if spec.minimum is None else repr(float(spec.minimum))
         high = "1e308" if spec.maximum is None else repr(float(spec.maximum))
-        checks.append(Check("rejected", label, f"outside the range {_fmt(spec.minimum)} to {_fmt(spec.maximum)}",
-                            f"{field} NOT BETWEEN {low} AND {high}", f"{field}::VARCHAR"))
+        checks.append(
+            Check(
+                "rejected",
+                label,
+                f"outside the range {_fmt(spec.minimum)} to {_fmt(spec.maximum)}",
+                f"{field} NOT BETWEEN {low} AND {high}",
+                f"{field}::VARCHAR",
+            )
+        )
     return checks
 
 
-OVERFLOW = Check("rejected", "(row)", "more fields than the header (a comma or quote out of place)",
-                 "__overflow", "NULL")
+OVERFLOW = Check(
+    "rejected", "(row)", "more fields than the header (a comma or quote out of place)", "__overflow", "NULL"
+)
 
 
-def build_stage(con: duckdb.DuckDBPyConnection, src: SourceFile, profile: FormatProfile,
-                resolved: dict[str, int], extra: dict[str, int] | None = None) -> list[Check]:
+def build_stage(
+    con: duckdb.DuckDBPyConnection,
+    src: SourceFile,
+    profile: FormatProfile,
+    resolved: dict[str, int],
+    extra: dict[str, int] | None = None,
+) -> list[Check]:
     """Create the staging table and return the checks that apply to it.
 
     `extra` adds raw text columns by position (feedback questions), staged as q<position>.
@@ -243,9 +300,11 @@ def build_stage(con: duckdb.DuckDBPyConnection, src: SourceFile, profile: Format
     inner.extend(["__blank", "__overflow"])
     outer.extend(["__blank", "__overflow"])
     checks.append(OVERFLOW)
-    sql = (f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {', '.join(outer)} FROM ("
-           f"SELECT {', '.join(dict.fromkeys(inner))} FROM ("
-           f"SELECT {', '.join(dict.fromkeys(raw))} FROM {read_csv_sql(src, width)}))")
+    sql = (
+        f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {', '.join(outer)} FROM ("
+        f"SELECT {', '.join(dict.fromkeys(inner))} FROM ("
+        f"SELECT {', '.join(dict.fromkeys(raw))} FROM {read_csv_sql(src, width)}))"
+    )
     try:
         con.execute(sql, {"path": str(src.read_path)})
     except duckdb.Error as exc:
@@ -274,12 +333,14 @@ def record_checks(con: duckdb.DuckDBPyConnection, import_id: int, checks: list[C
     One scan counts both; the per-check inserts run only when something failed (a clean 10M-row
     file costs one pass, not one per rule).
     """
+
     def any_of(severity: str) -> str:  # inside FILTER a NULL counts as false
         return " OR ".join(f"({c.condition})" for c in checks if c.severity == severity) or "false"
 
     rejected, warned = con.execute(
         f"SELECT count(*) FILTER ({any_of('rejected')}), count(*) FILTER ({any_of('warning')}) "
-        f"FROM {STAGE} WHERE NOT __blank").fetchone()
+        f"FROM {STAGE} WHERE NOT __blank"
+    ).fetchone()
     if not (rejected or warned):
         return 0, 0
     for check in checks:

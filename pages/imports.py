@@ -11,15 +11,21 @@ from services.permissions import Action
 from ui.context import page_context, show_error, state_key
 
 NS = "imports"
-KINDS = {"usage": "Usage export", "assessments": "Assessment results", "roster": "Roster (OneRoster .zip)",
-         "feedback": "Survey responses"}
+KINDS = {
+    "usage": "Usage export",
+    "assessments": "Assessment results",
+    "roster": "Roster (OneRoster .zip)",
+    "feedback": "Survey responses",
+}
 DETECT = "(detect from the header)"
 
 with page_context(Action.IMPORT_DATA) as ctx:
     st.title("Import data")
-    st.caption("Usage, assessment, roster and survey exports as districts download them. Student ids are "
-               "stored only as keyed hashes; names and birth dates are never stored. The same import runs "
-               "from the command line: `python -m etl usage FILE` (see docs/IMPORTS.md).")
+    st.caption(
+        "Usage, assessment, roster and survey exports as districts download them. Student ids are "
+        "stored only as keyed hashes; names and birth dates are never stored. The same import runs "
+        "from the command line: `python -m etl usage FILE` (see docs/IMPORTS.md)."
+    )
     for kind, message in st.session_state.pop(state_key(NS, "flash"), []):
         getattr(st, kind)(message)
 
@@ -27,8 +33,12 @@ with page_context(Action.IMPORT_DATA) as ctx:
     with st.form(state_key(NS, "form"), clear_on_submit=True):
         kind = st.selectbox("What is it?", list(KINDS), format_func=KINDS.get, key=state_key(NS, "kind"))
         cols = st.columns(3)
-        fmt = cols[0].selectbox("Format", [DETECT, *(n for k in KINDS for n in imports.format_choices(k))],
-                                format_func=lambda n: labels.get(n, n), key=state_key(NS, "format"))
+        fmt = cols[0].selectbox(
+            "Format",
+            [DETECT, *(n for k in KINDS for n in imports.format_choices(k))],
+            format_func=lambda n: labels.get(n, n),
+            key=state_key(NS, "format"),
+        )
         tool = cols[1].text_input("Tool (if the file does not name it)", key=state_key(NS, "tool"))
         subject = cols[2].text_input("Subject (if the file does not say)", key=state_key(NS, "subject"))
         upload = st.file_uploader("File", type=["csv", "txt", "tsv", "zip"], key=state_key(NS, "file"))
@@ -40,10 +50,17 @@ with page_context(Action.IMPORT_DATA) as ctx:
             bar = st.progress(0.0, text="Starting…")
             try:
                 outcome = imports.import_upload(
-                    ctx.con, ctx.settings.student_id_secret(), actor=ctx.actor, kind=kind,
-                    file_name=upload.name, data=upload.getvalue(), format=None if fmt == DETECT else fmt,
-                    tool=tool.strip() or None, subject=subject.strip() or None,
-                    progress=lambda step, fraction: bar.progress(min(fraction, 1.0), text=step.capitalize()))
+                    ctx.con,
+                    ctx.settings.student_id_secret(),
+                    actor=ctx.actor,
+                    kind=kind,
+                    file_name=upload.name,
+                    data=upload.getvalue(),
+                    format=None if fmt == DETECT else fmt,
+                    tool=tool.strip() or None,
+                    subject=subject.strip() or None,
+                    progress=lambda step, fraction: bar.progress(min(fraction, 1.0), text=step.capitalize()),
+                )
             except DomainError as exc:
                 bar.empty()
                 show_error(exc)
@@ -59,16 +76,37 @@ with page_context(Action.IMPORT_DATA) as ctx:
     if not history:
         st.info("Nothing imported yet.")
     else:
-        st.dataframe(history, hide_index=True, width="stretch", column_order=[
-            "import_id", "started_at", "kind", "format", "file_name", "tool", "rows_read", "rows_imported",
-            "rows_rejected", "rows_warned", "status", "imported_by", "notes"])
+        st.dataframe(
+            history,
+            hide_index=True,
+            width="stretch",
+            column_order=[
+                "import_id",
+                "started_at",
+                "kind",
+                "format",
+                "file_name",
+                "tool",
+                "rows_read",
+                "rows_imported",
+                "rows_rejected",
+                "rows_warned",
+                "status",
+                "imported_by",
+                "notes",
+            ],
+        )
         ids = [h["import_id"] for h in history]
         selected = st.session_state.get(state_key(NS, "selected"))
-        chosen = st.selectbox("Rejected rows and warnings of import", ids,
-                              index=ids.index(selected) if selected in ids else 0,
-                              format_func=lambda i: next(f"#{h['import_id']} · {h['file_name']}"
-                                                         for h in history if h["import_id"] == i),
-                              key=state_key(NS, "rejects_of"))
+        chosen = st.selectbox(
+            "Rejected rows and warnings of import",
+            ids,
+            index=ids.index(selected) if selected in ids else 0,
+            format_func=lambda i: next(
+                f"#{h['import_id']} · {h['file_name']}" for h in history if h["import_id"] == i
+            ),
+            key=state_key(NS, "rejects_of"),
+        )
         rows = imports.rejects(ctx.con, int(chosen), actor=ctx.actor)
         if rows:
             st.caption("Line = row in the file (line 1 is the header). Student ids are masked.")
@@ -87,22 +125,32 @@ with page_context(Action.IMPORT_DATA) as ctx:
                     except DomainError as exc:
                         show_error(exc)
                     else:
-                        st.session_state[state_key(NS, "flash")] = [(
-                            "success", f"Undid import #{result['import_id']} ({result['file_name']}): "
-                                       f"{result['rows_removed']:,} rows removed.")]
+                        st.session_state[state_key(NS, "flash")] = [
+                            (
+                                "success",
+                                f"Undid import #{result['import_id']} ({result['file_name']}): "
+                                f"{result['rows_removed']:,} rows removed.",
+                            )
+                        ]
                         st.rerun()
 
     st.subheader("Data quality")
     quality = imports.data_quality(ctx.con, actor=ctx.actor)
     m = st.columns(4)
     m[0].metric("Usage rows", f"{quality.get('usage_rows', 0):,}")
-    m[1].metric("Unrostered usage rows", f"{quality.get('unrostered_rows', 0):,}",
-                help="Usage by a student key that is not in the roster (roster_students).")
-    m[2].metric("Not-vetted tools", f"{quality.get('shadow_tools', 0):,}",
-                help="Tools in usage with no vetted catalog entry of the same name (view usage_tool_vetting).")
+    m[1].metric(
+        "Unrostered usage rows",
+        f"{quality.get('unrostered_rows', 0):,}",
+        help="Usage by a student key that is not in the roster (roster_students).",
+    )
+    m[2].metric(
+        "Not-vetted tools",
+        f"{quality.get('shadow_tools', 0):,}",
+        help="Tools in usage with no vetted catalog entry of the same name (view usage_tool_vetting).",
+    )
     m[3].metric("Rejected rows", f"{quality.get('rejected_rows', 0):,}", help="Across imports not undone.")
     shadow = imports.shadow_tools(ctx.con, actor=ctx.actor)
-    st.markdown("**Tools in use that are not vetted** (\"shadow\" tools)")
+    st.markdown('**Tools in use that are not vetted** ("shadow" tools)')
     if shadow:
         st.dataframe(shadow, hide_index=True, width="stretch")
     else:

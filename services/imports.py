@@ -34,9 +34,19 @@ def format_labels() -> dict[str, str]:
     return {p.name: p.label for p in PROFILES}
 
 
-def import_upload(con: duckdb.DuckDBPyConnection, secret: bytes, *, actor: Actor, kind: str, file_name: str,
-                  data: bytes, format: str | None = None, tool: str | None = None, subject: str | None = None,
-                  progress: Progress | None = None) -> ImportOutcome:
+def import_upload(
+    con: duckdb.DuckDBPyConnection,
+    secret: bytes,
+    *,
+    actor: Actor,
+    kind: str,
+    file_name: str,
+    data: bytes,
+    format: str | None = None,
+    tool: str | None = None,
+    subject: str | None = None,
+    progress: Progress | None = None,
+) -> ImportOutcome:
     """Save the upload to a private temp folder and run the import. Rosters come as a .zip."""
     require(actor, Action.IMPORT_DATA)
     if not data:
@@ -49,8 +59,14 @@ def import_upload(con: duckdb.DuckDBPyConnection, secret: bytes, *, actor: Actor
         path.write_bytes(data)
         if kind == "roster" and not zipfile.is_zipfile(path):
             raise InvalidInput("Upload a OneRoster .zip (users.csv, orgs.csv, ... zipped together).")
-        request = ImportRequest(kind=kind, path=path, format=format or None, tool=tool or None,
-                                subject=subject or None, file_name=safe_name)
+        request = ImportRequest(
+            kind=kind,
+            path=path,
+            format=format or None,
+            tool=tool or None,
+            subject=subject or None,
+            file_name=safe_name,
+        )
         kwargs: dict[str, Any] = {"actor": actor}
         if progress is not None:
             kwargs["progress"] = progress
@@ -80,25 +96,35 @@ def undo_last(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> dict[str, Any]
 def shadow_tools(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> list[dict[str, Any]]:
     """Tools seen in usage that no vetted catalog entry names: the 'shadow' tools (view usage_tool_vetting)."""
     require(actor, Action.IMPORT_DATA)
-    return repo.fetch_all(con, "SELECT tool, usage_rows, students, minutes, first_used, last_used "
-                               "FROM usage_tool_vetting WHERE NOT vetted ORDER BY students DESC, tool")
+    return repo.fetch_all(
+        con,
+        "SELECT tool, usage_rows, students, minutes, first_used, last_used "
+        "FROM usage_tool_vetting WHERE NOT vetted ORDER BY students DESC, tool",
+    )
 
 
 def unrostered_usage(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> list[dict[str, Any]]:
     """Usage by students who are not on the roster, per tool (view usage_unrostered)."""
     require(actor, Action.IMPORT_DATA)
-    return repo.fetch_all(con, "SELECT tool, usage_rows, students, minutes FROM usage_unrostered "
-                               "ORDER BY usage_rows DESC, tool")
+    return repo.fetch_all(
+        con, "SELECT tool, usage_rows, students, minutes FROM usage_unrostered ORDER BY usage_rows DESC, tool"
+    )
 
 
 def data_quality(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> dict[str, Any]:
     """Headline data-quality numbers, each defined by the query beside it."""
     require(actor, Action.IMPORT_DATA)
-    row = repo.fetch_one(con, """
+    row = (
+        repo.fetch_one(
+            con,
+            """
         SELECT (SELECT count(*) FROM usage_daily) AS usage_rows,
                (SELECT coalesce(sum(usage_rows), 0) FROM usage_unrostered) AS unrostered_rows,
                (SELECT count(*) FROM roster_students WHERE active) AS rostered_students,
                (SELECT count(*) FROM usage_tool_vetting WHERE NOT vetted) AS shadow_tools,
                (SELECT coalesce(sum(rows_rejected), 0) FROM import_log WHERE status = 'imported') AS rejected_rows
-    """) or {}
+    """,
+        )
+        or {}
+    )
     return row

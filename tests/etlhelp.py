@@ -34,13 +34,25 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -
 
 
 def rejects(con: duckdb.DuckDBPyConnection, import_id: int, severity: str = "rejected") -> list[tuple]:
-    return rows(con, "SELECT line_number, column_name, reason, value_masked FROM import_rejects "
-                     "WHERE import_id = ? AND severity = ? ORDER BY line_number, column_name",
-                [import_id, severity])
+    return rows(
+        con,
+        "SELECT line_number, column_name, reason, value_masked FROM import_rejects "
+        "WHERE import_id = ? AND severity = ? ORDER BY line_number, column_name",
+        [import_id, severity],
+    )
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     """Every row of every table the importers write, to prove a refused file changed nothing."""
-    tables = ["import_log", "import_rejects", "usage_daily", "usage_summary", "assessment_results",
-              "feedback_responses", "roster_students", "roster_teachers", "usage_daily_superseded"]
+    tables = [
+        "import_log",
+        "import_rejects",
+        "usage_daily",
+        "usage_summary",
+        "assessment_results",
+        "feedback_responses",
+        "roster_students",
+        "roster_teachers",
+        "usage_daily_superseded",
+    ]
     return {t: sorted(map(repr, rows(con, f"SELECT * FROM {t}"))) for t in tables}

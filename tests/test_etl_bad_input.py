@@ -53,11 +53,16 @@ class TestRefusedFiles:
         assert "OneRoster users.csv" in message
 
     def test_unknown_header_names_expected_and_found(self, loaded, tmp_path):
-        message = refused(loaded, tmp_path, "usage", write(tmp_path / "x.csv", "foo,bar\n1,2\n"), "unknown usage")
+        message = refused(
+            loaded, tmp_path, "usage", write(tmp_path / "x.csv", "foo,bar\n1,2\n"), "unknown usage"
+        )
         assert "student_id" in message and "found foo, bar" in message
 
     def test_unclosed_quote(self, loaded, tmp_path):
-        path = write(tmp_path / "q.csv", f'{HEADER}\n1001,A,2026-09-02,5,1\n1002,"A,2026-09-02,5,1\n1003,A,2026-09-02,5,1\n')
+        path = write(
+            tmp_path / "q.csv",
+            f'{HEADER}\n1001,A,2026-09-02,5,1\n1002,"A,2026-09-02,5,1\n1003,A,2026-09-02,5,1\n',
+        )
         refused(loaded, tmp_path, "usage", path, "quote")
 
     def test_missing_path(self, loaded, tmp_path):
@@ -91,13 +96,17 @@ class TestSurvivableDamage:
         assert any("NUL" in w for w in out.warnings)
 
     def test_a_3mb_field_is_read(self, con, tmp_path):
-        path = write(tmp_path / "big.csv", f"{HEADER},note\n1001,A,2026-09-02,5,1,{'x' * 3_000_000}\n"
-                                           "1002,A,2026-09-02,6,1,ok\n")
+        path = write(
+            tmp_path / "big.csv",
+            f"{HEADER},note\n1001,A,2026-09-02,5,1,{'x' * 3_000_000}\n1002,A,2026-09-02,6,1,ok\n",
+        )
         out = imp(con, "usage", path)
         assert out.rows_imported == 2
 
     def test_a_3mb_survey_answer_is_cut_to_the_text_limit(self, con, tmp_path):
-        path = write(tmp_path / "s.csv", f"Timestamp,What should change?\n9/10/2026 14:10:05,{'y' * 3_000_000}\n")
+        path = write(
+            tmp_path / "s.csv", f"Timestamp,What should change?\n9/10/2026 14:10:05,{'y' * 3_000_000}\n"
+        )
         imp(con, "feedback", path, tool="MathQuest")
         assert rows(con, "SELECT length(answer) FROM feedback_responses") == [(10_000,)]
 

@@ -20,8 +20,14 @@ HEADER = "student_id,tool,date,minutes,sessions"
 def run(*args: str, db: Path, timeout: float = 120) -> subprocess.CompletedProcess:
     env = {**os.environ, "EDTECH_ID_SECRET": "cli-secret"}
     env.pop("EDTECH_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "etl", *args, "--db", str(db)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "etl", *args, "--db", str(db)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def last_json(result: subprocess.CompletedProcess) -> dict:
@@ -34,13 +40,22 @@ class TestExitCodesAndJson:
         result = run("usage", str(SAMPLES / "usage" / "generic_usage.csv"), "--json", db=db)
         assert result.returncode == 0, result.stderr
         payload = last_json(result)
-        assert {k: payload[k] for k in ("kind", "format", "rows_read", "rows_imported", "rows_rejected",
-                                         "already_imported")} == {
-            "kind": "usage", "format": "generic-usage", "rows_read": 200, "rows_imported": 200,
-            "rows_rejected": 0, "already_imported": False}
+        assert {
+            k: payload[k]
+            for k in ("kind", "format", "rows_read", "rows_imported", "rows_rejected", "already_imported")
+        } == {
+            "kind": "usage",
+            "format": "generic-usage",
+            "rows_read": 200,
+            "rows_imported": 200,
+            "rows_rejected": 0,
+            "already_imported": False,
+        }
         con = duckdb.connect(str(db), read_only=True)
         assert con.execute("SELECT count(*) FROM usage_daily").fetchone() == (200,)
-        assert con.execute("SELECT count(*) FROM schema_migrations WHERE name = '0040_imports'").fetchone() == (1,)
+        assert con.execute(
+            "SELECT count(*) FROM schema_migrations WHERE name = '0040_imports'"
+        ).fetchone() == (1,)
         con.close()
 
     def test_second_run_says_already_imported(self, tmp_path):
@@ -69,12 +84,17 @@ class TestExitCodesAndJson:
         result = run("usage", str(SAMPLES / "oneroster" / "users.csv"), "--json", db=tmp_path / "d.duckdb")
         assert result.returncode == 1
         payload = last_json(result)
-        assert payload["status"] == "refused" and payload["rows_imported"] == 0 and "roster" in payload["error"]
+        assert (
+            payload["status"] == "refused" and payload["rows_imported"] == 0 and "roster" in payload["error"]
+        )
 
     def test_usage_errors_exit_two(self, tmp_path):
         db = tmp_path / "d.duckdb"
         assert run("usage", str(tmp_path / "missing.csv"), db=db).returncode == 2
-        assert run("usage", str(SAMPLES / "usage" / "generic_usage.csv"), "--format", "nope", db=db).returncode == 2
+        assert (
+            run("usage", str(SAMPLES / "usage" / "generic_usage.csv"), "--format", "nope", db=db).returncode
+            == 2
+        )
         assert run("nonsense", "x", db=db).returncode == 2
         no_tool = write(tmp_path / "t.csv", "student_id,date,minutes\n1,2026-09-02,5\n")
         result = run("usage", str(no_tool), db=db)
@@ -112,7 +132,9 @@ con.close()
 class TestLockWait:
     def test_waits_while_another_process_holds_the_file_then_imports(self, tmp_path):
         db = tmp_path / "busy.duckdb"
-        holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), "2.5"], stdout=subprocess.PIPE, text=True)
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(db), "2.5"], stdout=subprocess.PIPE, text=True
+        )
         try:
             assert holder.stdout.readline().strip() == "holding"
             started = time.monotonic()

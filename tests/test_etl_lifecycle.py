@@ -30,7 +30,10 @@ class TestIdempotencyAndUpsert:
         imp(con, "usage", write(tmp_path / "w1.csv", f"{HEADER}\n1,A,2026-09-01,10,1\n1,A,2026-09-02,20,1\n"))
         imp(con, "usage", write(tmp_path / "w2.csv", f"{HEADER}\n1,A,2026-09-02,25,2\n1,A,2026-09-03,30,1\n"))
         assert rows(con, "SELECT usage_date, minutes, sessions FROM usage_daily ORDER BY usage_date") == [
-            (dt.date(2026, 9, 1), 10.0, 1), (dt.date(2026, 9, 2), 25.0, 2), (dt.date(2026, 9, 3), 30.0, 1)]
+            (dt.date(2026, 9, 1), 10.0, 1),
+            (dt.date(2026, 9, 2), 25.0, 2),
+            (dt.date(2026, 9, 3), 30.0, 1),
+        ]
 
     def test_same_key_twice_in_one_file_keeps_the_later_line(self, con, tmp_path):
         imp(con, "usage", write(tmp_path / "d.csv", f"{HEADER}\n1,A,2026-09-02,10,1\n1,A,2026-09-02,15,3\n"))
@@ -51,7 +54,9 @@ class TestIdempotencyAndUpsert:
 class TestUndo:
     def test_undo_restores_what_the_last_import_replaced(self, con, tmp_path):
         imp(con, "usage", write(tmp_path / "w1.csv", f"{HEADER}\n1,A,2026-09-02,20,1\n"))
-        second = imp(con, "usage", write(tmp_path / "w2.csv", f"{HEADER}\n1,A,2026-09-02,25,2\n2,A,2026-09-02,5,1\n"))
+        second = imp(
+            con, "usage", write(tmp_path / "w2.csv", f"{HEADER}\n1,A,2026-09-02,25,2\n2,A,2026-09-02,5,1\n")
+        )
         result = admin.undo_last_import(con, actor=None)
         assert result["import_id"] == second.import_id and result["rows_removed"] == 2
         assert rows(con, "SELECT minutes FROM usage_daily") == [(20.0,)]
@@ -105,14 +110,28 @@ class TestPrivacy:
         imp(con, "assessments", SAMPLES / "assessments" / "nwea_map_AssessmentResults.csv")
         imp(con, "feedback", SAMPLES / "feedback" / "mathquest_teacher_survey.csv", tool="MathQuest")
         con.execute("CHECKPOINT")
-        forbidden = ["710000", "710001", "710042", "Lindqvist", "Ibarra", "Sato", "teacher0@example.org",
-                     "ruby.lindqvist", "Two or More Races"]
-        text_columns = rows(con, "SELECT table_schema, table_name, column_name FROM information_schema.columns "
-                                 "WHERE data_type = 'VARCHAR' AND table_schema = 'main' AND table_name NOT IN "
-                                 "(SELECT view_name FROM duckdb_views())")
+        forbidden = [
+            "710000",
+            "710001",
+            "710042",
+            "Lindqvist",
+            "Ibarra",
+            "Sato",
+            "teacher0@example.org",
+            "ruby.lindqvist",
+            "Two or More Races",
+        ]
+        text_columns = rows(
+            con,
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+            "WHERE data_type = 'VARCHAR' AND table_schema = 'main' AND table_name NOT IN "
+            "(SELECT view_name FROM duckdb_views())",
+        )
         for schema, table, column in text_columns:
             for value in forbidden:
-                hits = rows(con, f'SELECT count(*) FROM {schema}."{table}" WHERE contains("{column}", ?)', [value])
+                hits = rows(
+                    con, f'SELECT count(*) FROM {schema}."{table}" WHERE contains("{column}", ?)', [value]
+                )
                 assert hits == [(0,)], (table, column, value)
         for value in forbidden:
             assert value.encode() not in db_path.read_bytes(), value
@@ -122,8 +141,11 @@ class TestPrivacy:
         imp(con, "assessments", SAMPLES / "assessments" / "nwea_map_AssessmentResults.csv")
         imp(con, "usage", SAMPLES / "usage" / "generic_usage.csv")
         assert rows(con, "SELECT count(*) FROM usage_unrostered") == [(0,)]
-        assert rows(con, "SELECT count(*) FROM assessment_results a WHERE NOT EXISTS "
-                         "(SELECT 1 FROM roster_students r WHERE r.student_key = a.student_key)") == [(0,)]
+        assert rows(
+            con,
+            "SELECT count(*) FROM assessment_results a WHERE NOT EXISTS "
+            "(SELECT 1 FROM roster_students r WHERE r.student_key = a.student_key)",
+        ) == [(0,)]
 
     def test_rejects_mask_student_ids(self, con, tmp_path):
         header = "student_id,tool,date,minutes,sessions"
@@ -132,56 +154,86 @@ class TestPrivacy:
 
     def test_sql_mask_matches_python_mask(self, con):
         from etl.cleaning import masked
+
         for value in ["", "1", "12", "123", "7100001"]:
-            assert rows(con, f"SELECT {masked('x')} FROM (SELECT ?::VARCHAR AS x)", [value]) == [(mask(value),)]
+            assert rows(con, f"SELECT {masked('x')} FROM (SELECT ?::VARCHAR AS x)", [value]) == [
+                (mask(value),)
+            ]
 
 
 class TestDataQuality:
     def test_unrostered_usage_is_kept_and_counted(self, con, tmp_path):
         imp(con, "roster", SAMPLES / "oneroster")
-        imp(con, "usage", write(tmp_path / "u.csv", f"{HEADER}\n710001,MathQuest,2026-09-02,5,1\n"
-                                                   "999999,MathQuest,2026-09-02,5,1\n"))
+        imp(
+            con,
+            "usage",
+            write(
+                tmp_path / "u.csv",
+                f"{HEADER}\n710001,MathQuest,2026-09-02,5,1\n999999,MathQuest,2026-09-02,5,1\n",
+            ),
+        )
         assert rows(con, "SELECT count(*) FROM usage_daily") == [(2,)]
         assert rows(con, "SELECT tool, usage_rows, students FROM usage_unrostered") == [("MathQuest", 1, 1)]
 
     def test_tools_not_in_the_catalog_are_listed_as_not_vetted(self, con, tmp_path):
         vendor = con.execute("INSERT INTO vendors (name) VALUES ('V') RETURNING vendor_id").fetchone()[0]
-        product = con.execute("INSERT INTO products (vendor_id, name) VALUES (?, 'MathQuest') RETURNING product_id",
-                              [vendor]).fetchone()[0]
+        product = con.execute(
+            "INSERT INTO products (vendor_id, name) VALUES (?, 'MathQuest') RETURNING product_id", [vendor]
+        ).fetchone()[0]
         con.execute("INSERT INTO catalog_entries (product_id, vetted) VALUES (?, true)", [product])
-        imp(con, "usage", write(tmp_path / "u.csv", f"{HEADER}\n1,mathquest,2026-09-02,5,1\n1,FunGames,2026-09-02,9,1\n"))
+        imp(
+            con,
+            "usage",
+            write(tmp_path / "u.csv", f"{HEADER}\n1,mathquest,2026-09-02,5,1\n1,FunGames,2026-09-02,9,1\n"),
+        )
         assert rows(con, "SELECT tool, vetted FROM usage_tool_vetting ORDER BY tool") == [
-            ("FunGames", False), ("mathquest", True)]
+            ("FunGames", False),
+            ("mathquest", True),
+        ]
 
 
 class TestFormats:
-    @pytest.mark.parametrize("kind,path,fmt", [
-        ("usage", "usage/generic_usage.csv", "generic-usage"),
-        ("usage", "usage/iready_instruction_lessons.csv", "iready-lessons"),
-        ("assessments", "assessments/iready_diagnostic_results_ela.csv", "iready-diagnostic"),
-        ("assessments", "assessments/nwea_map_AssessmentResults.csv", "nwea-map"),
-        ("feedback", "feedback/mathquest_teacher_survey.csv", "google-forms"),
-        ("roster", "oneroster", "oneroster-1.1"),
-    ])
+    @pytest.mark.parametrize(
+        "kind,path,fmt",
+        [
+            ("usage", "usage/generic_usage.csv", "generic-usage"),
+            ("usage", "usage/iready_instruction_lessons.csv", "iready-lessons"),
+            ("assessments", "assessments/iready_diagnostic_results_ela.csv", "iready-diagnostic"),
+            ("assessments", "assessments/nwea_map_AssessmentResults.csv", "nwea-map"),
+            ("feedback", "feedback/mathquest_teacher_survey.csv", "google-forms"),
+            ("roster", "oneroster", "oneroster-1.1"),
+        ],
+    )
     def test_shared_samples(self, con, kind, path, fmt):
         out = imp(con, kind, SAMPLES / path, tool="MathQuest" if kind == "feedback" else None)
         assert (out.format, out.rows_rejected) == (fmt, 0)
         assert out.rows_imported == out.rows_read > 0
 
     def test_nwea_current_layout_tab_delimited(self, con, tmp_path):
-        header = ("TermName\tSchoolName\tSchool_StateID\tStudent_Number\tStudent_StateID\tGrade\tMeasurementScale\t"
-                  "Discipline\tTestStartDate\tTestStartTime\tTestDurationMinutes\tTestRITScore\tTestPercentile")
-        path = write(tmp_path / "AssessmentResults.txt",
-                     f"{header}\nFall 2026-2027\tOak\t1\t001001\tS1\t3\tMathematics\tMathematics\t9/14/2026\t"
-                     "12:35 PM\t40\t206\t74\n")
+        header = (
+            "TermName\tSchoolName\tSchool_StateID\tStudent_Number\tStudent_StateID\tGrade\tMeasurementScale\t"
+            "Discipline\tTestStartDate\tTestStartTime\tTestDurationMinutes\tTestRITScore\tTestPercentile"
+        )
+        path = write(
+            tmp_path / "AssessmentResults.txt",
+            f"{header}\nFall 2026-2027\tOak\t1\t001001\tS1\t3\tMathematics\tMathematics\t9/14/2026\t"
+            "12:35 PM\t40\t206\t74\n",
+        )
         out = imp(con, "assessments", path)
         assert (out.format, out.rows_imported) == ("nwea-map", 1)
-        assert rows(con, "SELECT student_key, subject, grade FROM assessment_results") == [(key("1001"), "Math", 3)]
+        assert rows(con, "SELECT student_key, subject, grade FROM assessment_results") == [
+            (key("1001"), "Math", 3)
+        ]
 
     def test_star_enterprise_all_quoted_with_subject_option(self, con, tmp_path):
-        header = ('"Renaissance Client ID","School Year","School Name","Student Identifier","Current Grade",'
-                  '"Activity Completed Date","Scaled Score","Percentile Rank","Screening Window Name"')
-        path = write(tmp_path / "star.csv", f'{header}\n"9","2026-2027","Oak","1001","K","09/12/2026","812","61","Fall"\n')
+        header = (
+            '"Renaissance Client ID","School Year","School Name","Student Identifier","Current Grade",'
+            '"Activity Completed Date","Scaled Score","Percentile Rank","Screening Window Name"'
+        )
+        path = write(
+            tmp_path / "star.csv",
+            f'{header}\n"9","2026-2027","Oak","1001","K","09/12/2026","812","61","Fall"\n',
+        )
         out = imp(con, "assessments", path, subject="Reading")
         assert out.format == "star-enterprise"
         assert rows(con, "SELECT subject, grade, term FROM assessment_results") == [("Reading", 0, "Fall")]
@@ -193,43 +245,62 @@ class TestFormats:
 
     def test_oneroster_12_zip_with_roles(self, con, tmp_path):
         path = tmp_path / "roster.zip"
-        users = ("sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,"
-                 "identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,"
-                 "resourceSourcedIds,preferredGivenName,preferredMiddleName,preferredFamilyName,"
-                 "primaryOrgSourcedId,pronouns\n"
-                 'u1,active,2026-08-01,TRUE,a,,Ann,Lee,,00501,,,,,"KG,01",,,,,,,s1,\n'
-                 "u2,tobedeleted,2026-08-01,true,b,,Bo,Kim,,502,,,,,02,,,,,,,s1,\n"
-                 "t1,active,2026-08-01,true,c,,Cy,Ray,,T9,,,,,,,,,,,,s1,\n")
-        roles = ("sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,"
-                 "userProfileSourcedId\nr1,active,,u1,primary,student,,,s1,\nr2,active,,u2,primary,student,,,s1,\n"
-                 "r3,active,,t1,primary,teacher,,,s1,\n")
+        users = (
+            "sourcedId,status,dateLastModified,enabledUser,username,userIds,givenName,familyName,middleName,"
+            "identifier,email,sms,phone,agentSourcedIds,grades,password,userMasterIdentifier,"
+            "resourceSourcedIds,preferredGivenName,preferredMiddleName,preferredFamilyName,"
+            "primaryOrgSourcedId,pronouns\n"
+            'u1,active,2026-08-01,TRUE,a,,Ann,Lee,,00501,,,,,"KG,01",,,,,,,s1,\n'
+            "u2,tobedeleted,2026-08-01,true,b,,Bo,Kim,,502,,,,,02,,,,,,,s1,\n"
+            "t1,active,2026-08-01,true,c,,Cy,Ray,,T9,,,,,,,,,,,,s1,\n"
+        )
+        roles = (
+            "sourcedId,status,dateLastModified,userSourcedId,roleType,role,beginDate,endDate,orgSourcedId,"
+            "userProfileSourcedId\nr1,active,,u1,primary,student,,,s1,\nr2,active,,u2,primary,student,,,s1,\n"
+            "r3,active,,t1,primary,teacher,,,s1,\n"
+        )
         with zipfile.ZipFile(path, "w") as archive:
             archive.writestr("users.csv", users)
             archive.writestr("roles.csv", roles)
-            archive.writestr("orgs.csv", "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n"
-                                         "s1,active,,Lincoln Elementary,school,,\n")
+            archive.writestr(
+                "orgs.csv",
+                "sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n"
+                "s1,active,,Lincoln Elementary,school,,\n",
+            )
         out = imp(con, "roster", path)
         assert (out.format, out.rows_imported) == ("oneroster-1.2", 3)
         assert rows(con, "SELECT student_key, school, grade, active FROM roster_students ORDER BY grade") == [
-            (key("501"), "Lincoln Elementary", 0, True), (key("502"), "Lincoln Elementary", 2, False)]
+            (key("501"), "Lincoln Elementary", 0, True),
+            (key("502"), "Lincoln Elementary", 2, False),
+        ]
         assert rows(con, "SELECT count(*) FROM roster_teachers") == [(1,)]
 
     def test_sso_logins_count_rows_per_day(self, con, tmp_path):
-        path = write(tmp_path / "clever.csv", "SIS ID,App Name,Login Time\n1,Quizzy,2026-09-02 08:00:00\n"
-                                              "1,Quizzy,2026-09-02 13:00:00\n2,Quizzy,9/3/2026 7:00 AM\n")
+        path = write(
+            tmp_path / "clever.csv",
+            "SIS ID,App Name,Login Time\n1,Quizzy,2026-09-02 08:00:00\n"
+            "1,Quizzy,2026-09-02 13:00:00\n2,Quizzy,9/3/2026 7:00 AM\n",
+        )
         out = imp(con, "usage", path)
         assert out.format == "sso-logins"
         assert rows(con, "SELECT student_key, sessions FROM usage_daily ORDER BY usage_date") == [
-            (key("1"), 2), (key("2"), 1)]
+            (key("1"), 2),
+            (key("2"), 1),
+        ]
 
     def test_iready_ytd_summary_goes_to_usage_summary(self, con, tmp_path):
-        header = ("Student ID,Academic Year,School,Subject,Instruction: Overall Lessons Passed,"
-                  "Instruction: Overall Lessons Not Passed,Instruction: Overall Lessons Completed,"
-                  "Instruction: Overall Pass Rate (%),Instruction: Overall Time on Task (min)")
-        out = imp(con, "usage", write(tmp_path / "ytd.csv", f"{header}\n1,2026-2027,Oak,Math,8,2,10,80%,2400\n"))
+        header = (
+            "Student ID,Academic Year,School,Subject,Instruction: Overall Lessons Passed,"
+            "Instruction: Overall Lessons Not Passed,Instruction: Overall Lessons Completed,"
+            "Instruction: Overall Pass Rate (%),Instruction: Overall Time on Task (min)"
+        )
+        out = imp(
+            con, "usage", write(tmp_path / "ytd.csv", f"{header}\n1,2026-2027,Oak,Math,8,2,10,80%,2400\n")
+        )
         assert out.format == "iready-ytd"
         assert rows(con, "SELECT tool, subject, minutes, lessons_completed FROM usage_summary") == [
-            ("i-Ready", "Math", 2400.0, 10)]
+            ("i-Ready", "Math", 2400.0, 10)
+        ]
 
     def test_ixl_progress(self, con, tmp_path):
         header = "Student ID,Last name,First name,Grade,Math questions answered,Math skills practiced,Math skills proficient"

@@ -29,8 +29,11 @@ class TestImportPage:
         assert "Import data" in page and "Import history" in page and "Data quality" in page
 
     def test_history_rejects_and_shadow_tools_show(self, demo_db, tmp_path):
-        path = write(tmp_path / "u.csv", "student_id,tool,date,minutes,sessions\n1,ShadowGames,2026-09-02,5,1\n"
-                                         "2,ShadowGames,not a date,5,1\n")
+        path = write(
+            tmp_path / "u.csv",
+            "student_id,tool,date,minutes,sessions\n1,ShadowGames,2026-09-02,5,1\n"
+            "2,ShadowGames,not a date,5,1\n",
+        )
         outcome = _import(demo_db, path)
         at = run_page("pages/imports.py", as_role="technology")
         assert not at.exception
@@ -60,13 +63,17 @@ class TestImportPage:
         from services import imports
 
         data = (SAMPLES / "usage" / "generic_usage.csv").read_bytes()
-        out = imports.import_upload(con, b"k", actor=people["technology"], kind="usage",
-                                    file_name="generic_usage.csv", data=data)
+        out = imports.import_upload(
+            con, b"k", actor=people["technology"], kind="usage", file_name="generic_usage.csv", data=data
+        )
         assert (out.rows_imported, out.file_name) == (200, "generic_usage.csv")
-        again = imports.import_upload(con, b"k", actor=people["technology"], kind="usage",
-                                      file_name="generic_usage.csv", data=data)
+        again = imports.import_upload(
+            con, b"k", actor=people["technology"], kind="usage", file_name="generic_usage.csv", data=data
+        )
         assert again.already_imported
-        assert imports.history(con, actor=people["technology"])[0]["imported_by"] == "technology@district.test"
+        assert (
+            imports.history(con, actor=people["technology"])[0]["imported_by"] == "technology@district.test"
+        )
 
     def test_upload_service_checks_permission(self, con, people):
         import pytest
@@ -75,4 +82,6 @@ class TestImportPage:
         from services import imports
 
         with pytest.raises(PermissionDenied):
-            imports.import_upload(con, b"k", actor=people["teacher"], kind="usage", file_name="x.csv", data=b"x")
+            imports.import_upload(
+                con, b"k", actor=people["teacher"], kind="usage", file_name="x.csv", data=b"x"
+            )

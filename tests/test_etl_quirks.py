@@ -14,22 +14,28 @@ HEADER = "student_id,tool,date,minutes,sessions"
 class TestEncodingAndLineEndings:
     def test_bom_crlf_and_no_final_newline(self, con, tmp_path):
         path = tmp_path / "u.csv"
-        path.write_bytes(b"\xef\xbb\xbf" + f"{HEADER}\r\n1001,MathQuest,2026-09-02,10,1\r\n"
-                         "1002,MathQuest,2026-09-02,12,2".encode())
+        path.write_bytes(
+            b"\xef\xbb\xbf"
+            + f"{HEADER}\r\n1001,MathQuest,2026-09-02,10,1\r\n1002,MathQuest,2026-09-02,12,2".encode()
+        )
         out = imp(con, "usage", path)
         assert (out.format, out.rows_read, out.rows_imported, out.rows_rejected) == ("generic-usage", 2, 2, 0)
         assert rows(con, "SELECT minutes FROM usage_daily WHERE student_key = ?", [key("1002")]) == [(12.0,)]
 
     def test_mixed_line_endings(self, con, tmp_path):
         path = tmp_path / "u.csv"
-        path.write_bytes(f"{HEADER}\r\n1001,A,2026-09-02,10,1\n1002,A,2026-09-02,11,1\r\n1003,A,2026-09-02,12,1\n"
-                         .encode())
+        path.write_bytes(
+            f"{HEADER}\r\n1001,A,2026-09-02,10,1\n1002,A,2026-09-02,11,1\r\n1003,A,2026-09-02,12,1\n".encode()
+        )
         out = imp(con, "usage", path)
         assert out.rows_imported == 3
 
     def test_windows_1252_keeps_accents(self, con, tmp_path):
-        path = write(tmp_path / "u.csv", f"{HEADER},school\n1001,MathQuest,2026-09-02,10,1,Escuela José Martí\n",
-                     encoding="cp1252")
+        path = write(
+            tmp_path / "u.csv",
+            f"{HEADER},school\n1001,MathQuest,2026-09-02,10,1,Escuela José Martí\n",
+            encoding="cp1252",
+        )
         out = imp(con, "usage", path)
         assert out.rows_imported == 1
         assert any("Windows-1252" in w for w in out.warnings)
@@ -37,23 +43,31 @@ class TestEncodingAndLineEndings:
 
     def test_utf16_excel_unicode_text(self, con, tmp_path):
         path = tmp_path / "u.txt"
-        path.write_bytes(f"{HEADER}\n1001\tMathQuest\t2026-09-02\t10\t1\n".replace(",", "\t").encode("utf-16"))
+        path.write_bytes(
+            f"{HEADER}\n1001\tMathQuest\t2026-09-02\t10\t1\n".replace(",", "\t").encode("utf-16")
+        )
         assert imp(con, "usage", path).rows_imported == 1
 
 
 class TestQuoting:
     def test_every_field_quoted(self, con, tmp_path):
-        path = write(tmp_path / "u.csv", '"student_id","tool","date","minutes","sessions"\n'
-                                         '"1001","MathQuest","2026-09-02","10","1"\n')
+        path = write(
+            tmp_path / "u.csv",
+            '"student_id","tool","date","minutes","sessions"\n"1001","MathQuest","2026-09-02","10","1"\n',
+        )
         assert imp(con, "usage", path).rows_imported == 1
 
     def test_quoted_commas_and_doubled_quotes(self, con, tmp_path):
-        path = write(tmp_path / "u.csv", f'{HEADER},school\n1001,"Math, Quest",2026-09-02,10,1,"The ""Oak"" School"\n')
+        path = write(
+            tmp_path / "u.csv", f'{HEADER},school\n1001,"Math, Quest",2026-09-02,10,1,"The ""Oak"" School"\n'
+        )
         imp(con, "usage", path)
         assert rows(con, "SELECT tool, school FROM usage_daily") == [("Math, Quest", 'The "Oak" School')]
 
     def test_tab_delimited_txt(self, con, tmp_path):
-        path = write(tmp_path / "u.txt", "student_id\ttool\tdate\tminutes\tsessions\n1001\tA\t2026-09-02\t5\t1\n")
+        path = write(
+            tmp_path / "u.txt", "student_id\ttool\tdate\tminutes\tsessions\n1001\tA\t2026-09-02\t5\t1\n"
+        )
         assert imp(con, "usage", path).rows_imported == 1
 
     def test_multi_valued_cells_are_kept_as_text(self, con, tmp_path):
@@ -63,8 +77,18 @@ class TestQuoting:
 
 
 class TestDates:
-    @pytest.mark.parametrize("text", ["09/14/2022", "9/14/2022", "2022-09-14", "09-14-2022",
-                                      "2022-09-14 14:08:01.000", "9/14/22", "9/14/2022 2:10:05 PM"])
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "09/14/2022",
+            "9/14/2022",
+            "2022-09-14",
+            "09-14-2022",
+            "2022-09-14 14:08:01.000",
+            "9/14/22",
+            "9/14/2022 2:10:05 PM",
+        ],
+    )
     def test_every_date_form(self, con, tmp_path, text):
         path = write(tmp_path / "u.csv", f"{HEADER}\n1001,A,{text},5,1\n")
         out = imp(con, "usage", path)
@@ -72,11 +96,15 @@ class TestDates:
         assert rows(con, "SELECT usage_date FROM usage_daily") == [(dt.date(2022, 9, 14),)]
 
     def test_mixed_forms_in_one_file_and_excel_mangled_short_year(self, con, tmp_path):
-        path = write(tmp_path / "u.csv", f"{HEADER}\n1001,A,09/14/2022,5,1\n1002,A,2022-09-14,5,1\n"
-                                         "1003,A,08-14-2023,5,1\n1004,A,3/2/21,5,1\n")
+        path = write(
+            tmp_path / "u.csv",
+            f"{HEADER}\n1001,A,09/14/2022,5,1\n1002,A,2022-09-14,5,1\n"
+            "1003,A,08-14-2023,5,1\n1004,A,3/2/21,5,1\n",
+        )
         assert imp(con, "usage", path).rows_imported == 4
         assert rows(con, "SELECT usage_date FROM usage_daily WHERE student_key = ?", [key("1004")]) == [
-            (dt.date(2021, 3, 2),)]
+            (dt.date(2021, 3, 2),)
+        ]
 
     def test_excel_destroyed_date_is_missing_with_a_reason(self, con, tmp_path):
         path = write(tmp_path / "u.csv", f"{HEADER}\n1001,A,2026-09-02,5,1\n1002,A,00:00.0,5,1\n")
@@ -87,7 +115,9 @@ class TestDates:
         assert "Excel" in reason
 
     def test_excel_destroyed_optional_timestamp_is_a_warning(self, con, tmp_path):
-        path = write(tmp_path / "s.csv", "Timestamp,How easy is it?\n00:00.0,Agree\n9/10/2026 14:10:05,Disagree\n")
+        path = write(
+            tmp_path / "s.csv", "Timestamp,How easy is it?\n00:00.0,Agree\n9/10/2026 14:10:05,Disagree\n"
+        )
         out = imp(con, "feedback", path, tool="MathQuest")
         assert (out.rows_imported, out.rows_rejected, out.rows_warned) == (2, 0, 1)
         assert "Excel" in rejects(con, out.import_id, "warning")[0][2]
@@ -99,25 +129,34 @@ class TestDates:
 
 
 class TestTimesAndDurations:
-    @pytest.mark.parametrize("text,minutes", [("12", 12.0), ("1:05:30", 65.5), ("12:30", 12.5), ("0:45:00", 45.0)])
+    @pytest.mark.parametrize(
+        "text,minutes", [("12", 12.0), ("1:05:30", 65.5), ("12:30", 12.5), ("0:45:00", 45.0)]
+    )
     def test_minutes_as_number_or_clock(self, con, tmp_path, text, minutes):
         path = write(tmp_path / "u.csv", f"{HEADER}\n1001,A,2026-09-02,{text},1\n")
         imp(con, "usage", path)
         assert rows(con, "SELECT minutes FROM usage_daily") == [(minutes,)]
 
     def test_seconds_column_becomes_minutes(self, con, tmp_path):
-        header = "StudentIdentifier,CompletedDate,ScaledScore,PercentileRank,TotalTimeInSeconds,AssessmentType"
+        header = (
+            "StudentIdentifier,CompletedDate,ScaledScore,PercentileRank,TotalTimeInSeconds,AssessmentType"
+        )
         path = write(tmp_path / "star_feed.csv", f"{header}\n1001,2026-09-12 08:49:36,512,55,900,Star Math\n")
         out = imp(con, "assessments", path)
         assert (out.format, out.rows_imported) == ("star-datafeed", 1)
         assert rows(con, "SELECT subject, scale_score FROM assessment_results") == [("Math", 512.0)]
 
     def test_times_of_day_with_am_pm(self, con, tmp_path):
-        path = write(tmp_path / "ms.csv", "ID,Start time,Completion time,Email,Name,Rate it\n"
-                                          '1,9/10/2026 12:30 PM,9/10/2026 12:35 PM,a@x.org,"Doe, Jane",Agree\n')
+        path = write(
+            tmp_path / "ms.csv",
+            "ID,Start time,Completion time,Email,Name,Rate it\n"
+            '1,9/10/2026 12:30 PM,9/10/2026 12:35 PM,a@x.org,"Doe, Jane",Agree\n',
+        )
         out = imp(con, "feedback", path, tool="MathQuest")
         assert out.format == "microsoft-forms"
-        assert rows(con, "SELECT submitted_at FROM feedback_responses") == [(dt.datetime(2026, 9, 10, 12, 35),)]
+        assert rows(con, "SELECT submitted_at FROM feedback_responses") == [
+            (dt.datetime(2026, 9, 10, 12, 35),)
+        ]
 
 
 class TestMissingValues:
@@ -129,13 +168,19 @@ class TestMissingValues:
         assert rows(con, "SELECT sessions FROM usage_daily") == [(None,)]
 
     def test_text_in_numeric_column_is_missing_and_rejected_when_required(self, con, tmp_path):
-        header = "School Year,School Name,Student Primary ID,Assessment Grade,Benchmark Period,Composite Score"
-        path = write(tmp_path / "mclass.csv", f"{header}\n2026-2027,Oak,1001,2,BOY,Discontinue\n"
-                                              "2026-2027,Oak,1002,2,MOY,402\n")
+        header = (
+            "School Year,School Name,Student Primary ID,Assessment Grade,Benchmark Period,Composite Score"
+        )
+        path = write(
+            tmp_path / "mclass.csv",
+            f"{header}\n2026-2027,Oak,1001,2,BOY,Discontinue\n2026-2027,Oak,1002,2,MOY,402\n",
+        )
         out = imp(con, "assessments", path)
         assert (out.format, out.rows_imported, out.rows_rejected) == ("mclass-dibels8", 1, 1)
         assert rejects(con, out.import_id)[0][2:] == ("not a number", "Discontinue")
-        assert rows(con, "SELECT test_date, term FROM assessment_results") == [(dt.date(2027, 1, 15), "MOY 2026-2027")]
+        assert rows(con, "SELECT test_date, term FROM assessment_results") == [
+            (dt.date(2027, 1, 15), "MOY 2026-2027")
+        ]
 
     def test_text_in_optional_number_is_a_warning(self, con, tmp_path):
         path = write(tmp_path / "u.csv", f"{HEADER}\n1001,A,2026-09-02,5,lots\n")
@@ -146,14 +191,19 @@ class TestMissingValues:
 class TestHeaders:
     def test_duplicate_header_names(self, con, tmp_path):
         filler = ",".join(["FillerField"] * 17)
-        header = ("Student ID,Student Name,Grade,Birth Date,Administration (S=Spring or F=Fall),"
-                  f"Content Area (E=ELA/L or M=Mathematics),School Year,{filler},Overall Scale Score (Range 650 - 850)")
+        header = (
+            "Student ID,Student Name,Grade,Birth Date,Administration (S=Spring or F=Fall),"
+            f"Content Area (E=ELA/L or M=Mathematics),School Year,{filler},Overall Scale Score (Range 650 - 850)"
+        )
         blanks = "," * 16
-        path = write(tmp_path / "iar.csv", f'{header}\n1001,"Doe, Jane",4,1/2/2016,S,M,2025-2026,{blanks},755\n')
+        path = write(
+            tmp_path / "iar.csv", f'{header}\n1001,"Doe, Jane",4,1/2/2016,S,M,2025-2026,{blanks},755\n'
+        )
         out = imp(con, "assessments", path)
         assert (out.format, out.rows_imported) == ("iar-isbe", 1)
         assert rows(con, "SELECT subject, test_date, scale_score FROM assessment_results") == [
-            ("Math", dt.date(2026, 4, 15), 755.0)]
+            ("Math", dt.date(2026, 4, 15), 755.0)
+        ]
 
     def test_header_drift_between_years(self, con, tmp_path):
         for n, recent in enumerate(["Most Recent Diagnostic (Y/N)", "Most Recent Diagnostic YTD (Y/N)"]):
@@ -168,7 +218,11 @@ class TestHeaders:
         path = write(tmp_path / "iar.csv", f"{header}\n1001,S,E,2026,900\n1002,S,E,2026,700\n")
         out = imp(con, "assessments", path)
         assert (out.rows_imported, out.rows_rejected) == (1, 1)
-        assert rejects(con, out.import_id)[0][:3] == (2, "Overall Scale Score (Range 650 - 850)", "outside the range 650 to 850")
+        assert rejects(con, out.import_id)[0][:3] == (
+            2,
+            "Overall Scale Score (Range 650 - 850)",
+            "outside the range 650 to 850",
+        )
 
     def test_minutes_over_a_day_rejected(self, con, tmp_path):
         path = write(tmp_path / "u.csv", f"{HEADER}\n1001,A,2026-09-02,1500,1\n1002,A,2026-09-02,-3,1\n")
