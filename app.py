@@ -61,7 +61,10 @@ def sign_in_page() -> None:
         if submitted:
             try:
                 actor = auth.authenticate(
-                    con, email, password, max_failures=settings.max_failed_logins,
+                    con,
+                    email,
+                    password,
+                    max_failures=settings.max_failed_logins,
                     lockout_minutes=settings.lockout_minutes,
                 )
             except DomainError as exc:
@@ -83,7 +86,9 @@ def main() -> None:
     with database(settings) as con:
         actor = current_actor(con)
         if actor is None:
-            st.navigation([st.Page(sign_in_page, title="Sign in", icon=":material/login:")], position="hidden").run()
+            st.navigation(
+                [st.Page(sign_in_page, title="Sign in", icon=":material/login:")], position="hidden"
+            ).run()
             return
         allowed = [spec for spec in PAGES if can(actor, spec.action) and spec.exists()]
         if not allowed:

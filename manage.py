@@ -27,8 +27,11 @@ def init(settings: Settings) -> int:
         applied = apply_migrations(con)
         seeded = seed_if_empty(con, settings)
         demo = repo.fetch_value(con, "SELECT value FROM app_meta WHERE key = 'demo'") == "true"
-        accounts = repo.fetch_all(con, """SELECT p.email, string_agg(r.role, ', ') AS roles FROM people p
-            JOIN person_roles r USING (person_id) WHERE p.active GROUP BY p.email ORDER BY min(r.role)""")
+        accounts = repo.fetch_all(
+            con,
+            """SELECT p.email, string_agg(r.role, ', ') AS roles FROM people p
+            JOIN person_roles r USING (person_id) WHERE p.active GROUP BY p.email ORDER BY min(r.role)""",
+        )
     finally:
         con.close()
     print(f"Database: {settings.db_path}")
@@ -86,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create or migrate the database; seed the demo when empty")
     sub.add_parser("backup", help="export the database to a folder").add_argument("folder", type=Path)
-    sub.add_parser("restore", help="import a backup folder into a new database").add_argument("folder", type=Path)
+    sub.add_parser("restore", help="import a backup folder into a new database").add_argument(
+        "folder", type=Path
+    )
     args = parser.parse_args(argv)
     settings = Settings()
     try:

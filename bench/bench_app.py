@@ -46,9 +46,24 @@ def cold_start() -> float:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while True:
             try:
@@ -85,7 +100,9 @@ def main() -> None:
     if seeded is not None:
         print(f"demo district seeded (manage.py init, fresh process): {seeded:.2f} s (goal < 60 s)")
     starts = [cold_start() for _ in range(3)]
-    print(f"cold start to healthy: median {statistics.median(starts):.2f} s, max {max(starts):.2f} s (goal <= 5 s)")
+    print(
+        f"cold start to healthy: median {statistics.median(starts):.2f} s, max {max(starts):.2f} s (goal <= 5 s)"
+    )
     extra = {str(p.relative_to(ROOT)): "approver" for p in sorted((ROOT / "pages").glob("*.py"))}
     pages = {**extra, **PAGE_ROLES}
     print("page script runs (AppTest, warm; median / max of 5), goal <= 1 s:")

@@ -47,13 +47,20 @@ def generate(path: Path, students: int) -> int:
     con.execute("INSERT INTO people (email, full_name) VALUES (?, 'Bench Approver')", [EMAIL])
     con.execute("INSERT INTO person_roles VALUES (1, 'approver')")
     con.execute("INSERT INTO vendors (name) VALUES ('Bench Vendor')")
-    con.execute(f"INSERT INTO products (vendor_id, name, subjects) SELECT 1, printf('Tool %02d', t + 1), 'Math'"
-                f" FROM range({TOOLS}) r(t)")
-    con.execute("INSERT INTO contracts (product_id, vendor_id, start_date, end_date, annual_cost, quantity)"
-                " VALUES (1, 1, DATE '2025-07-01', DATE '2026-06-30', 40000, ?)", [max(students // 6, 1)])
-    con.execute("INSERT INTO implementation_plans (product_id, extent, recommended_minutes_per_week,"
-                " recommended_weeks, active_user_min_minutes, meaningful_effect, decision_probability)"
-                " VALUES (1, 'full', 45, 30, 5, 0.1, 0.8)")
+    con.execute(
+        f"INSERT INTO products (vendor_id, name, subjects) SELECT 1, printf('Tool %02d', t + 1), 'Math'"
+        f" FROM range({TOOLS}) r(t)"
+    )
+    con.execute(
+        "INSERT INTO contracts (product_id, vendor_id, start_date, end_date, annual_cost, quantity)"
+        " VALUES (1, 1, DATE '2025-07-01', DATE '2026-06-30', 40000, ?)",
+        [max(students // 6, 1)],
+    )
+    con.execute(
+        "INSERT INTO implementation_plans (product_id, extent, recommended_minutes_per_week,"
+        " recommended_weeks, active_user_min_minutes, meaningful_effect, decision_probability)"
+        " VALUES (1, 'full', 45, 30, 5, 0.1, 0.8)"
+    )
     con.execute(f"""INSERT INTO roster_students (student_key, school, grade, ell, iep, frl)
         SELECT printf('k%07d', s), printf('School %02d', s % 20), s % 9, hash(s * 7 + 1) % 9 = 1,
                hash(s * 11 + 3) % 7 = 2, hash(s * 13 + 5) % 5 < 2 FROM range({students}) r(s)""")
@@ -118,8 +125,15 @@ def run_page_in_process(db: Path, repeats: int) -> dict[str, float]:
     overview = page(None)  # all tools: one scan of every usage row
     overview_cold = timed(overview)
     overview_warm = min(timed(overview) for _ in range(repeats))
-    return {"first": first, "cold": cold, "warm": warm, "outcomes_cold": outcomes_cold,
-            "outcomes_warm": outcomes_warm, "overview_cold": overview_cold, "overview_warm": overview_warm}
+    return {
+        "first": first,
+        "cold": cold,
+        "warm": warm,
+        "outcomes_cold": outcomes_cold,
+        "outcomes_warm": outcomes_warm,
+        "overview_cold": overview_cold,
+        "overview_warm": overview_warm,
+    }
 
 
 def services_only(db: Path) -> dict[str, float]:
@@ -140,13 +154,19 @@ def services_only(db: Path) -> dict[str, float]:
     monitoring.feedback_section(con, "Tool 01", 10)
     done = time.perf_counter()
     con.close()
-    return {"setup": t_setup - started, "usage": t_usage - t_setup, "outcomes": t_outcomes - t_usage,
-            "feedback": done - t_outcomes, "total": done - started}
+    return {
+        "setup": t_setup - started,
+        "usage": t_usage - t_setup,
+        "outcomes": t_outcomes - t_usage,
+        "feedback": done - t_outcomes,
+        "total": done - started,
+    }
 
 
 def measure(db: Path) -> dict:
     child = subprocess.run(
-        [sys.executable, __file__, "--child", str(db)], capture_output=True, text=True, check=True, cwd=ROOT)
+        [sys.executable, __file__, "--child", str(db)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return json.loads(child.stdout.strip().splitlines()[-1])
 
 
@@ -158,7 +178,10 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        result = {"page": run_page_in_process(Path(args.child), repeats=4), "services": services_only(Path(args.child))}
+        result = {
+            "page": run_page_in_process(Path(args.child), repeats=4),
+            "services": services_only(Path(args.child)),
+        }
         print(json.dumps(result))
         return
     results = {}
@@ -174,22 +197,34 @@ def main() -> None:
         else:
             rows = generate(db, students)
         built = time.perf_counter() - started
-        results[label] = {"students": students, "usage_rows": rows, "generate_s": round(built, 1), **measure(db)}
+        results[label] = {
+            "students": students,
+            "usage_rows": rows,
+            "generate_s": round(built, 1),
+            **measure(db),
+        }
         r = results[label]
-        print(f"{label:>5}: {rows:>11,} usage rows ({students:,} students, built in {built:.1f} s): "
-              f"page first {r['page']['first']:.2f} s, cold {r['page']['cold']:.2f} s, warm {r['page']['warm']:.3f} s, "
-              f"outcomes section cold {r['page']['outcomes_cold']:.2f} s, warm {r['page']['outcomes_warm']:.3f} s;"
-              " services "
-              + ", ".join(f"{k} {v:.2f} s" for k, v in r["services"].items()))
+        print(
+            f"{label:>5}: {rows:>11,} usage rows ({students:,} students, built in {built:.1f} s): "
+            f"page first {r['page']['first']:.2f} s, cold {r['page']['cold']:.2f} s, warm {r['page']['warm']:.3f} s, "
+            f"outcomes section cold {r['page']['outcomes_cold']:.2f} s, warm {r['page']['outcomes_warm']:.3f} s;"
+            " services " + ", ".join(f"{k} {v:.2f} s" for k, v in r["services"].items())
+        )
     small, large = results["small"]["page"], results["large"]["page"]
     ratio = large["cold"] / small["cold"]
-    print(f"outcomes section: cold {large['outcomes_cold']:.2f} s, warm {large['outcomes_warm']:.3f} s, "
-          f"large/small cold {large['outcomes_cold'] / small['outcomes_cold']:.2f}x")
-    print(f"all-tools overview: cold {large['overview_cold']:.2f} s, warm {large['overview_warm']:.3f} s, "
-          f"large/small cold {large['overview_cold'] / small['overview_cold']:.2f}x")
-    print(f"goals: warm {large['warm']:.3f} s (<= 0.5): {'met' if large['warm'] <= 0.5 else 'MISSED'}; "
-          f"cold {large['cold']:.2f} s (<= 3): {'met' if large['cold'] <= 3 else 'MISSED'}; "
-          f"large/small cold {ratio:.2f}x (<= 3): {'met' if ratio <= 3 else 'MISSED'}")
+    print(
+        f"outcomes section: cold {large['outcomes_cold']:.2f} s, warm {large['outcomes_warm']:.3f} s, "
+        f"large/small cold {large['outcomes_cold'] / small['outcomes_cold']:.2f}x"
+    )
+    print(
+        f"all-tools overview: cold {large['overview_cold']:.2f} s, warm {large['overview_warm']:.3f} s, "
+        f"large/small cold {large['overview_cold'] / small['overview_cold']:.2f}x"
+    )
+    print(
+        f"goals: warm {large['warm']:.3f} s (<= 0.5): {'met' if large['warm'] <= 0.5 else 'MISSED'}; "
+        f"cold {large['cold']:.2f} s (<= 3): {'met' if large['cold'] <= 3 else 'MISSED'}; "
+        f"large/small cold {ratio:.2f}x (<= 3): {'met' if ratio <= 3 else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

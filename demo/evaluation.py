@@ -37,10 +37,14 @@ COMMENTS = [
 # tool -> (mean Likert score, teachers surveyed)
 SURVEYED = {"MathQuest": (4.1, 46), "ReadWell": (3.1, 38), "i-Ready": (3.8, 64), "IXL": (3.4, 30)}
 NOTES = {
-    "MathQuest": ["Grade 5 teams use MathQuest in a 20-minute rotation three days a week.",
-                  "Oak Ridge started a Friday 'MathQuest catch-up' block for students below the dose."],
-    "ReadWell": ["Most use happens at home; classroom time went to the new phonics program.",
-                 "Two elementary schools paused ReadWell in January during MAP testing."],
+    "MathQuest": [
+        "Grade 5 teams use MathQuest in a 20-minute rotation three days a week.",
+        "Oak Ridge started a Friday 'MathQuest catch-up' block for students below the dose.",
+    ],
+    "ReadWell": [
+        "Most use happens at home; classroom time went to the new phonics program.",
+        "Two elementary schools paused ReadWell in January during MAP testing.",
+    ],
     "i-Ready": ["Diagnostic results drive small-group placement in every K-5 building."],
     "IXL": ["Teachers assign IXL mainly as homework; completion varies widely by class."],
 }
@@ -69,10 +73,14 @@ def _seed_feedback(con: duckdb.DuckDBPyConnection, world: DemoWorld) -> None:
                     score = int(np.clip(np.round(rng.normal(mean, 0.9)), 1, 5))
                     rows.append((tool, when, key, PILOT_QUESTION, str(score), float(score)))
                 if rng.random() < 0.15:
-                    rows.append((tool, when, key, "Comments", COMMENTS[int(rng.integers(0, len(COMMENTS)))], None))
+                    rows.append(
+                        (tool, when, key, "Comments", COMMENTS[int(rng.integers(0, len(COMMENTS)))], None)
+                    )
     con.executemany(
         "INSERT INTO feedback_responses (tool, submitted_at, respondent_key, question, answer, score)"
-        " VALUES (?, ?, ?, ?, ?, ?)", rows)
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
 def _seed_notes(con: duckdb.DuckDBPyConnection, world: DemoWorld) -> None:
@@ -81,11 +89,19 @@ def _seed_notes(con: duckdb.DuckDBPyConnection, world: DemoWorld) -> None:
             continue
         for i, note in enumerate(notes):
             author = world.people.get("requester") if i % 2 == 0 else world.people.get("requester2")
-            repo.insert(con, "practice_notes", {
-                "product_id": world.products[tool], "note": note,
-                "author_id": author.person_id if author else None,
-                "created_at": dt.datetime.combine(world.today - dt.timedelta(days=30 * (i + 1)), dt.time(10)),
-            }, actor=author)
+            repo.insert(
+                con,
+                "practice_notes",
+                {
+                    "product_id": world.products[tool],
+                    "note": note,
+                    "author_id": author.person_id if author else None,
+                    "created_at": dt.datetime.combine(
+                        world.today - dt.timedelta(days=30 * (i + 1)), dt.time(10)
+                    ),
+                },
+                actor=author,
+            )
 
 
 def _seed_past_decision(con: duckdb.DuckDBPyConnection, world: DemoWorld) -> None:
@@ -95,26 +111,48 @@ def _seed_past_decision(con: duckdb.DuckDBPyConnection, world: DemoWorld) -> Non
         return
     settings = world.settings
     last_year = SchoolYear.of(world.school_year_start, settings.fiscal_year_start_month).previous()
-    setup = monitoring.tool_setup(con, world.products[tool], threshold=settings.small_cell_threshold,
-                                  start_month=settings.fiscal_year_start_month)
+    setup = monitoring.tool_setup(
+        con,
+        world.products[tool],
+        threshold=settings.small_cell_threshold,
+        start_month=settings.fiscal_year_start_month,
+    )
     usage = monitoring.usage_section(con, setup, last_year)
     outcome = monitoring.outcomes_section(con, setup, last_year, "Reading")
     feedback = monitoring.feedback_section(con, tool, settings.small_cell_threshold)
     goals = goal_progress.goal_progress(con, setup, usage, outcome)
     notes = monitoring.practice_notes(con, world.products[tool])
     decided = dt.datetime.combine(last_year.end - dt.timedelta(days=20), dt.time(16))
-    snapshot = renewal.build_snapshot(setup=setup, usage=usage, outcome=outcome, feedback=feedback,
-                                      goals=goals, notes=notes, district=settings.district_name,
-                                      generated_at=decided)
+    snapshot = renewal.build_snapshot(
+        setup=setup,
+        usage=usage,
+        outcome=outcome,
+        feedback=feedback,
+        goals=goals,
+        notes=notes,
+        district=settings.district_name,
+        generated_at=decided,
+    )
     contract_id = world.contracts.get(tool)
-    repo.insert(con, "evaluation_decisions", {
-        "product_id": world.products[tool], "review_cycle": last_year.label, "decision": "renew",
-        "rationale": "Usage met the plan in most buildings and teachers rely on the diagnostic for "
-                     "grouping; renew for the three-year term and review reading growth next spring.",
-        "evidence_snapshot": json.dumps(snapshot), "decided_by": approver.person_id,
-        "decided_at": decided, "contract_id": contract_id,
-        "contract_action": renewal.CONTRACT_EFFECT["renew"] if contract_id else "No active contract to update.",
-    }, actor=approver)
+    repo.insert(
+        con,
+        "evaluation_decisions",
+        {
+            "product_id": world.products[tool],
+            "review_cycle": last_year.label,
+            "decision": "renew",
+            "rationale": "Usage met the plan in most buildings and teachers rely on the diagnostic for "
+            "grouping; renew for the three-year term and review reading growth next spring.",
+            "evidence_snapshot": json.dumps(snapshot),
+            "decided_by": approver.person_id,
+            "decided_at": decided,
+            "contract_id": contract_id,
+            "contract_action": renewal.CONTRACT_EFFECT["renew"]
+            if contract_id
+            else "No active contract to update.",
+        },
+        actor=approver,
+    )
 
 
 def seed(con: duckdb.DuckDBPyConnection, world: DemoWorld) -> None:

@@ -38,17 +38,19 @@ def make_students(world: DemoWorld, count: int) -> pd.DataFrame:
     grades = np.array([rng.integers(SCHOOLS[names[i]][0], SCHOOLS[names[i]][1] + 1) for i in school_idx])
     secret = world.settings.student_id_secret()
     local_ids = FIRST_LOCAL_ID + np.arange(count)
-    frame = pd.DataFrame({
-        "local_id": local_ids,
-        "student_key": [student_key(secret, i) for i in local_ids],
-        "school": [names[i] for i in school_idx],
-        "grade": grades.astype(int),
-        "ell": rng.random(count) < 0.12,
-        "iep": rng.random(count) < 0.14,
-        "frl": rng.random(count) < 0.38,
-        # latent ability, in SD units, drives every assessment
-        "ability": rng.normal(0, 1, count),
-    })
+    frame = pd.DataFrame(
+        {
+            "local_id": local_ids,
+            "student_key": [student_key(secret, i) for i in local_ids],
+            "school": [names[i] for i in school_idx],
+            "grade": grades.astype(int),
+            "ell": rng.random(count) < 0.12,
+            "iep": rng.random(count) < 0.14,
+            "frl": rng.random(count) < 0.38,
+            # latent ability, in SD units, drives every assessment
+            "ability": rng.normal(0, 1, count),
+        }
+    )
     return frame
 
 
@@ -65,8 +67,10 @@ def insert_roster(con, students: pd.DataFrame) -> None:
 def school_days(start: dt.date, end: dt.date) -> pd.DatetimeIndex:
     days = pd.bdate_range(start, end)
     # winter and spring breaks
-    breaks = [(dt.date(start.year, 12, 21), dt.date(start.year + 1, 1, 2)),
-              (dt.date(start.year + 1, 3, 23), dt.date(start.year + 1, 3, 27))]
+    breaks = [
+        (dt.date(start.year, 12, 21), dt.date(start.year + 1, 1, 2)),
+        (dt.date(start.year + 1, 3, 23), dt.date(start.year + 1, 3, 27)),
+    ]
     keep = np.ones(len(days), dtype=bool)
     for lo, hi in breaks:
         keep &= ~((days.date >= lo) & (days.date <= hi))
@@ -87,8 +91,9 @@ def make_usage(
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Daily usage rows for one tool, and each user's mean minutes per week (its dose)."""
     rng = world.rng
-    eligible = students[(students.grade >= grades[0]) & (students.grade <= grades[1])
-                        & ~students.school.isin(exclude_schools)]
+    eligible = students[
+        (students.grade >= grades[0]) & (students.grade <= grades[1]) & ~students.school.isin(exclude_schools)
+    ]
     # struggling students are a little more likely to be assigned the tool
     p = np.clip(adoption * (1 - 0.35 * eligible.ability.to_numpy()), 0.02, 0.98)
     users = eligible[rng.random(len(eligible)) < p]
@@ -101,15 +106,17 @@ def make_usage(
     minutes_per_session = weekly_minutes / max(sessions_per_week, 0.1)
     minutes = np.clip(rng.normal(minutes_per_session, minutes_per_session * 0.35, len(user_idx)), 1, 120)
     sessions = 1 + (rng.random(len(user_idx)) < 0.25).astype(int)
-    frame = pd.DataFrame({
-        "student_key": users.student_key.to_numpy()[user_idx],
-        "tool": tool,
-        "usage_date": days.date[day_idx],
-        "minutes": np.round(minutes, 1),
-        "sessions": sessions,
-        "school": users.school.to_numpy()[user_idx],
-        "grade": users.grade.to_numpy()[user_idx],
-    })
+    frame = pd.DataFrame(
+        {
+            "student_key": users.student_key.to_numpy()[user_idx],
+            "tool": tool,
+            "usage_date": days.date[day_idx],
+            "minutes": np.round(minutes, 1),
+            "sessions": sessions,
+            "school": users.school.to_numpy()[user_idx],
+            "grade": users.grade.to_numpy()[user_idx],
+        }
+    )
     weeks = max(n_days / 5, 1)
     dose = frame.groupby("student_key").minutes.sum() / weeks
     return frame, dose
@@ -162,17 +169,21 @@ def make_assessments(
         typical = 10 - 0.6 * tested.grade.to_numpy()
         score = fall + share * (typical + effect) + (rng.normal(0, 3.5, len(tested)) if share else 0)
         offsets = rng.integers(0, 10, len(tested))
-        frames.append(pd.DataFrame({
-            "student_key": tested.student_key.to_numpy(),
-            "assessment": "NWEA MAP Growth",
-            "subject": subject,
-            "term": f"{term} {year_start}-{year_start + 1}",
-            "test_date": [dates[term] + dt.timedelta(days=int(o)) for o in offsets],
-            "scale_score": np.round(score),
-            "percentile": np.clip(np.round(50 + 30 * (score - base) / sd), 1, 99),
-            "grade": tested.grade.to_numpy(),
-            "school": tested.school.to_numpy(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "student_key": tested.student_key.to_numpy(),
+                    "assessment": "NWEA MAP Growth",
+                    "subject": subject,
+                    "term": f"{term} {year_start}-{year_start + 1}",
+                    "test_date": [dates[term] + dt.timedelta(days=int(o)) for o in offsets],
+                    "scale_score": np.round(score),
+                    "percentile": np.clip(np.round(50 + 30 * (score - base) / sd), 1, 99),
+                    "grade": tested.grade.to_numpy(),
+                    "school": tested.school.to_numpy(),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 

@@ -23,7 +23,9 @@ class DemoWorld:
     school_year_start: dt.date
     school_year_end: dt.date
     schools: dict[str, int] = field(default_factory=dict)  # name -> school_id
-    people: dict[str, Actor] = field(default_factory=dict)  # short handle -> Actor ("requester", "approver", ...)
+    people: dict[str, Actor] = field(
+        default_factory=dict
+    )  # short handle -> Actor ("requester", "approver", ...)
     vendors: dict[str, int] = field(default_factory=dict)  # vendor name -> vendor_id
     products: dict[str, int] = field(default_factory=dict)  # product name -> product_id
     requests: dict[str, int] = field(default_factory=dict)  # product or title -> request_id

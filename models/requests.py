@@ -36,8 +36,17 @@ class NeedsAssessment(BaseModel):
     stakeholders: str | None = Field(default=None, max_length=_TEXT)
 
     _clean = field_validator(
-        "department", "problem", "impact", "desired_outcome", "measures", "existing_resources",
-        "look_fors", "subject", "grade_band", "stakeholders", mode="before",
+        "department",
+        "problem",
+        "impact",
+        "desired_outcome",
+        "measures",
+        "existing_resources",
+        "look_fors",
+        "subject",
+        "grade_band",
+        "stakeholders",
+        mode="before",
     )(_blank_to_none)
 
     @field_validator("title", mode="before")

@@ -13,8 +13,9 @@ NS = "audit"
 with page_context(Action.VIEW_AUDIT) as ctx:
     st.title("Audit log")
     st.caption("Every change made through the product, newest first. Passwords are never recorded.")
-    tables = [r[0] for r in ctx.con.execute(
-        "SELECT DISTINCT table_name FROM audit_log ORDER BY 1").fetchall()]
+    tables = [
+        r[0] for r in ctx.con.execute("SELECT DISTINCT table_name FROM audit_log ORDER BY 1").fetchall()
+    ]
     table = st.selectbox("Record type", ["All", *tables], key=state_key(NS, "table"))
     limit = st.select_slider("Rows", [100, 500, 2000], value=500, key=state_key(NS, "limit"))
     log = people.audit_log(ctx.con, ctx.actor, limit=limit, table=None if table == "All" else table)

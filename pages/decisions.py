@@ -48,22 +48,35 @@ def evidence_summary(evidence: dict) -> None:
 def decide_form(ctx, product_id: int, snapshot: dict) -> None:
     today = dt.date.today()
     with st.form(state_key(NS, "form")):
-        cycle = st.text_input("Review cycle", value=renewal.review_cycle_for(today, ctx.settings.fiscal_year_start_month))
-        decision = st.radio("Decision", EvaluationDecision.options(), horizontal=True,
-                            format_func=lambda v: EvaluationDecision(v).label)
-        rationale = st.text_area("Rationale", placeholder="What the evidence shows and why this is the right next step.")
-        st.caption("What each decision does to the contract: " + " ".join(
-            f"**{EvaluationDecision(k).label}**: {v}" for k, v in renewal.CONTRACT_EFFECT.items()))
+        cycle = st.text_input(
+            "Review cycle", value=renewal.review_cycle_for(today, ctx.settings.fiscal_year_start_month)
+        )
+        decision = st.radio(
+            "Decision",
+            EvaluationDecision.options(),
+            horizontal=True,
+            format_func=lambda v: EvaluationDecision(v).label,
+        )
+        rationale = st.text_area(
+            "Rationale", placeholder="What the evidence shows and why this is the right next step."
+        )
+        st.caption(
+            "What each decision does to the contract: "
+            + " ".join(f"**{EvaluationDecision(k).label}**: {v}" for k, v in renewal.CONTRACT_EFFECT.items())
+        )
         submitted = st.form_submit_button("Record decision", type="primary")
     if not submitted:
         return
     try:
-        form = RenewalDecisionCreate(product_id=product_id, review_cycle=cycle, decision=decision,
-                                     rationale=rationale)
+        form = RenewalDecisionCreate(
+            product_id=product_id, review_cycle=cycle, decision=decision, rationale=rationale
+        )
         decision_id = renewal.record_decision(ctx.con, ctx.actor, form, snapshot)
     except ValidationError as exc:
-        st.error("Check the form: " + "; ".join(
-            f"{'/'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()))
+        st.error(
+            "Check the form: "
+            + "; ".join(f"{'/'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        )
         return
     except DomainError as exc:
         show_error(exc)
@@ -77,23 +90,53 @@ def history(ctx, product_id: int) -> None:
     if not rows:
         st.caption("No decisions recorded for this tool yet.")
         return
-    table = pd.DataFrame(rows)[["decision_id", "review_cycle", "decision", "decided_by", "decided_at",
-                                "contract_action", "rationale"]]
-    st.dataframe(table.rename(columns={"decision_id": "#", "review_cycle": "Cycle", "decision": "Decision",
-                                       "decided_by": "Decided by", "decided_at": "When",
-                                       "contract_action": "Contract", "rationale": "Rationale"}),
-                 hide_index=True, width="stretch")
+    table = pd.DataFrame(rows)[
+        [
+            "decision_id",
+            "review_cycle",
+            "decision",
+            "decided_by",
+            "decided_at",
+            "contract_action",
+            "rationale",
+        ]
+    ]
+    st.dataframe(
+        table.rename(
+            columns={
+                "decision_id": "#",
+                "review_cycle": "Cycle",
+                "decision": "Decision",
+                "decided_by": "Decided by",
+                "decided_at": "When",
+                "contract_action": "Contract",
+                "rationale": "Rationale",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     ids = [r["decision_id"] for r in rows]
     preferred = st.session_state.get(state_key(NS, "selected"))
-    chosen = st.selectbox("Decision to open", ids, index=ids.index(preferred) if preferred in ids else 0,
-                          format_func=lambda i: next(f"#{r['decision_id']} {r['review_cycle']}: {r['decision']}"
-                                                     for r in rows if r["decision_id"] == i),
-                          key=state_key(NS, "open"))
+    chosen = st.selectbox(
+        "Decision to open",
+        ids,
+        index=ids.index(preferred) if preferred in ids else 0,
+        format_func=lambda i: next(
+            f"#{r['decision_id']} {r['review_cycle']}: {r['decision']}" for r in rows if r["decision_id"] == i
+        ),
+        key=state_key(NS, "open"),
+    )
     decision = renewal.get_decision(ctx.con, ctx.actor, chosen)
     html = renewal_brief.render_brief(decision["evidence_snapshot"], decision)
-    st.download_button("Download renewal brief (HTML, print to PDF)", data=html.encode("utf-8"),
-                       file_name=f"renewal-brief-{decision['tool']}-{decision['review_cycle']}.html".replace(" ", "-"),
-                       mime="text/html", key=state_key(NS, "brief"), type="primary")
+    st.download_button(
+        "Download renewal brief (HTML, print to PDF)",
+        data=html.encode("utf-8"),
+        file_name=f"renewal-brief-{decision['tool']}-{decision['review_cycle']}.html".replace(" ", "-"),
+        mime="text/html",
+        key=state_key(NS, "brief"),
+        type="primary",
+    )
     with st.expander("Evidence snapshot frozen at decision time (JSON)"):
         st.json(decision["evidence_snapshot"], expanded=False)
 
@@ -101,19 +144,33 @@ def history(ctx, product_id: int) -> None:
 def main() -> None:
     with page_context(Action.VIEW_EVIDENCE) as ctx:
         st.title("Reflect & decide")
-        st.caption("SOP step 10: reflect on the evidence, share it, and decide each tool's next step for the "
-                   "review cycle: renew, expand, modify or discontinue.")
+        st.caption(
+            "SOP step 10: reflect on the evidence, share it, and decide each tool's next step for the "
+            "review cycle: renew, expand, modify or discontinue."
+        )
         ev = ui_ev.Evidence(ctx)
         tools = ev.tools()
         if not tools:
-            st.info("No tools to decide on yet. Import usage on the Import data page, or record a contract (step 7).")
+            st.info(
+                "No tools to decide on yet. Import usage on the Import data page, or record a contract (step 7)."
+            )
             return
         names = {t["product_id"]: f"{t['name']} ({t['vendor']})" for t in tools}
         ids = list(names)
         wanted = query_int("tool")
-        product_id = st.selectbox("Tool", ids, format_func=names.get, key=state_key(NS, "tool"),
-                                  index=ids.index(wanted) if wanted in names else 0)
-        page_link("pages/monitoring.py", "See all usage and outcome charts", icon=":material/monitoring:", query={"tool": product_id})
+        product_id = st.selectbox(
+            "Tool",
+            ids,
+            format_func=names.get,
+            key=state_key(NS, "tool"),
+            index=ids.index(wanted) if wanted in names else 0,
+        )
+        page_link(
+            "pages/monitoring.py",
+            "See all usage and outcome charts",
+            icon=":material/monitoring:",
+            query={"tool": product_id},
+        )
         try:
             evidence = ev.current_evidence(product_id)
         except DomainError as exc:
@@ -122,9 +179,13 @@ def main() -> None:
         st.subheader("The evidence now")
         evidence_summary(evidence)
         snapshot = renewal.build_snapshot(**evidence, district=ctx.settings.district_name)
-        st.download_button("Download draft brief (current evidence)", key=state_key(NS, "draft"),
-                           data=renewal_brief.render_brief(snapshot).encode("utf-8"),
-                           file_name=f"draft-brief-{product_id}.html", mime="text/html")
+        st.download_button(
+            "Download draft brief (current evidence)",
+            key=state_key(NS, "draft"),
+            data=renewal_brief.render_brief(snapshot).encode("utf-8"),
+            file_name=f"draft-brief-{product_id}.html",
+            mime="text/html",
+        )
         st.subheader("Decide")
         if ctx.can(Action.DECIDE_RENEWAL):
             decide_form(ctx, product_id, snapshot)

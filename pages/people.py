@@ -28,12 +28,14 @@ with page_context(Action.MANAGE_PEOPLE) as ctx:
         email = st.text_input("Email")
         title = st.text_input("Title (optional)")
         roles = st.multiselect("Roles", list(role_labels))
-        password = st.text_input("Initial password (leave empty when people sign in with the district's SSO)",
-                                 type="password")
+        password = st.text_input(
+            "Initial password (leave empty when people sign in with the district's SSO)", type="password"
+        )
         if st.form_submit_button("Add person", type="primary"):
             try:
-                form = PersonCreate(full_name=name, email=email, title=title or None,
-                                    roles=[role_labels[r] for r in roles])
+                form = PersonCreate(
+                    full_name=name, email=email, title=title or None, roles=[role_labels[r] for r in roles]
+                )
                 people.create_person(ctx.con, ctx.actor, form, password or None)
             except ValidationError as exc:
                 show_validation_errors(exc, {"full_name": "Full name", "email": "Email", "roles": "Roles"})

@@ -38,8 +38,13 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         if not labels:
             st.info("There are no requests yet. Start one with **New request**.")
             st.stop()
-        choice = st.selectbox("Open a request", list(labels), index=None,
-                              placeholder="Choose a request", key=state_key(NS, "pick"))
+        choice = st.selectbox(
+            "Open a request",
+            list(labels),
+            index=None,
+            placeholder="Choose a request",
+            key=state_key(NS, "pick"),
+        )
         if choice is None:
             st.stop()
         request_id = labels[choice]
@@ -66,7 +71,8 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
 
     facts = lifecycle.gather_facts(ctx.con, request_id)
     tab_steps, tab_needs, tab_move, tab_history = st.tabs(
-        ["Steps", "Needs assessment", "Move forward", "History"])
+        ["Steps", "Needs assessment", "Move forward", "History"]
+    )
 
     with tab_steps:
         for step in request_view.step_summaries(ctx.con, request_id):
@@ -83,12 +89,19 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                 page_link(path, label, icon=icon, query={"request": request_id})
 
     with tab_needs:
-        fields = [("Problem / purpose", "problem"), ("Impact", "impact"),
-                  ("Desired outcome (goal)", "desired_outcome"), ("Measures", "measures"),
-                  ("Existing resources", "existing_resources"), ("Look-fors", "look_fors"),
-                  ("Subject", "subject"), ("Grade band", "grade_band"),
-                  ("Students affected", "students_affected"), ("Leader", "leader_name"),
-                  ("Stakeholders", "stakeholders")]
+        fields = [
+            ("Problem / purpose", "problem"),
+            ("Impact", "impact"),
+            ("Desired outcome (goal)", "desired_outcome"),
+            ("Measures", "measures"),
+            ("Existing resources", "existing_resources"),
+            ("Look-fors", "look_fors"),
+            ("Subject", "subject"),
+            ("Grade band", "grade_band"),
+            ("Students affected", "students_affected"),
+            ("Leader", "leader_name"),
+            ("Stakeholders", "stakeholders"),
+        ]
         for label, key in fields:
             value = request.get(key)
             st.markdown(f"**{label}:** {value if value not in (None, '') else '—'}")
@@ -112,8 +125,11 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                 unmet = lifecycle.unmet(move, facts)
                 if unmet:
                     st.caption("Not yet: " + " ".join(unmet))
-                reason = st.text_area("Reason", key=state_key(NS, f"reason-{move.target.value}")) \
-                    if move.needs_reason else None
+                reason = (
+                    st.text_area("Reason", key=state_key(NS, f"reason-{move.target.value}"))
+                    if move.needs_reason
+                    else None
+                )
                 if st.form_submit_button(move.verb, disabled=bool(unmet)):
                     try:
                         lifecycle.transition(ctx.con, ctx.actor, request_id, move.target, reason=reason)

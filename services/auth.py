@@ -38,11 +38,12 @@ def load_actor(con: duckdb.DuckDBPyConnection, person_id: int) -> Actor | None:
     if person is None or not person["active"]:
         return None
     roles = frozenset(
-        Role(r[0]) for r in con.execute(
-            "SELECT role FROM person_roles WHERE person_id = ?", [person_id]).fetchall()
+        Role(r[0])
+        for r in con.execute("SELECT role FROM person_roles WHERE person_id = ?", [person_id]).fetchall()
     )
-    return Actor(person_id=person["person_id"], email=person["email"],
-                 full_name=person["full_name"], roles=roles)
+    return Actor(
+        person_id=person["person_id"], email=person["email"], full_name=person["full_name"], roles=roles
+    )
 
 
 def actor_for_email(con: duckdb.DuckDBPyConnection, email: str) -> Actor | None:
@@ -84,8 +85,14 @@ def authenticate(
             "UPDATE people SET failed_logins = ?, locked_until = ? WHERE person_id = ?",
             [0 if locked else failures, locked, person["person_id"]],
         )
-        repo.audit(con, actor=None, table="people", record_id=person["person_id"], action="login",
-                   note="failed sign-in" + ("; account locked" if locked else ""))
+        repo.audit(
+            con,
+            actor=None,
+            table="people",
+            record_id=person["person_id"],
+            action="login",
+            note="failed sign-in" + ("; account locked" if locked else ""),
+        )
         if locked:
             raise SignInFailed(
                 f"Too many failed attempts: this account is locked for {lockout_minutes} minutes."
@@ -95,10 +102,10 @@ def authenticate(
     if _hasher.check_needs_rehash(person["password_hash"]):
         changes["password_hash"] = _hasher.hash(password)
     assignments = ", ".join(f"{k} = ?" for k in changes)
-    con.execute(f"UPDATE people SET {assignments} WHERE person_id = ?",
-                [*changes.values(), person["person_id"]])
+    con.execute(
+        f"UPDATE people SET {assignments} WHERE person_id = ?", [*changes.values(), person["person_id"]]
+    )
     actor = load_actor(con, person["person_id"])
     assert actor is not None
-    repo.audit(con, actor=actor, table="people", record_id=actor.person_id, action="login",
-               note="signed in")
+    repo.audit(con, actor=actor, table="people", record_id=actor.person_id, action="login", note="signed in")
     return actor

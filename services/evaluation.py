@@ -63,10 +63,17 @@ def pooled_sd(values: pd.Series, groups: list[pd.Series]) -> float:
 def growth_table(frame: pd.DataFrame, by: str = "treated") -> pd.DataFrame:
     """n, mean pretest, mean posttest and mean growth (post - pre) per group of `by`."""
     data = frame.dropna(subset=["pretest", "posttest"]).assign(growth=lambda d: d.posttest - d.pretest)
-    out = data.groupby(by, sort=True).agg(
-        n=("growth", "size"), mean_pretest=("pretest", "mean"), mean_posttest=("posttest", "mean"),
-        mean_growth=("growth", "mean"), sd_growth=("growth", "std"),
-    ).reset_index()
+    out = (
+        data.groupby(by, sort=True)
+        .agg(
+            n=("growth", "size"),
+            mean_pretest=("pretest", "mean"),
+            mean_posttest=("posttest", "mean"),
+            mean_growth=("growth", "mean"),
+            sd_growth=("growth", "std"),
+        )
+        .reset_index()
+    )
     return out
 
 
@@ -85,8 +92,9 @@ def _propensity_logit(frame: pd.DataFrame, covariates: list[str]) -> pd.Series |
     return pd.Series(np.asarray(fit.predict(X, which="linear")), index=frame.index)
 
 
-def match_within_grade(frame: pd.DataFrame, covariates: list[str] | None = None,
-                       caliper_sd: float = CALIPER_SD) -> pd.DataFrame:
+def match_within_grade(
+    frame: pd.DataFrame, covariates: list[str] | None = None, caliper_sd: float = CALIPER_SD
+) -> pd.DataFrame:
     """1:1 greedy nearest-neighbour matching without replacement, within grade, with a caliper.
 
     The distance is the pretest (or the propensity logit when covariates are given); the caliper is
@@ -173,21 +181,36 @@ def baseline_equivalence(matched: pd.DataFrame, covariates: list[str] | None = N
     sd = pooled_sd(matched["pretest"], [matched["grade"], treated])
     diff = (centred[treated].mean() - centred[~treated].mean()) / sd if sd and sd > 0 else float("nan")
     diff = float(diff) * hedges_j(len(matched)) if len(matched) > 2 else float("nan")
-    rows.append(EquivalenceRow("Pretest (within grade)", float(matched.loc[treated, "pretest"].mean()),
-                               float(matched.loc[~treated, "pretest"].mean()), diff, wwc_verdict(diff)))
+    rows.append(
+        EquivalenceRow(
+            "Pretest (within grade)",
+            float(matched.loc[treated, "pretest"].mean()),
+            float(matched.loc[~treated, "pretest"].mean()),
+            diff,
+            wwc_verdict(diff),
+        )
+    )
     for column in covariates or []:
         if column not in matched.columns:
             continue
         d = standardized_difference(matched.loc[treated, column], matched.loc[~treated, column])
-        rows.append(EquivalenceRow(column, float(matched.loc[treated, column].mean()),
-                                   float(matched.loc[~treated, column].mean()), d, wwc_verdict(d)))
+        rows.append(
+            EquivalenceRow(
+                column,
+                float(matched.loc[treated, column].mean()),
+                float(matched.loc[~treated, column].mean()),
+                d,
+                wwc_verdict(d),
+            )
+        )
     return rows
 
 
 def equivalence_ok(rows: list[EquivalenceRow]) -> bool:
     """WWC: every baseline difference <= 0.25 SD (those above 0.05 are adjusted by the regression)."""
-    return bool(rows) and all(np.isfinite(r.std_difference) and abs(r.std_difference) <= WWC_ADJUST
-                              for r in rows)
+    return bool(rows) and all(
+        np.isfinite(r.std_difference) and abs(r.std_difference) <= WWC_ADJUST for r in rows
+    )
 
 
 # ---------------------------------------------------------------- the effect
@@ -236,8 +259,9 @@ def adjusted_effect(matched: pd.DataFrame, covariates: list[str] | None = None) 
     data = matched.dropna(subset=["pretest", "posttest"]).copy()
     data["treated"] = data["treated"].astype(int)
     n_schools = int(data["school"].nunique()) if "school" in data else 0
-    fit, clustered = _fit_clustered(data["posttest"], _design(data, ["treated", "pretest"], covariates),
-                                    data.get("school"))
+    fit, clustered = _fit_clustered(
+        data["posttest"], _design(data, ["treated", "pretest"], covariates), data.get("school")
+    )
     notes: list[str] = []
     if not clustered:
         notes.append("One school only: robust (not clustered) standard errors.")
@@ -249,10 +273,20 @@ def adjusted_effect(matched: pd.DataFrame, covariates: list[str] | None = None) 
     sd = pooled_sd(data["posttest"], [data["grade"], data["treated"]])
     j = hedges_j(len(data))
     return EffectEstimate(
-        n_users=int(data["treated"].sum()), n_comparison=int((1 - data["treated"]).sum()),
-        n_schools=n_schools, difference=b, se=se, ci_low=low, ci_high=high,
-        p_value=float(fit.pvalues["treated"]), sd_outcome=sd, hedges_g=j * b / sd,
-        g_ci_low=j * low / sd, g_ci_high=j * high / sd, se_g=j * se / sd, clustered=clustered,
+        n_users=int(data["treated"].sum()),
+        n_comparison=int((1 - data["treated"]).sum()),
+        n_schools=n_schools,
+        difference=b,
+        se=se,
+        ci_low=low,
+        ci_high=high,
+        p_value=float(fit.pvalues["treated"]),
+        sd_outcome=sd,
+        hedges_g=j * b / sd,
+        g_ci_low=j * low / sd,
+        g_ci_high=j * high / sd,
+        se_g=j * se / sd,
+        clustered=clustered,
         notes=tuple(notes),
     )
 
@@ -273,16 +307,18 @@ def format_probability(p: float) -> str:
     return f"{p:.0%}"
 
 
-def minimum_detectable_effect(se: float, alpha: float = ALPHA, power: float = POWER,
-                              df: float | None = None) -> float:
+def minimum_detectable_effect(
+    se: float, alpha: float = ALPHA, power: float = POWER, df: float | None = None
+) -> float:
     """MDE = (q_{1-alpha/2} + q_power) x SE, in the units of SE; q from t(df) when few clusters
     make the normal multiplier (2.80) too optimistic, else from the normal."""
     dist = stats.norm if df is None else stats.t(df)
     return float((dist.ppf(1 - alpha / 2) + dist.ppf(power)) * se)
 
 
-def mde_before_data(n_users: int, n_comparison: int, r2: float = 0.0, alpha: float = ALPHA,
-                    power: float = POWER) -> float:
+def mde_before_data(
+    n_users: int, n_comparison: int, r2: float = 0.0, alpha: float = ALPHA, power: float = POWER
+) -> float:
     """Planning MDE in SD units for two independent groups with a covariate explaining r2."""
     se = np.sqrt((1 - r2) * (1 / n_users + 1 / n_comparison))
     return minimum_detectable_effect(float(se), alpha, power)
@@ -304,8 +340,12 @@ def dose_response(frame: pd.DataFrame) -> DoseResponse | None:
         return None
     data = data.assign(hours_per_week=data["minutes_per_week"] / 60)
     fit, _ = _fit_clustered(data["posttest"], _design(data, ["hours_per_week", "pretest"]), data["school"])
-    return DoseResponse(len(data), float(fit.params["hours_per_week"]), float(fit.bse["hours_per_week"]),
-                        float(fit.pvalues["hours_per_week"]))
+    return DoseResponse(
+        len(data),
+        float(fit.params["hours_per_week"]),
+        float(fit.bse["hours_per_week"]),
+        float(fit.pvalues["hours_per_week"]),
+    )
 
 
 # ---------------------------------------------------------------- the verdict
@@ -322,37 +362,72 @@ class OutcomeVerdict:
     notes: list[str] = field(default_factory=list)
 
 
-def essa_tier(*, matched_effect: EffectEstimate | None, equivalence: bool,
-              dose: DoseResponse | None, has_logic_model: bool) -> tuple[str, str]:
+def essa_tier(
+    *,
+    matched_effect: EffectEstimate | None,
+    equivalence: bool,
+    dose: DoseResponse | None,
+    has_logic_model: bool,
+) -> tuple[str, str]:
     """The ESSA tier this evidence supports (ESEA 8101(21)(A)); never Tier 1 without randomization."""
-    if (matched_effect is not None and equivalence and matched_effect.difference > 0
-            and matched_effect.p_value < ALPHA):
+    if (
+        matched_effect is not None
+        and equivalence
+        and matched_effect.difference > 0
+        and matched_effect.p_value < ALPHA
+    ):
         big = matched_effect.n_users + matched_effect.n_comparison >= TIER2_MIN_STUDENTS
         sites = matched_effect.n_schools >= TIER2_MIN_SITES
         if big and sites:
-            return ("Tier 2 (moderate)", "Users outperformed baseline-equivalent matched non-users "
-                    "(quasi-experimental), significant at 5%, large multi-school sample.")
-        return ("Tier 3 (promising)", "Significant positive matched comparison, but the sample is "
-                f"under {TIER2_MIN_STUDENTS} students or one school, short of Tier 2.")
+            return (
+                "Tier 2 (moderate)",
+                "Users outperformed baseline-equivalent matched non-users "
+                "(quasi-experimental), significant at 5%, large multi-school sample.",
+            )
+        return (
+            "Tier 3 (promising)",
+            "Significant positive matched comparison, but the sample is "
+            f"under {TIER2_MIN_STUDENTS} students or one school, short of Tier 2.",
+        )
     if dose is not None and dose.per_hour_per_week > 0 and dose.p_value < ALPHA:
-        return ("Tier 3 (promising)", "More use went with higher scores, controlling for the pretest "
-                "(correlational dose-response).")
+        return (
+            "Tier 3 (promising)",
+            "More use went with higher scores, controlling for the pretest (correlational dose-response).",
+        )
     if has_logic_model:
-        return ("Tier 4 (demonstrates a rationale)", "Goals and an implementation plan form the logic "
-                "model; the study is under way but has not shown a significant positive effect.")
+        return (
+            "Tier 4 (demonstrates a rationale)",
+            "Goals and an implementation plan form the logic "
+            "model; the study is under way but has not shown a significant positive effect.",
+        )
     return ("No tier yet", "Record goals (step 8) and a plan (step 9) to reach Tier 4.")
 
 
-def verdict(effect: EffectEstimate | None, *, equivalence: bool, meaningful_effect: float | None,
-            decision_probability: float | None, dose: DoseResponse | None,
-            has_logic_model: bool) -> OutcomeVerdict:
+def verdict(
+    effect: EffectEstimate | None,
+    *,
+    equivalence: bool,
+    meaningful_effect: float | None,
+    decision_probability: float | None,
+    dose: DoseResponse | None,
+    has_logic_model: bool,
+) -> OutcomeVerdict:
     """Plain-language answer to the decision-maker's question, or "too few students to conclude"."""
-    tier, reason = essa_tier(matched_effect=effect, equivalence=equivalence, dose=dose,
-                             has_logic_model=has_logic_model)
+    tier, reason = essa_tier(
+        matched_effect=effect, equivalence=equivalence, dose=dose, has_logic_model=has_logic_model
+    )
     if effect is None or min(effect.n_users, effect.n_comparison) < MIN_GROUP:
-        return OutcomeVerdict(False, "Too few students to conclude: the matched comparison needs at "
-                              f"least {MIN_GROUP} users and {MIN_GROUP} matched non-users.",
-                              None, meaningful_effect, decision_probability, None, tier, reason)
+        return OutcomeVerdict(
+            False,
+            "Too few students to conclude: the matched comparison needs at "
+            f"least {MIN_GROUP} users and {MIN_GROUP} matched non-users.",
+            None,
+            meaningful_effect,
+            decision_probability,
+            None,
+            tier,
+            reason,
+        )
     mde = minimum_detectable_effect(effect.se_g, df=effect.n_schools - 1 if effect.clustered else None)
     c = meaningful_effect
     prob = probability_at_least(c, effect.hedges_g, effect.se_g) if c is not None else None
@@ -361,16 +436,22 @@ def verdict(effect: EffectEstimate | None, *, equivalence: bool, meaningful_effe
         notes.append("The groups differ at baseline by more than 0.25 SD: not comparable (WWC).")
     spans = effect.g_ci_low < 0 < effect.g_ci_high
     if c is not None and mde > c and spans and effect.g_ci_high > c:
-        message = (f"Too few students to conclude: this sample can detect an effect of {mde:.2f} SD or "
-                   f"more, but the meaningful effect set in the plan is {c:.2f} SD.")
+        message = (
+            f"Too few students to conclude: this sample can detect an effect of {mde:.2f} SD or "
+            f"more, but the meaningful effect set in the plan is {c:.2f} SD."
+        )
         return OutcomeVerdict(False, message, prob, c, decision_probability, mde, tier, reason, notes)
     if prob is not None and decision_probability is not None:
         word = "meets" if prob >= decision_probability else "does not meet"
-        message = (f"The probability that the tool raised scores by at least {c:.2f} SD is "
-                   f"{format_probability(prob)}; "
-                   f"this {word} the {decision_probability:.0%} the plan requires to act.")
+        message = (
+            f"The probability that the tool raised scores by at least {c:.2f} SD is "
+            f"{format_probability(prob)}; "
+            f"this {word} the {decision_probability:.0%} the plan requires to act."
+        )
     else:
-        message = (f"Effect {effect.hedges_g:+.2f} SD (95% CI {effect.g_ci_low:+.2f} to "
-                   f"{effect.g_ci_high:+.2f}). Set the meaningful effect and the probability needed "
-                   "to act in the plan (step 9) to get a decision probability.")
+        message = (
+            f"Effect {effect.hedges_g:+.2f} SD (95% CI {effect.g_ci_low:+.2f} to "
+            f"{effect.g_ci_high:+.2f}). Set the meaningful effect and the probability needed "
+            "to act in the plan (step 9) to get a decision probability."
+        )
     return OutcomeVerdict(True, message, prob, c, decision_probability, mde, tier, reason, notes)

@@ -55,8 +55,12 @@ def _scale_like_target(value: float, target: float, key: str) -> float:
     return value * 100 if key in shares and target > 1 else value
 
 
-def goal_progress(con: duckdb.DuckDBPyConnection, setup: ToolSetup, usage: metrics.UsageReport | None,
-                  outcome: OutcomeReport | None) -> list[GoalProgress]:
+def goal_progress(
+    con: duckdb.DuckDBPyConnection,
+    setup: ToolSetup,
+    usage: metrics.UsageReport | None,
+    outcome: OutcomeReport | None,
+) -> list[GoalProgress]:
     threshold = setup.rules.threshold
     rows: list[GoalProgress] = []
     for goal in setup.goals:
@@ -67,7 +71,9 @@ def goal_progress(con: duckdb.DuckDBPyConnection, setup: ToolSetup, usage: metri
         if kind == "usage":
             key = _metric_for(ref)
             if key is None:
-                status = f"Data source '{ref}' is not a usage metric; use one of: " + ", ".join(metrics.METRICS)
+                status = f"Data source '{ref}' is not a usage metric; use one of: " + ", ".join(
+                    metrics.METRICS
+                )
             elif usage is None or not usage.has_usage:
                 status = "No usage imported yet: import usage on the Import data page."
             else:
@@ -87,8 +93,9 @@ def goal_progress(con: duckdb.DuckDBPyConnection, setup: ToolSetup, usage: metri
                 else:
                     status = outcome.verdict.message
             else:
-                users = outcome.growth[(outcome.growth["group"] == "Users")
-                                       & (outcome.growth["window"] == outcome.window_label)]
+                users = outcome.growth[
+                    (outcome.growth["group"] == "Users") & (outcome.growth["window"] == outcome.window_label)
+                ]
                 if not users.empty and users.iloc[0]["mean_growth"] is not None:
                     current = float(users.iloc[0]["mean_growth"])
                     display = f"{current:+.1f} points"
@@ -96,8 +103,11 @@ def goal_progress(con: duckdb.DuckDBPyConnection, setup: ToolSetup, usage: metri
                     status = "Too few users with scores to show."
         elif kind == "survey":
             row = repo.fetch_one(
-                con, "SELECT avg(score) AS mean, count(score) AS n FROM feedback_responses"
-                " WHERE tool = ? AND lower(question) = lower(?)", [setup.tool, ref or ""])
+                con,
+                "SELECT avg(score) AS mean, count(score) AS n FROM feedback_responses"
+                " WHERE tool = ? AND lower(question) = lower(?)",
+                [setup.tool, ref or ""],
+            )
             if not row or not row["n"]:
                 status = "No survey responses for this question yet: import feedback on the Import data page."
             elif suppression.is_small(row["n"], threshold):
@@ -110,12 +120,21 @@ def goal_progress(con: duckdb.DuckDBPyConnection, setup: ToolSetup, usage: metri
             current = goal.get("current_value")
             display = "—" if current is None else f"{current:g}"
             status = "Entered by hand." if current is not None else "No value entered yet."
-        rows.append(GoalProgress(
-            goal_id=goal["goal_id"], horizon=goal["horizon"], description=goal["description"],
-            measure=goal["measure"], source=f"{kind}: {ref or '—'}", baseline=goal.get("baseline"),
-            target=float(goal["target"]), current=current, current_display=display,
-            progress=_progress(goal.get("baseline"), float(goal["target"]), current), status=status,
-        ))
+        rows.append(
+            GoalProgress(
+                goal_id=goal["goal_id"],
+                horizon=goal["horizon"],
+                description=goal["description"],
+                measure=goal["measure"],
+                source=f"{kind}: {ref or '—'}",
+                baseline=goal.get("baseline"),
+                target=float(goal["target"]),
+                current=current,
+                current_display=display,
+                progress=_progress(goal.get("baseline"), float(goal["target"]), current),
+                status=status,
+            )
+        )
     return rows
 
 

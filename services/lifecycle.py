@@ -151,7 +151,9 @@ def check_soppa(f: GateFacts) -> list[str]:
     if f.soppa_status is None:
         return ["The compliance officer has not recorded a SOPPA decision for the selected product."]
     if f.soppa_status not in SOPPA_CLEARED:
-        return [f"SOPPA status is '{f.soppa_status.label}': the product cannot be used; examine an alternative."]
+        return [
+            f"SOPPA status is '{f.soppa_status.label}': the product cannot be used; examine an alternative."
+        ]
     if f.soppa_status == PrivacyStatus.COMPLIANT:
         return agreement_problems(f.agreement, f.today)
     return []
@@ -231,30 +233,50 @@ def _forward(source: Stage, target: Stage, verb: str, action: Action, *checks: C
 
 
 TRANSITIONS: list[Transition] = [
-    _forward(Stage.NEEDS_ASSESSMENT, Stage.CRITERIA_SOPPA, "Submit the needs assessment",
-             Action.EDIT_REQUEST, check_needs_assessment),
-    _forward(Stage.CRITERIA_SOPPA, Stage.BUDGET, "Criteria and candidates are set",
-             Action.MANAGE_CRITERIA, check_criteria),
-    _forward(Stage.BUDGET, Stage.REVIEW, "Budget parameters are set", Action.MANAGE_QUOTES,
-             check_budget),
-    _forward(Stage.REVIEW, Stage.DECISION, "Send to the approver", Action.MANAGE_CANDIDATES,
-             check_review),
-    Transition(Stage.DECISION, Stage.PURCHASE, "Approve", Action.DECIDE_REQUEST,
-               (check_step5_gate,), not_own=True),
-    Transition(Stage.DECISION, Stage.DENIED, "Deny", Action.DECIDE_REQUEST, (), needs_reason=True,
-               not_own=True),
-    Transition(Stage.DECISION, Stage.REVIEW, "Send back to review", Action.DECIDE_REQUEST, (),
-               needs_reason=True, not_own=True),
-    _forward(Stage.PURCHASE, Stage.CATALOG, "Purchase is complete", Action.MANAGE_PURCHASE,
-             check_purchase),
-    _forward(Stage.CATALOG, Stage.CONTRACT, "Tool is in the catalog", Action.MANAGE_CATALOG,
-             check_catalog),
-    _forward(Stage.CONTRACT, Stage.GOALS, "Contract is recorded", Action.MANAGE_CONTRACTS,
-             check_contract),
+    _forward(
+        Stage.NEEDS_ASSESSMENT,
+        Stage.CRITERIA_SOPPA,
+        "Submit the needs assessment",
+        Action.EDIT_REQUEST,
+        check_needs_assessment,
+    ),
+    _forward(
+        Stage.CRITERIA_SOPPA,
+        Stage.BUDGET,
+        "Criteria and candidates are set",
+        Action.MANAGE_CRITERIA,
+        check_criteria,
+    ),
+    _forward(Stage.BUDGET, Stage.REVIEW, "Budget parameters are set", Action.MANAGE_QUOTES, check_budget),
+    _forward(Stage.REVIEW, Stage.DECISION, "Send to the approver", Action.MANAGE_CANDIDATES, check_review),
+    Transition(
+        Stage.DECISION, Stage.PURCHASE, "Approve", Action.DECIDE_REQUEST, (check_step5_gate,), not_own=True
+    ),
+    Transition(
+        Stage.DECISION, Stage.DENIED, "Deny", Action.DECIDE_REQUEST, (), needs_reason=True, not_own=True
+    ),
+    Transition(
+        Stage.DECISION,
+        Stage.REVIEW,
+        "Send back to review",
+        Action.DECIDE_REQUEST,
+        (),
+        needs_reason=True,
+        not_own=True,
+    ),
+    _forward(Stage.PURCHASE, Stage.CATALOG, "Purchase is complete", Action.MANAGE_PURCHASE, check_purchase),
+    _forward(Stage.CATALOG, Stage.CONTRACT, "Tool is in the catalog", Action.MANAGE_CATALOG, check_catalog),
+    _forward(Stage.CONTRACT, Stage.GOALS, "Contract is recorded", Action.MANAGE_CONTRACTS, check_contract),
     _forward(Stage.GOALS, Stage.PLAN, "Goals are set", Action.MANAGE_GOALS, check_goals),
     _forward(Stage.PLAN, Stage.MONITORING, "Start monitoring", Action.MANAGE_PLANS, check_plan),
-    Transition(Stage.MONITORING, Stage.CLOSED, "Close (tool discontinued)", Action.DECIDE_RENEWAL,
-               (), needs_reason=True),
+    Transition(
+        Stage.MONITORING,
+        Stage.CLOSED,
+        "Close (tool discontinued)",
+        Action.DECIDE_RENEWAL,
+        (),
+        needs_reason=True,
+    ),
 ] + [
     Transition(stage, Stage.WITHDRAWN, "Withdraw", Action.EDIT_REQUEST, (), needs_reason=True)
     for stage in WITHDRAWABLE
@@ -313,15 +335,23 @@ def unmet(transition: Transition, facts: GateFacts) -> list[str]:
 
 def blockers(facts: GateFacts) -> list[str]:
     """What stops the request's main forward move right now (empty when it can move)."""
-    forward = [t for t in transitions_from(facts.stage) if t.target in PIPELINE_ORDER
-               and PIPELINE_ORDER.index(t.target) > PIPELINE_ORDER.index(facts.stage)]
+    forward = [
+        t
+        for t in transitions_from(facts.stage)
+        if t.target in PIPELINE_ORDER and PIPELINE_ORDER.index(t.target) > PIPELINE_ORDER.index(facts.stage)
+    ]
     return unmet(forward[0], facts) if forward else []
 
 
 # -- database side ---------------------------------------------------------------------------
 
+
 def gather_facts(
-    con: duckdb.DuckDBPyConnection, request_id: int, today: dt.date | None = None, *, product_id: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    request_id: int,
+    today: dt.date | None = None,
+    *,
+    product_id: int | None = None,
 ) -> GateFacts:
     """The request's facts; `product_id` asks "what if this candidate were the selected one" (comparison)."""
     row = repo.get(con, "requests", request_id)
@@ -394,14 +424,17 @@ def gather_facts(
         integration_results=integration,
         purchase_tasks_total=q(con, "SELECT count(*) FROM purchase_tasks WHERE request_id = ?", [request_id]),
         purchase_tasks_done=q(
-            con, "SELECT count(*) FROM purchase_tasks WHERE request_id = ? AND done_date IS NOT NULL",
+            con,
+            "SELECT count(*) FROM purchase_tasks WHERE request_id = ? AND done_date IS NOT NULL",
             [request_id],
         ),
         has_catalog_entry=has_catalog,
         has_contract=has_contract,
         valid_goal_count=q(
-            con, "SELECT count(*) FROM goals WHERE (request_id = ? OR product_id = ?)"
-            " AND target IS NOT NULL AND owner_id IS NOT NULL", [request_id, product],
+            con,
+            "SELECT count(*) FROM goals WHERE (request_id = ? OR product_id = ?)"
+            " AND target IS NOT NULL AND owner_id IS NOT NULL",
+            [request_id, product],
         ),
         plan=plan,
         today=today or dt.date.today(),
@@ -429,21 +462,41 @@ def transition(
     reasons = unmet(rule, facts)
     if reasons:
         raise GateFailed(f"Cannot '{rule.verb}' yet.", reasons)
-    changes: dict[str, Any] = {"stage": target.value, "stage_entered_at": dt.datetime.now(),
-                               "updated_at": dt.datetime.now()}
+    changes: dict[str, Any] = {
+        "stage": target.value,
+        "stage_entered_at": dt.datetime.now(),
+        "updated_at": dt.datetime.now(),
+    }
     if target == Stage.DENIED:
         changes["denial_reason"] = reason.strip() if reason else None
     if facts.stage == Stage.NEEDS_ASSESSMENT:
         changes["submitted_at"] = dt.datetime.now()
     with transaction(con):
-        repo.update(con, "requests", request_id, changes, actor=actor, action="transition",
-                    request_id=request_id, note=f"{rule.verb}" + (f": {reason.strip()}" if reason else ""))
+        repo.update(
+            con,
+            "requests",
+            request_id,
+            changes,
+            actor=actor,
+            action="transition",
+            request_id=request_id,
+            note=f"{rule.verb}" + (f": {reason.strip()}" if reason else ""),
+        )
         if rule.action == Action.DECIDE_REQUEST:
             decision = {Stage.PURCHASE: "approved", Stage.DENIED: "denied", Stage.REVIEW: "sent_back"}[target]
-            repo.insert(con, "decisions", {
-                "request_id": request_id, "product_id": facts.selected_product_id,
-                "decision": decision, "reason": reason, "decided_by": actor.person_id,
-            }, actor=actor, request_id=request_id)
+            repo.insert(
+                con,
+                "decisions",
+                {
+                    "request_id": request_id,
+                    "product_id": facts.selected_product_id,
+                    "decision": decision,
+                    "reason": reason,
+                    "decided_by": actor.person_id,
+                },
+                actor=actor,
+                request_id=request_id,
+            )
         if target == Stage.PURCHASE:
             _open_purchase_checklist(con, actor, request_id)
     return target
@@ -453,10 +506,17 @@ def _open_purchase_checklist(con: duckdb.DuckDBPyConnection, actor: Actor, reque
     """Step 5's coordination list, created once when the request is approved."""
     from models.enums import PurchaseTask
 
-    existing = {r[0] for r in con.execute(
-        "SELECT task FROM purchase_tasks WHERE request_id = ?", [request_id]).fetchall()}
+    existing = {
+        r[0]
+        for r in con.execute("SELECT task FROM purchase_tasks WHERE request_id = ?", [request_id]).fetchall()
+    }
     due = dt.date.today() + dt.timedelta(days=14)
     for task in PurchaseTask:
         if task.value not in existing:
-            repo.insert(con, "purchase_tasks", {"request_id": request_id, "task": task.value,
-                                                "due_date": due}, actor=actor, request_id=request_id)
+            repo.insert(
+                con,
+                "purchase_tasks",
+                {"request_id": request_id, "task": task.value, "due_date": due},
+                actor=actor,
+                request_id=request_id,
+            )

@@ -34,39 +34,75 @@ class Metric:
     definition: str  # may hold {placeholders} filled from UsageRules.describe()
 
 
-METRICS: dict[str, Metric] = {m.key: m for m in [
-    Metric("active_users", "Active users",
-           "Students with at least one active week in the school year. A week is active when the "
-           "student {active_rule} with the tool that week{roster_rule}."),
-    Metric("students_with_use", "Students with any use",
-           "Students with any minutes or sessions of the tool in the school year{roster_rule}."),
-    Metric("license_utilization", "License utilization",
-           "Active users ÷ licenses purchased (the contract's quantity: {seats})."),
-    Metric("adoption", "Adoption",
-           "Participating students with any use ÷ students on the roster in the plan's "
-           "participating schools and grades ({participants})."),
-    Metric("minutes_per_week", "Minutes per active student per week",
-           "Total minutes of active users ÷ active users ÷ weeks in which anyone used the tool "
-           "({weeks} weeks so far)."),
-    Metric("weekly_active_users", "Weekly active users",
-           "Students active in that week (the student {active_rule} that week). Weeks with "
-           "fewer than {threshold} active students are hidden."),
-    Metric("weekly_active_share", "Weekly active share",
-           "Average weekly active users ÷ students on the roster in the plan's participating "
-           "schools and grades ({participants})."),
-    Metric("dosage_fidelity", "Dosage fidelity",
-           "Share of active users who reached the plan's {rec_minutes} minutes in at least "
-           "{share_pct} of {rec_weeks} weeks (the 80/80 rule: the goal is that "
-           f"{FIDELITY_STUDENT_TARGET:.0%} of students do)."),
-    Metric("cost_per_active_user", "Cost per active user",
-           "The contract's annual cost ({annual_cost}) ÷ active users."),
-    Metric("cost_per_student_hour", "Cost per student-hour",
-           "The contract's annual cost ({annual_cost}) ÷ hours of use by all students."),
-    Metric("usage_band", "Usage band",
-           "Average minutes per week over the weeks the tool was in use: none (not an active "
-           "user), light (under half the recommended {rec_minutes_band} minutes), moderate (half to "
-           "all of it), at or above the recommendation."),
-]}
+METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in [
+        Metric(
+            "active_users",
+            "Active users",
+            "Students with at least one active week in the school year. A week is active when the "
+            "student {active_rule} with the tool that week{roster_rule}.",
+        ),
+        Metric(
+            "students_with_use",
+            "Students with any use",
+            "Students with any minutes or sessions of the tool in the school year{roster_rule}.",
+        ),
+        Metric(
+            "license_utilization",
+            "License utilization",
+            "Active users ÷ licenses purchased (the contract's quantity: {seats}).",
+        ),
+        Metric(
+            "adoption",
+            "Adoption",
+            "Participating students with any use ÷ students on the roster in the plan's "
+            "participating schools and grades ({participants}).",
+        ),
+        Metric(
+            "minutes_per_week",
+            "Minutes per active student per week",
+            "Total minutes of active users ÷ active users ÷ weeks in which anyone used the tool "
+            "({weeks} weeks so far).",
+        ),
+        Metric(
+            "weekly_active_users",
+            "Weekly active users",
+            "Students active in that week (the student {active_rule} that week). Weeks with "
+            "fewer than {threshold} active students are hidden.",
+        ),
+        Metric(
+            "weekly_active_share",
+            "Weekly active share",
+            "Average weekly active users ÷ students on the roster in the plan's participating "
+            "schools and grades ({participants}).",
+        ),
+        Metric(
+            "dosage_fidelity",
+            "Dosage fidelity",
+            "Share of active users who reached the plan's {rec_minutes} minutes in at least "
+            "{share_pct} of {rec_weeks} weeks (the 80/80 rule: the goal is that "
+            f"{FIDELITY_STUDENT_TARGET:.0%} of students do).",
+        ),
+        Metric(
+            "cost_per_active_user",
+            "Cost per active user",
+            "The contract's annual cost ({annual_cost}) ÷ active users.",
+        ),
+        Metric(
+            "cost_per_student_hour",
+            "Cost per student-hour",
+            "The contract's annual cost ({annual_cost}) ÷ hours of use by all students.",
+        ),
+        Metric(
+            "usage_band",
+            "Usage band",
+            "Average minutes per week over the weeks the tool was in use: none (not an active "
+            "user), light (under half the recommended {rec_minutes_band} minutes), moderate (half to "
+            "all of it), at or above the recommendation.",
+        ),
+    ]
+}
 
 
 @dataclass(frozen=True)
@@ -100,7 +136,9 @@ class UsageRules:
             "weeks": known(weeks, "{}", "0"),
             "threshold": str(self.threshold),
             "rec_minutes": known(self.recommended_minutes_per_week, "{:g}", "(not set)"),
-            "rec_minutes_band": known(self.recommended_minutes_per_week, "{:g}", "(not set: thirds of users)"),
+            "rec_minutes_band": known(
+                self.recommended_minutes_per_week, "{:g}", "(not set: thirds of users)"
+            ),
             "rec_weeks": known(self.recommended_weeks, "{}", "the observed"),
             "share_pct": f"{self.fidelity_share_of_weeks:.0%}",
             "annual_cost": known(self.annual_cost, "${:,.0f}", "not recorded"),
@@ -156,10 +194,13 @@ def _active_sql(rules: UsageRules) -> str:
     return "(sessions >= 1 OR minutes > 0)"
 
 
-def build_student_weeks(con: duckdb.DuckDBPyConnection, *, tool: str, year: SchoolYear,
-                        rules: UsageRules) -> None:
+def build_student_weeks(
+    con: duckdb.DuckDBPyConnection, *, tool: str, year: SchoolYear, rules: UsageRules
+) -> None:
     """One scan of usage_daily: per student and week, this year and last, into a temp table."""
-    roster = "AND u.student_key IN (SELECT student_key FROM roster_students)" if rules.roster_restricted else ""
+    roster = (
+        "AND u.student_key IN (SELECT student_key FROM roster_students)" if rules.roster_restricted else ""
+    )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {WEEKS_TABLE} AS
         SELECT CASE WHEN u.usage_date >= $this_start THEN 'this' ELSE 'last' END AS period,
@@ -169,15 +210,16 @@ def build_student_weeks(con: duckdb.DuckDBPyConnection, *, tool: str, year: Scho
         FROM usage_daily u
         WHERE u.tool = $tool AND u.usage_date >= $last_start AND u.usage_date < $this_end {roster}
         GROUP BY ALL""",
-        {"tool": tool, "this_start": year.start, "last_start": year.previous().start,
-         "this_end": year.end},
+        {"tool": tool, "this_start": year.start, "last_start": year.previous().start, "this_end": year.end},
     )
 
 
 def _weeks_needed(rules: UsageRules, weeks_observed: int) -> int | None:
     if rules.recommended_minutes_per_week is None:
         return None
-    weeks = weeks_observed if rules.recommended_weeks is None else min(rules.recommended_weeks, weeks_observed)
+    weeks = (
+        weeks_observed if rules.recommended_weeks is None else min(rules.recommended_weeks, weeks_observed)
+    )
     return max(1, math.ceil(rules.fidelity_share_of_weeks * weeks - 1e-9))
 
 
@@ -222,8 +264,9 @@ def headline_metrics(totals: pd.Series | None, rules: UsageRules) -> dict[str, M
     out: dict[str, MetricValue] = {}
 
     def put(key: str, value: float | None, display: str, missing: str | None = None) -> None:
-        out[key] = MetricValue(key, METRICS[key].label, value, display,
-                               definition(key, rules, weeks), missing)
+        out[key] = MetricValue(
+            key, METRICS[key].label, value, display, definition(key, rules, weeks), missing
+        )
 
     put("active_users", active, suppression.display_count(active, t))
     put("students_with_use", with_use, suppression.display_count(with_use, t))
@@ -240,20 +283,32 @@ def headline_metrics(totals: pd.Series | None, rules: UsageRules) -> dict[str, M
         hide = suppression.share_is_disclosive(min(with_use, rules.participants), rules.participants, t)
         put("adoption", adoption, suppression.label(t) + " students" if hide else f"{adoption:.0%}")
     else:
-        put("adoption", None, "—", "Import the roster and set participating schools and grades in the plan (step 9).")
+        put(
+            "adoption",
+            None,
+            "—",
+            "Import the roster and set participating schools and grades in the plan (step 9).",
+        )
 
     if rules.participants and totals is not None:
         share = float(totals["avg_wau"] or 0) / rules.participants
         hide = suppression.is_small(float(totals["avg_wau"] or 0), t)
         put("weekly_active_share", share, suppression.label(t) + " users" if hide else f"{share:.0%}")
     else:
-        put("weekly_active_share", None, "—",
-            "Import the roster and set participating schools and grades in the plan (step 9).")
+        put(
+            "weekly_active_share",
+            None,
+            "—",
+            "Import the roster and set participating schools and grades in the plan (step 9).",
+        )
 
     if active and weeks:
         mpw = active_minutes / active / weeks
-        put("minutes_per_week", mpw,
-            suppression.label(t) + " users" if suppression.is_small(active, t) else f"{mpw:,.0f} min")
+        put(
+            "minutes_per_week",
+            mpw,
+            suppression.label(t) + " users" if suppression.is_small(active, t) else f"{mpw:,.0f} min",
+        )
     else:
         put("minutes_per_week", None, "—", "Import usage on the Import data page.")
 
@@ -271,25 +326,42 @@ def headline_metrics(totals: pd.Series | None, rules: UsageRules) -> dict[str, M
 
     if rules.annual_cost is not None and active:
         cost = rules.annual_cost / active
-        put("cost_per_active_user", cost,
-            suppression.label(t) + " users" if suppression.is_small(active, t) else _money(cost))
+        put(
+            "cost_per_active_user",
+            cost,
+            suppression.label(t) + " users" if suppression.is_small(active, t) else _money(cost),
+        )
     else:
-        put("cost_per_active_user", None, "—",
-            "Record the annual cost on the contract (step 7)." if rules.annual_cost is None
-            else "Import usage on the Import data page.")
+        put(
+            "cost_per_active_user",
+            None,
+            "—",
+            "Record the annual cost on the contract (step 7)."
+            if rules.annual_cost is None
+            else "Import usage on the Import data page.",
+        )
     if rules.annual_cost is not None and total_minutes > 0:
         per_hour = rules.annual_cost / (total_minutes / 60)
-        put("cost_per_student_hour", per_hour,
-            suppression.label(t) + " users" if suppression.is_small(with_use, t) else _money(per_hour))
+        put(
+            "cost_per_student_hour",
+            per_hour,
+            suppression.label(t) + " users" if suppression.is_small(with_use, t) else _money(per_hour),
+        )
     else:
-        put("cost_per_student_hour", None, "—",
-            "Record the annual cost on the contract (step 7)." if rules.annual_cost is None
-            else "Import usage on the Import data page.")
+        put(
+            "cost_per_student_hour",
+            None,
+            "—",
+            "Record the annual cost on the contract (step 7)."
+            if rules.annual_cost is None
+            else "Import usage on the Import data page.",
+        )
     return out
 
 
-def weekly_active_users(con: duckdb.DuckDBPyConnection, rules: UsageRules,
-                        period: str = "this") -> pd.DataFrame:
+def weekly_active_users(
+    con: duckdb.DuckDBPyConnection, rules: UsageRules, period: str = "this"
+) -> pd.DataFrame:
     """week, active_users (NaN when under the threshold: a hidden week), suppressed flag."""
     frame = con.execute(
         f"""SELECT week::DATE AS week, count(*) FILTER (WHERE {_active_sql(rules)}) AS active_users
@@ -315,7 +387,9 @@ def school_grade_counts(con: duckdb.DuckDBPyConnection, rules: UsageRules) -> pd
         return pd.DataFrame()
     long["grade"] = long["grade"].map(lambda g: "?" if pd.isna(g) else ("K" if int(g) == 0 else str(int(g))))
     grid = long.pivot_table(index="school", columns="grade", values="students", aggfunc="sum", fill_value=0)
-    order = sorted(grid.columns, key=lambda g: (g == "?", -1 if g == "K" else (int(g) if g.isdigit() else 99)))
+    order = sorted(
+        grid.columns, key=lambda g: (g == "?", -1 if g == "K" else (int(g) if g.isdigit() else 99))
+    )
     return grid[order]
 
 
@@ -328,22 +402,26 @@ def student_usage(con: duckdb.DuckDBPyConnection, rules: UsageRules) -> pd.DataF
                    sum(minutes) / any_value(w.n) AS minutes_per_week
             FROM {WEEKS_TABLE}, w WHERE period = 'this' GROUP BY student_key""",
     ).df()
-    frame["band"] = usage_band(frame["minutes_per_week"].to_numpy(), frame["active_weeks"].to_numpy(),
-                               rules.recommended_minutes_per_week)
+    frame["band"] = usage_band(
+        frame["minutes_per_week"].to_numpy(),
+        frame["active_weeks"].to_numpy(),
+        rules.recommended_minutes_per_week,
+    )
     return frame
 
 
 BANDS = ["None", "Light", "Moderate", "At recommendation"]
 
 
-def usage_band(minutes_per_week: np.ndarray, active_weeks: np.ndarray,
-               recommended: float | None) -> np.ndarray:
+def usage_band(
+    minutes_per_week: np.ndarray, active_weeks: np.ndarray, recommended: float | None
+) -> np.ndarray:
     """The usage-band rule (see METRICS["usage_band"]); thirds of users when no recommendation."""
     mpw = np.asarray(minutes_per_week, dtype=float)
     active = np.asarray(active_weeks) > 0
     if recommended is None or recommended <= 0:
         users = mpw[active]
-        low, high = (np.quantile(users, [1 / 3, 2 / 3]) if users.size else (0.0, 0.0))
+        low, high = np.quantile(users, [1 / 3, 2 / 3]) if users.size else (0.0, 0.0)
     else:
         low, high = recommended / 2, recommended
     bands = np.where(mpw >= high, BANDS[3], np.where(mpw >= low, BANDS[2], BANDS[1]))
@@ -368,8 +446,9 @@ class UsageReport:
         return self.weeks_observed > 0
 
 
-def usage_report(con: duckdb.DuckDBPyConnection, *, tool: str, year: SchoolYear,
-                 rules: UsageRules) -> UsageReport:
+def usage_report(
+    con: duckdb.DuckDBPyConnection, *, tool: str, year: SchoolYear, rules: UsageRules
+) -> UsageReport:
     build_student_weeks(con, tool=tool, year=year, rules=rules)
     totals = period_totals(con, rules)
     this = totals.loc["this"] if "this" in totals.index else None
@@ -395,6 +474,11 @@ def compare_years(report: UsageReport) -> pd.DataFrame:
         before = report.last_year[key]
         if now.value is None and before.value is None:
             continue
-        rows.append({"Metric": now.label, report.year.label: now.display,
-                     report.year.previous().label: before.display})
+        rows.append(
+            {
+                "Metric": now.label,
+                report.year.label: now.display,
+                report.year.previous().label: before.display,
+            }
+        )
     return pd.DataFrame(rows)

@@ -27,23 +27,31 @@ SEASON_SQL = """CASE
     WHEN month(test_date) IN (7, 8, 9, 10, 11) THEN 'fall'
     WHEN month(test_date) IN (12, 1, 2) THEN 'winter'
     ELSE 'spring' END"""
-WINDOWS = {"fall_spring": ("fall", "spring", "Fall to spring"),
-           "fall_winter": ("fall", "winter", "Fall to winter")}
+WINDOWS = {
+    "fall_spring": ("fall", "spring", "Fall to spring"),
+    "fall_winter": ("fall", "winter", "Fall to winter"),
+}
 COVARIATES = ["ell", "iep", "frl"]
-COVARIATE_LABELS = {"ell": "English learner (share)", "iep": "IEP (share)", "frl": "Free/reduced lunch (share)"}
+COVARIATE_LABELS = {
+    "ell": "English learner (share)",
+    "iep": "IEP (share)",
+    "frl": "Free/reduced lunch (share)",
+}
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
     """Changes whenever anything the evidence pages show changes: the page cache key."""
-    return tuple(con.execute(
-        """SELECT (SELECT max(import_id) FROM import_log), (SELECT count(*) FROM usage_daily),
+    return tuple(
+        con.execute(
+            """SELECT (SELECT max(import_id) FROM import_log), (SELECT count(*) FROM usage_daily),
                   (SELECT count(*) FROM assessment_results), (SELECT count(*) FROM feedback_responses),
                   (SELECT count(*) FROM practice_notes), (SELECT max(note_id) FROM practice_notes),
                   (SELECT count(*) FROM evaluation_decisions), (SELECT max(decision_id) FROM evaluation_decisions),
                   (SELECT count(*) FROM roster_students),
                   (SELECT max(audit_id) FROM audit_log WHERE table_name IN
                        ('implementation_plans', 'contracts', 'goals'))"""
-    ).fetchone())
+        ).fetchone()
+    )
 
 
 def list_tools(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -85,31 +93,43 @@ def count_participants(con: duckdb.DuckDBPyConnection, plan: dict[str, Any] | No
     if plan is None or not repo.fetch_value(con, "SELECT count(*) FROM roster_students"):
         return None
     schools = _split(plan.get("participant_schools"))
-    grades = [int(g) if g.lstrip("-").isdigit() else 0 if g.upper() == "K" else None
-              for g in _split(plan.get("participant_grades"))]
+    grades = [
+        int(g) if g.lstrip("-").isdigit() else 0 if g.upper() == "K" else None
+        for g in _split(plan.get("participant_grades"))
+    ]
     grades = [g for g in grades if g is not None]
-    return int(repo.fetch_value(
-        con,
-        """SELECT count(*) FROM roster_students WHERE active
+    return int(
+        repo.fetch_value(
+            con,
+            """SELECT count(*) FROM roster_students WHERE active
            AND (len($schools) = 0 OR list_contains($schools, school))
            AND (len($grades) = 0 OR list_contains($grades, grade))""",
-        {"schools": schools, "grades": grades},
-    ))
+            {"schools": schools, "grades": grades},
+        )
+    )
 
 
-def tool_setup(con: duckdb.DuckDBPyConnection, product_id: int, *, threshold: int,
-               start_month: int = 7) -> ToolSetup:
+def tool_setup(
+    con: duckdb.DuckDBPyConnection, product_id: int, *, threshold: int, start_month: int = 7
+) -> ToolSetup:
     product = repo.fetch_one(
-        con, "SELECT p.*, v.name AS vendor FROM products p JOIN vendors v USING (vendor_id) "
-        "WHERE p.product_id = ?", [product_id])
+        con,
+        "SELECT p.*, v.name AS vendor FROM products p JOIN vendors v USING (vendor_id) "
+        "WHERE p.product_id = ?",
+        [product_id],
+    )
     if product is None:
         raise NotFound(f"There is no tool #{product_id}. Pick one from the list.")
     plan = repo.fetch_one(con, "SELECT * FROM implementation_plans WHERE product_id = ?", [product_id])
     contract = repo.fetch_one(
-        con, """SELECT * FROM contracts WHERE product_id = ?
-                ORDER BY (status = 'active') DESC, end_date DESC LIMIT 1""", [product_id])
-    goals = repo.fetch_all(con, "SELECT * FROM goals WHERE product_id = ? ORDER BY horizon DESC, goal_id",
-                           [product_id])
+        con,
+        """SELECT * FROM contracts WHERE product_id = ?
+                ORDER BY (status = 'active') DESC, end_date DESC LIMIT 1""",
+        [product_id],
+    )
+    goals = repo.fetch_all(
+        con, "SELECT * FROM goals WHERE product_id = ? ORDER BY horizon DESC, goal_id", [product_id]
+    )
     rostered = bool(repo.fetch_value(con, "SELECT count(*) > 0 FROM roster_students"))
     plan = plan or {}
     rules = UsageRules(
@@ -129,13 +149,15 @@ def tool_setup(con: duckdb.DuckDBPyConnection, product_id: int, *, threshold: in
                UNION ALL SELECT max(usage_date) FROM usage_daily WHERE tool = $tool
                UNION ALL SELECT min(test_date) FROM assessment_results
                UNION ALL SELECT max(test_date) FROM assessment_results)""",
-        {"tool": product["name"]}).fetchone()
+        {"tool": product["name"]},
+    ).fetchone()
     years: list[SchoolYear] = []
     if span[0] is not None:
         first, last = SchoolYear.of(span[0], start_month), SchoolYear.of(span[1], start_month)
         years = [SchoolYear(y, start_month) for y in range(last.start_year, first.start_year - 1, -1)]
-    return ToolSetup(product=product, plan=plan or None, contract=contract, goals=goals,
-                     rules=rules, years=years)
+    return ToolSetup(
+        product=product, plan=plan or None, contract=contract, goals=goals, rules=rules, years=years
+    )
 
 
 def usage_section(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: SchoolYear) -> metrics.UsageReport:
@@ -145,8 +167,10 @@ def usage_section(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: School
 # ---------------------------------------------------------------- outcomes
 def subjects(con: duckdb.DuckDBPyConnection, setup: ToolSetup) -> list[str]:
     """Assessed subjects, the tool's own subjects first."""
-    found = [r[0] for r in con.execute(
-        "SELECT DISTINCT subject FROM assessment_results ORDER BY subject").fetchall()]
+    found = [
+        r[0]
+        for r in con.execute("SELECT DISTINCT subject FROM assessment_results ORDER BY subject").fetchall()
+    ]
     own = [s.lower() for s in _split(setup.product.get("subjects"))]
     return sorted(found, key=lambda s: (s.lower() not in own, s))
 
@@ -159,12 +183,14 @@ def assessed_years(con: duckdb.DuckDBPyConnection, subject: str, start_month: in
                        {SEASON_SQL} AS season
                 FROM assessment_results WHERE lower(subject) = lower($subject))
             GROUP BY y HAVING bool_or(season = 'fall') AND count(DISTINCT season) > 1 ORDER BY y DESC""",
-        {"m": start_month, "subject": subject}).fetchall()
+        {"m": start_month, "subject": subject},
+    ).fetchall()
     return [SchoolYear(int(r[0]), start_month) for r in rows]
 
 
-def outcome_students(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: SchoolYear,
-                     subject: str) -> pd.DataFrame:
+def outcome_students(
+    con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: SchoolYear, subject: str
+) -> pd.DataFrame:
     """One row per assessed student: fall/winter/spring scores, grade, school, usage, covariates."""
     scores = con.execute(
         f"""WITH s AS (
@@ -227,8 +253,13 @@ def _growth_display(data: pd.DataFrame, by: str, threshold: int, order: list[str
     return suppression.suppress_frame(table, "n", threshold, dependent_columns=stats_cols, group_by="window")
 
 
-def outcomes_section(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: SchoolYear, subject: str,
-                     window: str = "fall_spring") -> OutcomeReport:
+def outcomes_section(
+    con: duckdb.DuckDBPyConnection,
+    setup: ToolSetup,
+    year: SchoolYear,
+    subject: str,
+    window: str = "fall_spring",
+) -> OutcomeReport:
     """Growth tables, matched comparison, effect, probability, MDE and ESSA tier for one subject."""
     threshold = setup.rules.threshold
     data = outcome_students(con, setup, year, subject)
@@ -239,7 +270,9 @@ def outcomes_section(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: Sch
     growth = _growth_display(data, "group", threshold, ["Users", "Non-users"])
     by_band = _growth_display(data, "band", threshold, metrics.BANDS)
     frame = data.rename(columns={pre: "pretest", post: "posttest"}).dropna(subset=["pretest", "posttest"])
-    covariates = [c for c in COVARIATES if frame[c].notna().all() and frame[c].nunique() > 1] if len(frame) else []
+    covariates = (
+        [c for c in COVARIATES if frame[c].notna().all() and frame[c].nunique() > 1] if len(frame) else []
+    )
     if covariates:
         frame = frame.assign(**{c: frame[c].astype(float) for c in covariates})
     matched = ev.match_within_grade(frame, covariates) if frame["treated"].any() else frame.iloc[0:0]
@@ -248,18 +281,36 @@ def outcomes_section(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: Sch
     equivalence = ev.baseline_equivalence(matched, covariates) if n_pairs >= 3 else []
     equivalence = [replace(r, variable=COVARIATE_LABELS.get(r.variable, r.variable)) for r in equivalence]
     dose = ev.dose_response(frame)
-    result = ev.verdict(effect, equivalence=ev.equivalence_ok(equivalence),
-                        meaningful_effect=plan.get("meaningful_effect"),
-                        decision_probability=plan.get("decision_probability"),
-                        dose=dose, has_logic_model=logic_model)
+    result = ev.verdict(
+        effect,
+        equivalence=ev.equivalence_ok(equivalence),
+        meaningful_effect=plan.get("meaningful_effect"),
+        decision_probability=plan.get("decision_probability"),
+        dose=dose,
+        has_logic_model=logic_model,
+    )
     message = None
     if data.empty:
-        message = (f"No {subject} scores for students in this tool's grades in {year.label}. "
-                   "Import assessments on the Import data page.")
+        message = (
+            f"No {subject} scores for students in this tool's grades in {year.label}. "
+            "Import assessments on the Import data page."
+        )
     elif frame.empty:
         message = f"No students have both {WINDOWS[window][0]} and {WINDOWS[window][1]} scores yet."
-    return OutcomeReport(subject, window, label, growth, by_band, equivalence, effect, result, dose,
-                         int(len(data)), n_pairs, message)
+    return OutcomeReport(
+        subject,
+        window,
+        label,
+        growth,
+        by_band,
+        equivalence,
+        effect,
+        result,
+        dose,
+        int(len(data)),
+        n_pairs,
+        message,
+    )
 
 
 # ---------------------------------------------------------------- feedback, notes, goals
@@ -278,30 +329,40 @@ def feedback_section(con: duckdb.DuckDBPyConnection, tool: str, threshold: int) 
     likert = con.execute(
         """SELECT question, CAST(round(score) AS INTEGER) AS score, count(*) AS responses
            FROM feedback_responses WHERE tool = ? AND score IS NOT NULL GROUP BY ALL ORDER BY question, score""",
-        [tool]).df()
+        [tool],
+    ).df()
     if not likert.empty:
         likert["answer"] = likert["score"].map(LIKERT)
         likert["share"] = likert["responses"] / likert.groupby("question")["responses"].transform("sum")
-        likert = suppression.suppress_frame(likert, "responses", threshold, dependent_columns=["share"],
-                                            group_by="question")
+        likert = suppression.suppress_frame(
+            likert, "responses", threshold, dependent_columns=["share"], group_by="question"
+        )
     over_time = con.execute(
         """SELECT date_trunc('month', submitted_at)::DATE AS month,
                   count(DISTINCT coalesce(respondent_key, CAST(submitted_at AS VARCHAR))) AS respondents
            FROM feedback_responses WHERE tool = ? AND submitted_at IS NOT NULL GROUP BY ALL ORDER BY month""",
-        [tool]).df()
+        [tool],
+    ).df()
     if not over_time.empty:
         over_time["value"] = over_time["respondents"].astype(float)
-        over_time = suppression.suppress_frame(over_time, "respondents", threshold, dependent_columns=["value"])
+        over_time = suppression.suppress_frame(
+            over_time, "respondents", threshold, dependent_columns=["value"]
+        )
     comments = con.execute(
         """SELECT CAST(submitted_at AS DATE) AS submitted, question, answer AS comment
            FROM feedback_responses WHERE tool = ? AND score IS NULL AND length(trim(answer)) > 0
-           ORDER BY submitted_at DESC NULLS LAST LIMIT 200""", [tool]).df()
+           ORDER BY submitted_at DESC NULLS LAST LIMIT 200""",
+        [tool],
+    ).df()
     total = int(repo.fetch_value(con, "SELECT count(*) FROM feedback_responses WHERE tool = ?", [tool]))
     return FeedbackReport(likert, over_time, comments, total)
 
 
 def practice_notes(con: duckdb.DuckDBPyConnection, product_id: int) -> list[dict[str, Any]]:
     return repo.fetch_all(
-        con, """SELECT n.note_id, n.note, n.created_at, p.full_name AS author
+        con,
+        """SELECT n.note_id, n.note, n.created_at, p.full_name AS author
                 FROM practice_notes n LEFT JOIN people p ON p.person_id = n.author_id
-                WHERE n.product_id = ? ORDER BY n.created_at DESC""", [product_id])
+                WHERE n.product_id = ? ORDER BY n.created_at DESC""",
+        [product_id],
+    )

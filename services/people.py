@@ -48,16 +48,24 @@ def set_roles(con: duckdb.DuckDBPyConnection, actor: Actor, person_id: int, role
 
 
 def _write_roles(con: duckdb.DuckDBPyConnection, actor: Actor, person_id: int, roles: list[Role]) -> None:
-    before = sorted(r[0] for r in con.execute(
-        "SELECT role FROM person_roles WHERE person_id = ?", [person_id]).fetchall())
+    before = sorted(
+        r[0] for r in con.execute("SELECT role FROM person_roles WHERE person_id = ?", [person_id]).fetchall()
+    )
     after = sorted({Role(r).value for r in roles})
     if before == after:
         return
     con.execute("DELETE FROM person_roles WHERE person_id = ?", [person_id])
     for role in after:
         con.execute("INSERT INTO person_roles VALUES (?, ?)", [person_id, role])
-    repo.audit(con, actor=actor, table="person_roles", record_id=person_id, action="update",
-               before={"roles": before}, after={"roles": after})
+    repo.audit(
+        con,
+        actor=actor,
+        table="person_roles",
+        record_id=person_id,
+        action="update",
+        before={"roles": before},
+        after={"roles": after},
+    )
 
 
 def set_active(con: duckdb.DuckDBPyConnection, actor: Actor, person_id: int, active: bool) -> None:
@@ -71,12 +79,18 @@ def set_active(con: duckdb.DuckDBPyConnection, actor: Actor, person_id: int, act
 def reset_password(con: duckdb.DuckDBPyConnection, actor: Actor, person_id: int, password: str) -> None:
     require(actor, Action.MANAGE_PEOPLE)
     with transaction(con):
-        repo.update(con, "people", person_id, {"password_hash": hash_password(password),
-                                               "failed_logins": 0, "locked_until": None}, actor=actor)
+        repo.update(
+            con,
+            "people",
+            person_id,
+            {"password_hash": hash_password(password), "failed_logins": 0, "locked_until": None},
+            actor=actor,
+        )
 
 
-def audit_log(con: duckdb.DuckDBPyConnection, actor: Actor, *, limit: int = 500,
-              table: str | None = None) -> pd.DataFrame:
+def audit_log(
+    con: duckdb.DuckDBPyConnection, actor: Actor, *, limit: int = 500, table: str | None = None
+) -> pd.DataFrame:
     require(actor, Action.VIEW_AUDIT)
     sql = """SELECT logged_at AS "When", coalesce(actor_email, 'system') AS "Who", action AS "Action",
                     table_name AS "Record type", record_id AS "Record", request_id AS "Request",

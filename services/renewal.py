@@ -60,32 +60,77 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     return [] if frame is None or frame.empty else _clean(frame.to_dict("records"))
 
 
-def build_snapshot(*, setup: ToolSetup, usage: UsageReport | None, outcome: OutcomeReport | None,
-                   feedback: FeedbackReport | None, goals: list[GoalProgress],
-                   notes: list[dict[str, Any]], district: str, generated_at: dt.datetime | None = None,
-                   ) -> dict[str, Any]:
+def build_snapshot(
+    *,
+    setup: ToolSetup,
+    usage: UsageReport | None,
+    outcome: OutcomeReport | None,
+    feedback: FeedbackReport | None,
+    goals: list[GoalProgress],
+    notes: list[dict[str, Any]],
+    district: str,
+    generated_at: dt.datetime | None = None,
+) -> dict[str, Any]:
     """Everything the committee sees, as shown (suppressed display values, never student rows)."""
     snap: dict[str, Any] = {
         "version": SNAPSHOT_VERSION,
         "generated_at": (generated_at or dt.datetime.now()).isoformat(timespec="seconds"),
         "district": district,
         "threshold": setup.rules.threshold,
-        "tool": {"product_id": setup.product["product_id"], "name": setup.tool,
-                 "vendor": setup.product.get("vendor"), "subjects": setup.product.get("subjects")},
-        "contract": None if setup.contract is None else _clean({
-            k: setup.contract.get(k) for k in ("contract_id", "start_date", "end_date", "annual_cost",
-                                               "quantity", "auto_renew", "notice_days", "status")}),
-        "plan": None if setup.plan is None else _clean({
-            k: setup.plan.get(k) for k in ("extent", "recommended_minutes_per_week", "recommended_weeks",
-                                           "fidelity_share_of_weeks", "active_user_min_minutes",
-                                           "meaningful_effect", "decision_probability")}),
+        "tool": {
+            "product_id": setup.product["product_id"],
+            "name": setup.tool,
+            "vendor": setup.product.get("vendor"),
+            "subjects": setup.product.get("subjects"),
+        },
+        "contract": None
+        if setup.contract is None
+        else _clean(
+            {
+                k: setup.contract.get(k)
+                for k in (
+                    "contract_id",
+                    "start_date",
+                    "end_date",
+                    "annual_cost",
+                    "quantity",
+                    "auto_renew",
+                    "notice_days",
+                    "status",
+                )
+            }
+        ),
+        "plan": None
+        if setup.plan is None
+        else _clean(
+            {
+                k: setup.plan.get(k)
+                for k in (
+                    "extent",
+                    "recommended_minutes_per_week",
+                    "recommended_weeks",
+                    "fidelity_share_of_weeks",
+                    "active_user_min_minutes",
+                    "meaningful_effect",
+                    "decision_probability",
+                )
+            }
+        ),
     }
     if usage is not None:
         snap["usage"] = {
             "school_year": usage.year.label,
             "weeks_observed": usage.weeks_observed,
-            "metrics": [{"key": m.key, "label": m.label, "display": m.display, "definition": m.definition,
-                         "missing": m.missing} for m in usage.metrics.values()],
+            "metrics": [
+                {
+                    "key": m.key,
+                    "label": m.label,
+                    "display": m.display,
+                    "definition": m.definition,
+                    "missing": m.missing,
+                }
+                for m in usage.metrics.values()
+            ],
             "weekly_active_users": _records(usage.weekly[["week", "active_users", "suppressed"]]),
             "school_grade": {} if usage.heatmap is None else _clean(usage.heatmap.display.to_dict()),
             "this_vs_last": _records(compare_years(usage)),
@@ -93,8 +138,11 @@ def build_snapshot(*, setup: ToolSetup, usage: UsageReport | None, outcome: Outc
     if outcome is not None:
         effect = outcome.effect
         snap["outcomes"] = {
-            "subject": outcome.subject, "window": outcome.window_label, "message": outcome.message,
-            "growth": _records(outcome.growth), "by_band": _records(outcome.by_band),
+            "subject": outcome.subject,
+            "window": outcome.window_label,
+            "message": outcome.message,
+            "growth": _records(outcome.growth),
+            "by_band": _records(outcome.by_band),
             "equivalence": [_clean(r.__dict__) for r in outcome.equivalence],
             "matched_pairs": outcome.n_matched_pairs,
             "effect": None if effect is None else _clean(effect.__dict__),
@@ -102,12 +150,16 @@ def build_snapshot(*, setup: ToolSetup, usage: UsageReport | None, outcome: Outc
             "dose_response": None if outcome.dose is None else _clean(outcome.dose.__dict__),
         }
     if feedback is not None:
-        snap["feedback"] = {"total_responses": feedback.total_responses,
-                            "likert": _records(feedback.likert.drop(columns=["score"], errors="ignore")),
-                            "over_time": _records(feedback.over_time.drop(columns=["value"], errors="ignore"))}
+        snap["feedback"] = {
+            "total_responses": feedback.total_responses,
+            "likert": _records(feedback.likert.drop(columns=["score"], errors="ignore")),
+            "over_time": _records(feedback.over_time.drop(columns=["value"], errors="ignore")),
+        }
     snap["goals"] = [_clean(g.__dict__) for g in goals]
-    snap["practice_notes"] = [_clean({"note": n["note"], "author": n.get("author"),
-                                      "created_at": n.get("created_at")}) for n in notes]
+    snap["practice_notes"] = [
+        _clean({"note": n["note"], "author": n.get("author"), "created_at": n.get("created_at")})
+        for n in notes
+    ]
     return _clean(snap)
 
 
@@ -117,8 +169,9 @@ def review_cycle_for(today: dt.date, start_month: int = 7) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
-def record_decision(con: duckdb.DuckDBPyConnection, actor: Actor, form: RenewalDecisionCreate,
-                    snapshot: dict[str, Any]) -> int:
+def record_decision(
+    con: duckdb.DuckDBPyConnection, actor: Actor, form: RenewalDecisionCreate, snapshot: dict[str, Any]
+) -> int:
     """Record the decision with its frozen evidence and apply it to the tool's current contract."""
     require(actor, Action.DECIDE_RENEWAL)
     if repo.get(con, "products", form.product_id) is None:
@@ -126,47 +179,78 @@ def record_decision(con: duckdb.DuckDBPyConnection, actor: Actor, form: RenewalD
     if snapshot.get("tool", {}).get("product_id") != form.product_id:
         raise InvalidInput("The evidence shown is for another tool; reload the page and decide again.")
     existing = repo.fetch_one(
-        con, "SELECT decision_id, decision FROM evaluation_decisions WHERE product_id = ? AND review_cycle = ?",
-        [form.product_id, form.review_cycle])
+        con,
+        "SELECT decision_id, decision FROM evaluation_decisions WHERE product_id = ? AND review_cycle = ?",
+        [form.product_id, form.review_cycle],
+    )
     if existing:
-        raise InvalidInput(f"This tool already has a {existing['decision']} decision for "
-                           f"{form.review_cycle} (#{existing['decision_id']}). One decision per review cycle.")
+        raise InvalidInput(
+            f"This tool already has a {existing['decision']} decision for "
+            f"{form.review_cycle} (#{existing['decision_id']}). One decision per review cycle."
+        )
     contract = repo.fetch_one(
-        con, """SELECT contract_id, auto_renew FROM contracts WHERE product_id = ? AND status = 'active'
-                ORDER BY end_date DESC LIMIT 1""", [form.product_id])
+        con,
+        """SELECT contract_id, auto_renew FROM contracts WHERE product_id = ? AND status = 'active'
+                ORDER BY end_date DESC LIMIT 1""",
+        [form.product_id],
+    )
     effect = CONTRACT_EFFECT[form.decision] if contract else "No active contract to update."
     with transaction(con):
-        decision_id = repo.insert(con, "evaluation_decisions", {
-            "product_id": form.product_id, "review_cycle": form.review_cycle,
-            "decision": form.decision.value, "rationale": form.rationale,
-            "evidence_snapshot": json.dumps(_clean(snapshot)), "decided_by": actor.person_id,
-            "contract_id": contract["contract_id"] if contract else None, "contract_action": effect,
-        }, actor=actor)
+        decision_id = repo.insert(
+            con,
+            "evaluation_decisions",
+            {
+                "product_id": form.product_id,
+                "review_cycle": form.review_cycle,
+                "decision": form.decision.value,
+                "rationale": form.rationale,
+                "evidence_snapshot": json.dumps(_clean(snapshot)),
+                "decided_by": actor.person_id,
+                "contract_id": contract["contract_id"] if contract else None,
+                "contract_action": effect,
+            },
+            actor=actor,
+        )
         if contract and form.decision == EvaluationDecision.DISCONTINUE and contract["auto_renew"]:
-            repo.update(con, "contracts", contract["contract_id"], {"auto_renew": False}, actor=actor,
-                        note=f"Step 10 decision #{decision_id}: discontinue")
+            repo.update(
+                con,
+                "contracts",
+                contract["contract_id"],
+                {"auto_renew": False},
+                actor=actor,
+                note=f"Step 10 decision #{decision_id}: discontinue",
+            )
     return int(decision_id)
 
 
-def list_decisions(con: duckdb.DuckDBPyConnection, actor: Actor, product_id: int | None = None,
-                   ) -> list[dict[str, Any]]:
+def list_decisions(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    product_id: int | None = None,
+) -> list[dict[str, Any]]:
     require(actor, Action.VIEW_EVIDENCE)
     return repo.fetch_all(
-        con, """SELECT d.decision_id, d.product_id, p.name AS tool, d.review_cycle, d.decision,
+        con,
+        """SELECT d.decision_id, d.product_id, p.name AS tool, d.review_cycle, d.decision,
                        d.rationale, d.contract_action, d.decided_at, pe.full_name AS decided_by
                 FROM evaluation_decisions d JOIN products p USING (product_id)
                 LEFT JOIN people pe ON pe.person_id = d.decided_by
                 WHERE ? IS NULL OR d.product_id = ?
-                ORDER BY d.decided_at DESC, d.decision_id DESC""", [product_id, product_id])
+                ORDER BY d.decided_at DESC, d.decision_id DESC""",
+        [product_id, product_id],
+    )
 
 
 def get_decision(con: duckdb.DuckDBPyConnection, actor: Actor, decision_id: int) -> dict[str, Any]:
     """One decision with its snapshot parsed back into a dict."""
     require(actor, Action.VIEW_EVIDENCE)
     row = repo.fetch_one(
-        con, """SELECT d.*, p.name AS tool, pe.full_name AS decided_by_name
+        con,
+        """SELECT d.*, p.name AS tool, pe.full_name AS decided_by_name
                 FROM evaluation_decisions d JOIN products p USING (product_id)
-                LEFT JOIN people pe ON pe.person_id = d.decided_by WHERE d.decision_id = ?""", [decision_id])
+                LEFT JOIN people pe ON pe.person_id = d.decided_by WHERE d.decision_id = ?""",
+        [decision_id],
+    )
     if row is None:
         raise NotFound(f"There is no decision #{decision_id}.")
     snapshot = row["evidence_snapshot"]

@@ -70,9 +70,7 @@ def update_request(
         repo.update(con, "requests", request_id, changes, actor=actor)
 
 
-def add_action_item(
-    con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, item: ActionItem
-) -> int:
+def add_action_item(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, item: ActionItem) -> int:
     request = get_request(con, request_id)
     _require_editor(actor, request)
     with transaction(con):
@@ -95,9 +93,21 @@ def open_alternative(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: i
     original = get_request(con, request_id)
     if Stage(original["stage"]) != Stage.DENIED:
         raise InvalidInput("An alternative is examined after a request is denied.")
-    keep = ["school_id", "department", "problem", "impact", "desired_outcome", "measures",
-            "existing_resources", "look_fors", "subject", "grade_band", "students_affected",
-            "leader_id", "stakeholders"]
+    keep = [
+        "school_id",
+        "department",
+        "problem",
+        "impact",
+        "desired_outcome",
+        "measures",
+        "existing_resources",
+        "look_fors",
+        "subject",
+        "grade_band",
+        "students_affected",
+        "leader_id",
+        "stakeholders",
+    ]
     values = {k: original[k] for k in keep}
     values.update(
         title=f"Alternative to: {original['title']}"[:200],
@@ -132,12 +142,30 @@ def request_options(con: duckdb.DuckDBPyConnection, stages: list[Stage] | None =
     """'#id · title (stage)' -> id, for pickers; `stages` keeps only the requests a step page serves."""
     wanted = [Stage(s).value for s in stages or []]
     where = f" WHERE stage IN ({', '.join('?' for _ in wanted)})" if wanted else ""
-    return {f"#{r[0]} · {r[1]} ({Stage(r[2]).label})": r[0] for r in con.execute(
-        f"SELECT request_id, title, stage FROM requests{where} ORDER BY request_id DESC", wanted).fetchall()}
+    return {
+        f"#{r[0]} · {r[1]} ({Stage(r[2]).label})": r[0]
+        for r in con.execute(
+            f"SELECT request_id, title, stage FROM requests{where} ORDER BY request_id DESC", wanted
+        ).fetchall()
+    }
 
 
-PIPELINE_COLUMNS = ["Request", "Title", "Stage", "stage", "Step", "school_id", "School", "Department",
-                    "Leader", "Product", "Days in stage", "Overdue", "Next action", "Blockers"]
+PIPELINE_COLUMNS = [
+    "Request",
+    "Title",
+    "Stage",
+    "stage",
+    "Step",
+    "school_id",
+    "School",
+    "Department",
+    "Leader",
+    "Product",
+    "Days in stage",
+    "Overdue",
+    "Next action",
+    "Blockers",
+]
 
 
 def pipeline(con: duckdb.DuckDBPyConnection, *, today: dt.date | None = None) -> pd.DataFrame:
@@ -159,24 +187,29 @@ def pipeline(con: duckdb.DuckDBPyConnection, *, today: dt.date | None = None) ->
         stage = Stage(row["stage"])
         days = (today - row["stage_entered_at"].date()).days
         sla = lifecycle.STAGE_SLA_DAYS.get(stage)
-        blockers = [] if stage in lifecycle.TERMINAL else lifecycle.blockers(
-            lifecycle.gather_facts(con, row["request_id"], today))
-        out.append({
-            "Request": row["request_id"],
-            "Title": row["title"],
-            "Stage": stage.label,
-            "stage": stage.value,
-            "Step": stage.sop_step,
-            "school_id": row["school_id"],
-            "School": row["school"] or "District-wide",
-            "Department": row["department"] or "",
-            "Leader": row["leader"] or row["requester"],
-            "Product": row["product"] or "",
-            "Days in stage": days,
-            "Overdue": bool(sla is not None and days > sla),
-            "Next action": lifecycle.NEXT_ACTION[stage],
-            "Blockers": " ".join(blockers),
-        })
+        blockers = (
+            []
+            if stage in lifecycle.TERMINAL
+            else lifecycle.blockers(lifecycle.gather_facts(con, row["request_id"], today))
+        )
+        out.append(
+            {
+                "Request": row["request_id"],
+                "Title": row["title"],
+                "Stage": stage.label,
+                "stage": stage.value,
+                "Step": stage.sop_step,
+                "school_id": row["school_id"],
+                "School": row["school"] or "District-wide",
+                "Department": row["department"] or "",
+                "Leader": row["leader"] or row["requester"],
+                "Product": row["product"] or "",
+                "Days in stage": days,
+                "Overdue": bool(sla is not None and days > sla),
+                "Next action": lifecycle.NEXT_ACTION[stage],
+                "Blockers": " ".join(blockers),
+            }
+        )
     return pd.DataFrame(out, columns=PIPELINE_COLUMNS)
 
 

@@ -67,15 +67,18 @@ def _complement_pass(mask: np.ndarray, values: np.ndarray) -> bool:
         if row_mask.sum() == 1 and row_mask.size > 1:
             column_hidden = mask.sum(axis=0)
             candidates = np.where(~row_mask)[0]
-            order = sorted(candidates, key=lambda j: (
-                column_hidden[j] != 1, column_hidden[j] == 0, values[i, j] <= 0, values[i, j]))
+            order = sorted(
+                candidates,
+                key=lambda j: (column_hidden[j] != 1, column_hidden[j] == 0, values[i, j] <= 0, values[i, j]),
+            )
             mask[i, order[0]] = True
             changed = True
     return changed
 
 
-def suppression_mask(values: np.ndarray, threshold: int, *, row_totals: bool = True,
-                     col_totals: bool = True) -> np.ndarray:
+def suppression_mask(
+    values: np.ndarray, threshold: int, *, row_totals: bool = True, col_totals: bool = True
+) -> np.ndarray:
     """Which cells of a 2-D count table to hide, given that row/column totals are shown.
 
     Primary: 0 < count < threshold. Complementary: repeat until no row (when row totals are
@@ -132,9 +135,15 @@ def suppress_series(counts: Iterable[float], threshold: int, *, total_shown: boo
     return suppression_mask(values, threshold, row_totals=total_shown, col_totals=False)[0].tolist()
 
 
-def suppress_frame(frame: pd.DataFrame, count_column: str, threshold: int, *,
-                   dependent_columns: Iterable[str] = (), group_by: str | None = None,
-                   total_shown: bool = True) -> pd.DataFrame:
+def suppress_frame(
+    frame: pd.DataFrame,
+    count_column: str,
+    threshold: int,
+    *,
+    dependent_columns: Iterable[str] = (),
+    group_by: str | None = None,
+    total_shown: bool = True,
+) -> pd.DataFrame:
     """Hide small groups in a long table: the count becomes "<10" and dependent stats become None.
 
     `group_by` names a column whose groups each have their own shown total (e.g. one Likert
@@ -146,8 +155,7 @@ def suppress_frame(frame: pd.DataFrame, count_column: str, threshold: int, *,
     hidden = pd.Series(False, index=out.index)
     groups = [out.index] if group_by is None else [g.index for _, g in out.groupby(group_by, sort=False)]
     for index in groups:
-        flags = suppress_series(out.loc[index, count_column].tolist(), threshold,
-                                total_shown=total_shown)
+        flags = suppress_series(out.loc[index, count_column].tolist(), threshold, total_shown=total_shown)
         hidden.loc[index] = flags
     out["suppressed"] = hidden.to_numpy()
     shown_counts = [

@@ -32,8 +32,11 @@ def usage_years(con: duckdb.DuckDBPyConnection, start_month: int = 7) -> list[Sc
     return [SchoolYear(y, start_month) for y in range(high.start_year, low.start_year - 1, -1)]
 
 
-def usage_overview(con: duckdb.DuckDBPyConnection, year: SchoolYear, threshold: int,
-                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def usage_overview(
+    con: duckdb.DuckDBPyConnection,
+    year: SchoolYear,
+    threshold: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per-tool display table, weekly students using any tool with small weeks blanked).
 
     Speed: grouping 10M rows by tool x student x week is slow, so the active-user rule is resolved
@@ -58,14 +61,18 @@ def usage_overview(con: duckdb.DuckDBPyConnection, year: SchoolYear, threshold: 
                CASE WHEN coalesce(r.min_minutes, 0) > 0 THEN max_day >= r.min_minutes
                     ELSE max_sessions >= 1 OR total > 0 END AS active,
                coalesce(r.min_minutes, 0) > 0 AND max_day < r.min_minutes AND total >= r.min_minutes AS unsure
-        FROM pairs LEFT JOIN rules r USING (tool)""", window)
+        FROM pairs LEFT JOIN rules r USING (tool)""",
+        window,
+    )
     con.execute(
         """UPDATE overview_pairs SET active = true WHERE unsure AND (tool, student_key) IN (
                SELECT (u.tool, u.student_key) FROM usage_daily u
                JOIN overview_pairs p ON p.unsure AND p.tool = u.tool AND p.student_key = u.student_key
                WHERE u.usage_date >= $start AND u.usage_date < $end
                GROUP BY u.tool, u.student_key, date_trunc('week', u.usage_date), p.min_minutes
-               HAVING sum(coalesce(u.minutes, 0)) >= p.min_minutes)""", window)
+               HAVING sum(coalesce(u.minutes, 0)) >= p.min_minutes)""",
+        window,
+    )
     tools = con.execute(
         """WITH per_tool AS (
                SELECT tool, count(*) FILTER (WHERE active) AS active_users,
@@ -83,13 +90,19 @@ def usage_overview(con: duckdb.DuckDBPyConnection, year: SchoolYear, threshold: 
                   g.tool IS NOT NULL AS in_catalog
            FROM per_tool t JOIN weeks w USING (tool) LEFT JOIN contract c USING (tool)
            LEFT JOIN catalog g USING (tool)
-           ORDER BY t.active_users DESC, t.tool""", window).df()
+           ORDER BY t.active_users DESC, t.tool""",
+        window,
+    ).df()
     weekly = con.execute(
         f"""SELECT date_trunc('week', u.usage_date)::DATE AS week, count(DISTINCT u.student_key) AS active_users
             FROM usage_daily u WHERE u.usage_date >= $start AND u.usage_date < $end {roster}
               AND (u.sessions >= 1 OR u.minutes > 0)
-            GROUP BY week ORDER BY week""", window).df()
-    weekly["suppressed"] = weekly["active_users"].map(lambda n: suppression.is_small(n, threshold)).astype(bool)
+            GROUP BY week ORDER BY week""",
+        window,
+    ).df()
+    weekly["suppressed"] = (
+        weekly["active_users"].map(lambda n: suppression.is_small(n, threshold)).astype(bool)
+    )
     weekly["active_users"] = weekly["active_users"].astype(float).mask(weekly["suppressed"])
     return _display(tools, threshold), weekly
 
@@ -99,14 +112,23 @@ def _display(tools: pd.DataFrame, threshold: int) -> pd.DataFrame:
     for t in tools.itertuples():
         small = suppression.is_small(t.active_users, threshold)
         users = t.active_users or 0
-        rows.append({
-            "Tool": t.tool + ("" if t.in_catalog else " (not vetted)"),
-            "Active users": suppression.display_count(users, threshold),
-            "Minutes per active student per week": "—" if not users or not t.weeks else
-            (suppression.label(threshold) + " users" if small else f"{t.active_minutes / users / t.weeks:,.0f}"),
-            "License utilization": "—" if pd.isna(t.seats) or not t.seats else
-            (suppression.label(threshold) + " users" if small else f"{users / t.seats:.0%}"),
-            "Cost per active user": "—" if pd.isna(t.annual_cost) or not users else
-            (suppression.label(threshold) + " users" if small else f"${t.annual_cost / users:,.2f}"),
-        })
+        rows.append(
+            {
+                "Tool": t.tool + ("" if t.in_catalog else " (not vetted)"),
+                "Active users": suppression.display_count(users, threshold),
+                "Minutes per active student per week": "—"
+                if not users or not t.weeks
+                else (
+                    suppression.label(threshold) + " users"
+                    if small
+                    else f"{t.active_minutes / users / t.weeks:,.0f}"
+                ),
+                "License utilization": "—"
+                if pd.isna(t.seats) or not t.seats
+                else (suppression.label(threshold) + " users" if small else f"{users / t.seats:.0%}"),
+                "Cost per active user": "—"
+                if pd.isna(t.annual_cost) or not users
+                else (suppression.label(threshold) + " users" if small else f"${t.annual_cost / users:,.2f}"),
+            }
+        )
     return pd.DataFrame(rows)

@@ -1,6 +1,6 @@
 """Run one page (or app.py) under Streamlit's AppTest as a given demo person.
 
-    at = run_page("pages/home.py", as_email="approver@...")   # EDTECH_DB set by the demo_db fixture
+at = run_page("pages/home.py", as_email="approver@...")   # EDTECH_DB set by the demo_db fixture
 """
 
 from __future__ import annotations
@@ -32,7 +32,9 @@ def email_for_role(role: str, db: str | None = None) -> str:
     try:
         row = con.execute(
             "SELECT p.email FROM people p JOIN person_roles r USING (person_id) WHERE r.role = ?"
-            " ORDER BY p.person_id LIMIT 1", [role]).fetchone()
+            " ORDER BY p.person_id LIMIT 1",
+            [role],
+        ).fetchone()
     finally:
         con.close()
     if row is None:
@@ -61,8 +63,19 @@ def run_page(
 def texts(at: AppTest) -> str:
     """Everything a person reads on the page, joined, for `in` assertions."""
     parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "info", "warning",
-                 "error", "success", "metric"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "text",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "metric",
+    ):
         for element in getattr(at, kind, []):
             parts.append(str(getattr(element, "value", "")))
             label = getattr(element, "label", None)

@@ -18,8 +18,10 @@ from tests.conftest import make_person
 @pytest.fixture
 def account(con):
     actor = make_person(con, "pat@district.test", Role.REQUESTER)
-    con.execute("UPDATE people SET password_hash = ? WHERE person_id = ?",
-                [auth.hash_password("correct horse battery"), actor.person_id])
+    con.execute(
+        "UPDATE people SET password_hash = ? WHERE person_id = ?",
+        [auth.hash_password("correct horse battery"), actor.person_id],
+    )
     return actor
 
 
@@ -47,9 +49,14 @@ class TestSignIn:
         with pytest.raises(auth.SignInFailed, match="locked"):
             auth.authenticate(con, "pat@district.test", "bad password", now=now)
         with pytest.raises(auth.SignInFailed, match="locked"):
-            auth.authenticate(con, "pat@district.test", "correct horse battery", now=now + dt.timedelta(minutes=5))
+            auth.authenticate(
+                con, "pat@district.test", "correct horse battery", now=now + dt.timedelta(minutes=5)
+            )
         later = now + dt.timedelta(minutes=16)
-        assert auth.authenticate(con, "pat@district.test", "correct horse battery", now=later).email == account.email
+        assert (
+            auth.authenticate(con, "pat@district.test", "correct horse battery", now=later).email
+            == account.email
+        )
 
     def test_deactivated_people_cannot_sign_in(self, con, account):
         con.execute("UPDATE people SET active = false WHERE person_id = ?", [account.person_id])
@@ -106,6 +113,7 @@ class TestSettings:
 class TestNavigation:
     def test_every_registered_page_exists_and_every_page_is_registered(self):
         from ui.navigation import PAGES, ROOT
+
         registered = {spec.path for spec in PAGES}
         assert all(spec.exists() for spec in PAGES), [s.path for s in PAGES if not s.exists()]
         on_disk = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}

@@ -46,20 +46,26 @@ class TestMigrations:
             apply_migrations(con, directory=bad)
         names = [r[0] for r in con.execute("SELECT name FROM schema_migrations").fetchall()]
         assert names == ["0001_ok"]
-        assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'u'").fetchone()[0] == 0
+        assert (
+            con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'u'").fetchone()[0]
+            == 0
+        )
 
-    @pytest.mark.parametrize("column_sql, enum", [
-        ("role VARCHAR NOT NULL CHECK (role IN", Role),
-        ("stage VARCHAR NOT NULL DEFAULT 'needs_assessment' CHECK (stage IN", Stage),
-        ("tool_status VARCHAR NOT NULL DEFAULT 'pending' CHECK (tool_status IN", ToolStatus),
-        ("privacy_status VARCHAR NOT NULL DEFAULT 'unknown' CHECK (privacy_status IN", PrivacyStatus),
-        ("agreement_type VARCHAR NOT NULL CHECK (agreement_type IN", AgreementType),
-        ("pricing_unit VARCHAR NOT NULL CHECK (pricing_unit IN", PricingUnit),
-    ])
+    @pytest.mark.parametrize(
+        "column_sql, enum",
+        [
+            ("role VARCHAR NOT NULL CHECK (role IN", Role),
+            ("stage VARCHAR NOT NULL DEFAULT 'needs_assessment' CHECK (stage IN", Stage),
+            ("tool_status VARCHAR NOT NULL DEFAULT 'pending' CHECK (tool_status IN", ToolStatus),
+            ("privacy_status VARCHAR NOT NULL DEFAULT 'unknown' CHECK (privacy_status IN", PrivacyStatus),
+            ("agreement_type VARCHAR NOT NULL CHECK (agreement_type IN", AgreementType),
+            ("pricing_unit VARCHAR NOT NULL CHECK (pricing_unit IN", PricingUnit),
+        ],
+    )
     def test_check_lists_match_the_enums(self, column_sql, enum):
         sql = (MIGRATIONS_DIR / "0001_core.sql").read_text()
         start = sql.index(column_sql) + len(column_sql)
-        values = re.findall(r"'([^']+)'", sql[start: sql.index("))", start)])
+        values = re.findall(r"'([^']+)'", sql[start : sql.index("))", start)])
         assert set(values) == set(enum.options())
 
 
@@ -70,8 +76,11 @@ class TestAuditedWrites:
             vendor = repo.insert(con, "vendors", {"name": "Acme"}, actor=actor)
             repo.update(con, "vendors", vendor, {"name": "Acme Learning", "website": None}, actor=actor)
             repo.delete(con, "vendors", vendor, actor=actor)
-        rows = repo.fetch_all(con, "SELECT action, actor_email, before, after FROM audit_log"
-                                   " WHERE table_name = 'vendors' ORDER BY audit_id")
+        rows = repo.fetch_all(
+            con,
+            "SELECT action, actor_email, before, after FROM audit_log"
+            " WHERE table_name = 'vendors' ORDER BY audit_id",
+        )
         assert [r["action"] for r in rows] == ["insert", "update", "delete"]
         assert {r["actor_email"] for r in rows} == {actor.email}
         update = rows[1]
@@ -79,7 +88,13 @@ class TestAuditedWrites:
         assert json.loads(update["after"]) == {"name": "Acme Learning"}
 
     def test_password_hashes_never_reach_the_audit_trail(self, con, people):
-        repo.update(con, "people", people["teacher"].person_id, {"password_hash": "secret-hash"}, actor=people["admin"])
+        repo.update(
+            con,
+            "people",
+            people["teacher"].person_id,
+            {"password_hash": "secret-hash"},
+            actor=people["admin"],
+        )
         assert "secret-hash" not in str(con.execute("SELECT before, after FROM audit_log").fetchall())
 
     def test_a_failed_write_rolls_back_everything_in_the_transaction(self, con, people):
@@ -107,7 +122,9 @@ con.close()
 
 class TestWaitingForTheLock:
     def _hold(self, path, seconds):
-        proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+        )
         assert proc.stdout.readline().strip() == "holding"
         return proc
 

@@ -18,50 +18,77 @@ HOSTILE = "<script>alert('x')</script>"
 def tool(con):
     con.execute("INSERT INTO vendors (name) VALUES ('Vendor & Co')")
     product_id = con.execute(
-        "INSERT INTO products (vendor_id, name) VALUES (1, ?) RETURNING product_id", [HOSTILE]).fetchone()[0]
+        "INSERT INTO products (vendor_id, name) VALUES (1, ?) RETURNING product_id", [HOSTILE]
+    ).fetchone()[0]
     contract_id = con.execute(
         "INSERT INTO contracts (product_id, vendor_id, start_date, end_date, annual_cost, quantity, auto_renew)"
         " VALUES (?, 1, DATE '2025-07-01', DATE '2026-06-30', 5000, 100, true) RETURNING contract_id",
-        [product_id]).fetchone()[0]
+        [product_id],
+    ).fetchone()[0]
     return product_id, contract_id
 
 
 def snapshot_for(product_id: int) -> dict:
-    return {"version": 1, "tool": {"product_id": product_id, "name": HOSTILE, "vendor": "Vendor & Co"},
-            "threshold": 10, "district": "District 100", "generated_at": "2026-05-01T10:00:00",
-            "usage": {"school_year": "2025-26", "weeks_observed": 3,
-                      "metrics": [{"label": "Active users", "display": "<10", "definition": HOSTILE}],
-                      "weekly_active_users": [{"week": "2025-09-01", "active_users": 12},
-                                              {"week": "2025-09-08", "active_users": None},
-                                              {"week": "2025-09-15", "active_users": 15}]},
-            "outcomes": {"subject": "Math", "window": "Fall to spring",
-                         "growth": [{"window": "Fall to spring", "group": "Users", "n": "40", "mean_growth": 5.1},
-                                    {"window": "Fall to spring", "group": "Non-users", "n": "<10",
-                                     "mean_growth": None}],
-                         "verdict": {"message": "Too few students to conclude.", "essa_tier": "Tier 4"}},
-            "goals": [], "practice_notes": [{"note": HOSTILE, "author": "A", "created_at": "2026-01-01"}]}
+    return {
+        "version": 1,
+        "tool": {"product_id": product_id, "name": HOSTILE, "vendor": "Vendor & Co"},
+        "threshold": 10,
+        "district": "District 100",
+        "generated_at": "2026-05-01T10:00:00",
+        "usage": {
+            "school_year": "2025-26",
+            "weeks_observed": 3,
+            "metrics": [{"label": "Active users", "display": "<10", "definition": HOSTILE}],
+            "weekly_active_users": [
+                {"week": "2025-09-01", "active_users": 12},
+                {"week": "2025-09-08", "active_users": None},
+                {"week": "2025-09-15", "active_users": 15},
+            ],
+        },
+        "outcomes": {
+            "subject": "Math",
+            "window": "Fall to spring",
+            "growth": [
+                {"window": "Fall to spring", "group": "Users", "n": "40", "mean_growth": 5.1},
+                {"window": "Fall to spring", "group": "Non-users", "n": "<10", "mean_growth": None},
+            ],
+            "verdict": {"message": "Too few students to conclude.", "essa_tier": "Tier 4"},
+        },
+        "goals": [],
+        "practice_notes": [{"note": HOSTILE, "author": "A", "created_at": "2026-01-01"}],
+    }
 
 
 def form(product_id: int, decision: str = "discontinue", cycle: str = "2025-26") -> RenewalDecisionCreate:
-    return RenewalDecisionCreate(product_id=product_id, review_cycle=cycle, decision=decision,
-                                 rationale="Usage stayed low and outcomes did not move.")
+    return RenewalDecisionCreate(
+        product_id=product_id,
+        review_cycle=cycle,
+        decision=decision,
+        rationale="Usage stayed low and outcomes did not move.",
+    )
 
 
 class TestRecordDecision:
     def test_discontinue_turns_auto_renewal_off_and_freezes_the_evidence(self, con, people, tool):
         product_id, contract_id = tool
-        decision_id = renewal.record_decision(con, people["approver"], form(product_id), snapshot_for(product_id))
+        decision_id = renewal.record_decision(
+            con, people["approver"], form(product_id), snapshot_for(product_id)
+        )
         row = renewal.get_decision(con, people["approver"], decision_id)
         assert row["decision"] == "discontinue" and row["contract_id"] == contract_id
         assert row["evidence_snapshot"]["usage"]["metrics"][0]["display"] == "<10"
-        assert con.execute("SELECT auto_renew FROM contracts WHERE contract_id = ?", [contract_id]).fetchone()[0] is False
+        assert (
+            con.execute("SELECT auto_renew FROM contracts WHERE contract_id = ?", [contract_id]).fetchone()[0]
+            is False
+        )
         audit = con.execute("SELECT table_name, action FROM audit_log ORDER BY audit_id").fetchall()
         assert ("evaluation_decisions", "insert") in audit and ("contracts", "update") in audit
 
     def test_renew_flags_the_contract_without_changing_it(self, con, people, tool):
         product_id, contract_id = tool
-        decision_id = renewal.record_decision(con, people["approver"], form(product_id, "renew"),
-                                              snapshot_for(product_id))
+        decision_id = renewal.record_decision(
+            con, people["approver"], form(product_id, "renew"), snapshot_for(product_id)
+        )
         row = renewal.get_decision(con, people["approver"], decision_id)
         assert row["contract_action"] == renewal.CONTRACT_EFFECT[EvaluationDecision.RENEW]
         assert con.execute("SELECT auto_renew FROM contracts").fetchone()[0] is True
@@ -71,7 +98,9 @@ class TestRecordDecision:
         renewal.record_decision(con, people["approver"], form(product_id, "renew"), snapshot_for(product_id))
         with pytest.raises(InvalidInput, match="already has a renew decision"):
             renewal.record_decision(con, people["approver"], form(product_id), snapshot_for(product_id))
-        renewal.record_decision(con, people["approver"], form(product_id, cycle="2026-27"), snapshot_for(product_id))
+        renewal.record_decision(
+            con, people["approver"], form(product_id, cycle="2026-27"), snapshot_for(product_id)
+        )
         assert len(renewal.list_decisions(con, people["approver"], product_id)) == 2
 
     def test_only_approvers_decide(self, con, people, tool):
@@ -92,9 +121,17 @@ class TestRecordDecision:
 
 class TestBrief:
     def test_brief_is_standalone_escaped_html_with_inline_svg(self):
-        html = renewal_brief.render_brief(snapshot_for(1), {
-            "review_cycle": "2025-26", "decision": "discontinue", "rationale": HOSTILE,
-            "decided_by_name": "Approver", "decided_at": "2026-05-02", "contract_action": "Auto-renewal off"})
+        html = renewal_brief.render_brief(
+            snapshot_for(1),
+            {
+                "review_cycle": "2025-26",
+                "decision": "discontinue",
+                "rationale": HOSTILE,
+                "decided_by_name": "Approver",
+                "decided_at": "2026-05-02",
+                "contract_action": "Auto-renewal off",
+            },
+        )
         assert html.startswith("<!DOCTYPE html>")
         assert "<script>" not in html and "&lt;script&gt;" in html
         assert html.count("<svg") == 2  # weekly active users, growth
@@ -103,7 +140,9 @@ class TestBrief:
         assert "http" not in html.replace("http://www.w3.org/2000/svg", "")  # nothing loaded from the network
 
     def test_line_chart_leaves_gaps_for_hidden_weeks(self):
-        svg = renewal_brief.svg_line([("w1", 12), ("w2", None), ("w3", 15)], title="t", y_label="y", x_label="x")
+        svg = renewal_brief.svg_line(
+            [("w1", 12), ("w2", None), ("w3", 15)], title="t", y_label="y", x_label="x"
+        )
         assert svg.count("<polyline") == 2
 
     def test_snapshot_from_services_is_json_safe(self, con, people, tool):
@@ -111,7 +150,8 @@ class TestBrief:
 
         product_id, _ = tool
         setup = monitoring.tool_setup(con, product_id, threshold=10)
-        snap = renewal.build_snapshot(setup=setup, usage=None, outcome=None, feedback=None, goals=[], notes=[],
-                                      district="D")
+        snap = renewal.build_snapshot(
+            setup=setup, usage=None, outcome=None, feedback=None, goals=[], notes=[], district="D"
+        )
         assert json.loads(json.dumps(snap))["contract"]["annual_cost"] == 5000.0
         assert snap["tool"]["name"] == HOSTILE

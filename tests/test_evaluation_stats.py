@@ -24,9 +24,17 @@ def simulate(n: int = 3000, effect_sd: float = TRUE_G, seed: int = 7, schools: i
     treated = rng.random(n) < 1 / (1 + np.exp(0.8 * ability))
     # posttest = pretest-driven part (SD 8) + noise (SD 6): total within-grade SD 10
     posttest = 190 + 10 * grade + 8 * ability + 6 * rng.normal(0, 1, n) + effect_sd * 10 * treated
-    return pd.DataFrame({"student_key": [f"s{i}" for i in range(n)], "grade": grade, "school": school,
-                         "pretest": pretest, "posttest": posttest, "treated": treated,
-                         "minutes_per_week": np.where(treated, rng.gamma(2, 20, n), 0.0)})
+    return pd.DataFrame(
+        {
+            "student_key": [f"s{i}" for i in range(n)],
+            "grade": grade,
+            "school": school,
+            "pretest": pretest,
+            "posttest": posttest,
+            "treated": treated,
+            "minutes_per_week": np.where(treated, rng.gamma(2, 20, n), 0.0),
+        }
+    )
 
 
 class TestKnownEffect:
@@ -44,8 +52,11 @@ class TestKnownEffect:
 
     def test_coverage_over_repeated_simulations(self):
         covered = sum(
-            (lambda e: e.g_ci_low <= TRUE_G <= e.g_ci_high)(ev.adjusted_effect(ev.match_within_grade(simulate(800, seed=s))))
-            for s in range(20))
+            (lambda e: e.g_ci_low <= TRUE_G <= e.g_ci_high)(
+                ev.adjusted_effect(ev.match_within_grade(simulate(800, seed=s)))
+            )
+            for s in range(20)
+        )
         assert covered >= 16  # nominal 95%: 19 of 20 expected; allow sampling noise
 
 
@@ -53,7 +64,9 @@ class TestAgainstStatsmodels:
     def test_difference_and_clustered_se_match_a_direct_fit(self):
         data = simulate(1200, seed=3)
         effect = ev.adjusted_effect(data)
-        direct = smf.ols("posttest ~ treated + pretest + C(grade)", data=data.assign(treated=data.treated.astype(int)))
+        direct = smf.ols(
+            "posttest ~ treated + pretest + C(grade)", data=data.assign(treated=data.treated.astype(int))
+        )
         fit = direct.fit(cov_type="cluster", cov_kwds={"groups": data["school"]}, use_t=True)
         assert effect.difference == pytest.approx(fit.params["treated"])
         assert effect.se == pytest.approx(fit.bse["treated"])
@@ -62,14 +75,23 @@ class TestAgainstStatsmodels:
     def test_clustered_se_matches_the_sandwich_by_hand(self):
         data = simulate(900, seed=5, schools=12).assign(treated=lambda d: d.treated.astype(float))
         effect = ev.adjusted_effect(data)
-        X = np.column_stack([np.ones(len(data)), data.treated, data.pretest,
-                             (data.grade == 4).astype(float), (data.grade == 5).astype(float)])
+        X = np.column_stack(
+            [
+                np.ones(len(data)),
+                data.treated,
+                data.pretest,
+                (data.grade == 4).astype(float),
+                (data.grade == 5).astype(float),
+            ]
+        )
         y = data.posttest.to_numpy()
         bread = np.linalg.inv(X.T @ X)
         beta = bread @ X.T @ y
         resid = y - X @ beta
-        meat = sum(np.outer(X[g].T @ resid[g], X[g].T @ resid[g])
-                   for g in [np.where(data.school == s)[0] for s in data.school.unique()])
+        meat = sum(
+            np.outer(X[g].T @ resid[g], X[g].T @ resid[g])
+            for g in [np.where(data.school == s)[0] for s in data.school.unique()]
+        )
         n, k, groups = len(y), X.shape[1], data.school.nunique()
         correction = groups / (groups - 1) * (n - 1) / (n - k)
         se = np.sqrt(np.diag(correction * bread @ meat @ bread))[1]
@@ -102,9 +124,15 @@ class TestAgainstStatsmodels:
     def test_dose_response_recovers_the_slope(self):
         rng = np.random.default_rng(2)
         n = 1500
-        data = pd.DataFrame({"grade": rng.integers(3, 5, n), "school": rng.integers(0, 10, n),
-                             "pretest": rng.normal(200, 10, n), "treated": True,
-                             "minutes_per_week": rng.uniform(0, 120, n)})
+        data = pd.DataFrame(
+            {
+                "grade": rng.integers(3, 5, n),
+                "school": rng.integers(0, 10, n),
+                "pretest": rng.normal(200, 10, n),
+                "treated": True,
+                "minutes_per_week": rng.uniform(0, 120, n),
+            }
+        )
         data["posttest"] = data.pretest + 3 * data.minutes_per_week / 60 + rng.normal(0, 5, n)
         dose = ev.dose_response(data)
         assert abs(dose.per_hour_per_week - 3) < 2.5 * dose.se
@@ -150,8 +178,13 @@ class TestJudgements:
         assert ev.hedges_j(20) == pytest.approx(1 - 3 / 71)
 
     def test_growth_table_by_hand(self):
-        frame = pd.DataFrame({"pretest": [100, 110, 100, 120], "posttest": [110, 115, 101, 121],
-                              "treated": [True, True, False, False]})
+        frame = pd.DataFrame(
+            {
+                "pretest": [100, 110, 100, 120],
+                "posttest": [110, 115, 101, 121],
+                "treated": [True, True, False, False],
+            }
+        )
         table = ev.growth_table(frame).set_index("treated")
         assert table.loc[True, "mean_growth"] == pytest.approx(7.5)
         assert table.loc[False, "mean_growth"] == pytest.approx(1.0)
@@ -160,22 +193,40 @@ class TestJudgements:
     def test_too_few_students_to_conclude(self):
         small = simulate(60, seed=1)
         effect = ev.adjusted_effect(ev.match_within_grade(small))
-        result = ev.verdict(effect, equivalence=True, meaningful_effect=0.1, decision_probability=0.8,
-                            dose=None, has_logic_model=True)
+        result = ev.verdict(
+            effect,
+            equivalence=True,
+            meaningful_effect=0.1,
+            decision_probability=0.8,
+            dose=None,
+            has_logic_model=True,
+        )
         assert not result.can_conclude and result.message.startswith("Too few students to conclude")
 
     def test_underpowered_sample_says_so(self):
         effect = ev.EffectEstimate(100, 100, 5, 1.0, 2.0, -3.0, 5.0, 0.6, 10.0, 0.1, -0.3, 0.5, 0.2, True)
-        result = ev.verdict(effect, equivalence=True, meaningful_effect=0.1, decision_probability=0.8,
-                            dose=None, has_logic_model=True)
+        result = ev.verdict(
+            effect,
+            equivalence=True,
+            meaningful_effect=0.1,
+            decision_probability=0.8,
+            dose=None,
+            has_logic_model=True,
+        )
         assert not result.can_conclude
         # 5 schools: t(4) multipliers (2.78 + 0.94) x SE 0.2, not the normal 2.80 x 0.2 = 0.56
         assert "can detect an effect of 0.74 SD" in result.message
 
     def test_decision_probability_message(self):
         effect = ev.adjusted_effect(ev.match_within_grade(simulate()))
-        result = ev.verdict(effect, equivalence=True, meaningful_effect=0.1, decision_probability=0.8,
-                            dose=None, has_logic_model=True)
+        result = ev.verdict(
+            effect,
+            equivalence=True,
+            meaningful_effect=0.1,
+            decision_probability=0.8,
+            dose=None,
+            has_logic_model=True,
+        )
         assert result.can_conclude and result.probability > 0.8
         assert "meets the 80%" in result.message
         multiplier = stats.t(effect.n_schools - 1).ppf(0.975) + stats.t(effect.n_schools - 1).ppf(0.8)
@@ -184,16 +235,31 @@ class TestJudgements:
 
     def test_essa_tiers(self):
         strong = ev.EffectEstimate(300, 300, 8, 2.0, 0.5, 1.0, 3.0, 0.001, 10, 0.2, 0.1, 0.3, 0.05, True)
-        assert ev.essa_tier(matched_effect=strong, equivalence=True, dose=None, has_logic_model=True)[0].startswith("Tier 2")
-        assert ev.essa_tier(matched_effect=strong, equivalence=False, dose=None, has_logic_model=True)[0].startswith("Tier 4")
+        assert ev.essa_tier(matched_effect=strong, equivalence=True, dose=None, has_logic_model=True)[
+            0
+        ].startswith("Tier 2")
+        assert ev.essa_tier(matched_effect=strong, equivalence=False, dose=None, has_logic_model=True)[
+            0
+        ].startswith("Tier 4")
         one_school = ev.EffectEstimate(300, 300, 1, 2.0, 0.5, 1.0, 3.0, 0.001, 10, 0.2, 0.1, 0.3, 0.05, False)
-        assert ev.essa_tier(matched_effect=one_school, equivalence=True, dose=None, has_logic_model=True)[0].startswith("Tier 3")
+        assert ev.essa_tier(matched_effect=one_school, equivalence=True, dose=None, has_logic_model=True)[
+            0
+        ].startswith("Tier 3")
         dose = ev.DoseResponse(500, 2.0, 0.5, 0.001)
-        assert ev.essa_tier(matched_effect=None, equivalence=False, dose=dose, has_logic_model=False)[0].startswith("Tier 3")
-        assert ev.essa_tier(matched_effect=None, equivalence=False, dose=None, has_logic_model=False)[0] == "No tier yet"
+        assert ev.essa_tier(matched_effect=None, equivalence=False, dose=dose, has_logic_model=False)[
+            0
+        ].startswith("Tier 3")
+        assert (
+            ev.essa_tier(matched_effect=None, equivalence=False, dose=None, has_logic_model=False)[0]
+            == "No tier yet"
+        )
         # never Tier 1 without randomization
-        assert all(not ev.essa_tier(matched_effect=e, equivalence=True, dose=dose, has_logic_model=True)[0].startswith("Tier 1")
-                   for e in (strong, one_school, None))
+        assert all(
+            not ev.essa_tier(matched_effect=e, equivalence=True, dose=dose, has_logic_model=True)[
+                0
+            ].startswith("Tier 1")
+            for e in (strong, one_school, None)
+        )
 
     def test_probability_is_never_shown_as_certain(self):
         assert ev.format_probability(0.9999) == ">99%"

@@ -14,14 +14,22 @@ from services import lifecycle, requests
 
 
 def _product(con, name="MathQuest") -> int:
-    vendor = con.execute("INSERT INTO vendors (name) VALUES (?) RETURNING vendor_id", [name + " Inc"]).fetchone()[0]
-    return con.execute("INSERT INTO products (vendor_id, name) VALUES (?, ?) RETURNING product_id",
-                       [vendor, name]).fetchone()[0]
+    vendor = con.execute(
+        "INSERT INTO vendors (name) VALUES (?) RETURNING vendor_id", [name + " Inc"]
+    ).fetchone()[0]
+    return con.execute(
+        "INSERT INTO products (vendor_id, name) VALUES (?, ?) RETURNING product_id", [vendor, name]
+    ).fetchone()[0]
 
 
 def _complete_form(**extra) -> NeedsAssessment:
-    return NeedsAssessment(title="Math practice", problem="Gaps in fractions", desired_outcome="Growth",
-                           measures="MAP growth", **extra)
+    return NeedsAssessment(
+        title="Math practice",
+        problem="Gaps in fractions",
+        desired_outcome="Growth",
+        measures="MAP growth",
+        **extra,
+    )
 
 
 def _to_decision(con, people) -> tuple[int, int]:
@@ -29,31 +37,67 @@ def _to_decision(con, people) -> tuple[int, int]:
     request_id = requests.create_request(con, people["requester"], _complete_form())
     lifecycle.transition(con, people["requester"], request_id, Stage.CRITERIA_SOPPA)
     product = _product(con)
-    criterion = con.execute("INSERT INTO criteria (name, category) VALUES ('Price x', 'cost') RETURNING criterion_id").fetchone()[0]
+    criterion = con.execute(
+        "INSERT INTO criteria (name, category) VALUES ('Price x', 'cost') RETURNING criterion_id"
+    ).fetchone()[0]
     con.execute("INSERT INTO request_criteria VALUES (?, ?, 1)", [request_id, criterion])
-    candidate = con.execute("INSERT INTO candidates (request_id, product_id) VALUES (?, ?) RETURNING candidate_id",
-                            [request_id, product]).fetchone()[0]
+    candidate = con.execute(
+        "INSERT INTO candidates (request_id, product_id) VALUES (?, ?) RETURNING candidate_id",
+        [request_id, product],
+    ).fetchone()[0]
     lifecycle.transition(con, people["reviewer"], request_id, Stage.BUDGET)
-    con.execute("INSERT INTO quotes (product_id, pricing_unit, unit_price) VALUES (?, 'per_student', 12)", [product])
+    con.execute(
+        "INSERT INTO quotes (product_id, pricing_unit, unit_price) VALUES (?, 'per_student', 12)", [product]
+    )
     lifecycle.transition(con, people["business"], request_id, Stage.REVIEW)
-    con.execute("INSERT INTO review_scores (candidate_id, criterion_id, reviewer_id, score) VALUES (?, ?, ?, 4)",
-                [candidate, criterion, people["reviewer"].person_id])
+    con.execute(
+        "INSERT INTO review_scores (candidate_id, criterion_id, reviewer_id, score) VALUES (?, ?, ?, 4)",
+        [candidate, criterion, people["reviewer"].person_id],
+    )
     lifecycle.transition(con, people["reviewer"], request_id, Stage.DECISION)
     con.execute("UPDATE requests SET selected_product_id = ? WHERE request_id = ?", [product, request_id])
     return request_id, product
 
 
 def _clear_gate(con, people, request_id, product):
-    agreement = repo.insert(con, "agreements", {
-        "vendor_id": con.execute("SELECT vendor_id FROM products WHERE product_id = ?", [product]).fetchone()[0],
-        "product_id": product, "agreement_type": "IL-NDPA", "signed_date": dt.date.today() - dt.timedelta(days=3),
-        **{c: True for c in lifecycle.AGREEMENT_CHECKLIST}}, actor=people["compliance"])
-    repo.insert(con, "soppa_decisions", {"request_id": request_id, "product_id": product, "agreement_id": agreement,
-                                         "status": "compliant", "decided_by": people["compliance"].person_id},
-                actor=people["compliance"])
-    repo.insert(con, "integration_checks", {"request_id": request_id, "product_id": product,
-                                            "integration": "rostering", "result": "verified",
-                                            "checked_by": people["technology"].person_id}, actor=people["technology"])
+    agreement = repo.insert(
+        con,
+        "agreements",
+        {
+            "vendor_id": con.execute(
+                "SELECT vendor_id FROM products WHERE product_id = ?", [product]
+            ).fetchone()[0],
+            "product_id": product,
+            "agreement_type": "IL-NDPA",
+            "signed_date": dt.date.today() - dt.timedelta(days=3),
+            **{c: True for c in lifecycle.AGREEMENT_CHECKLIST},
+        },
+        actor=people["compliance"],
+    )
+    repo.insert(
+        con,
+        "soppa_decisions",
+        {
+            "request_id": request_id,
+            "product_id": product,
+            "agreement_id": agreement,
+            "status": "compliant",
+            "decided_by": people["compliance"].person_id,
+        },
+        actor=people["compliance"],
+    )
+    repo.insert(
+        con,
+        "integration_checks",
+        {
+            "request_id": request_id,
+            "product_id": product,
+            "integration": "rostering",
+            "result": "verified",
+            "checked_by": people["technology"].person_id,
+        },
+        actor=people["technology"],
+    )
 
 
 class TestWalkThroughTheSop:
@@ -61,22 +105,32 @@ class TestWalkThroughTheSop:
         request_id, product = _to_decision(con, people)
         _clear_gate(con, people, request_id, product)
         lifecycle.transition(con, people["approver"], request_id, Stage.PURCHASE)
-        tasks = con.execute("SELECT count(*) FROM purchase_tasks WHERE request_id = ?", [request_id]).fetchone()[0]
+        tasks = con.execute(
+            "SELECT count(*) FROM purchase_tasks WHERE request_id = ?", [request_id]
+        ).fetchone()[0]
         assert tasks == 5  # approval opens the purchase checklist
         con.execute("UPDATE purchase_tasks SET done_date = current_date WHERE request_id = ?", [request_id])
         lifecycle.transition(con, people["business"], request_id, Stage.CATALOG)
         con.execute("INSERT INTO catalog_entries (product_id, tool_status) VALUES (?, 'approved')", [product])
         lifecycle.transition(con, people["technology"], request_id, Stage.CONTRACT)
         vendor = con.execute("SELECT vendor_id FROM products WHERE product_id = ?", [product]).fetchone()[0]
-        con.execute("INSERT INTO contracts (product_id, vendor_id, start_date, end_date, annual_cost)"
-                    " VALUES (?, ?, DATE '2026-07-01', DATE '2027-06-30', 1000)", [product, vendor])
+        con.execute(
+            "INSERT INTO contracts (product_id, vendor_id, start_date, end_date, annual_cost)"
+            " VALUES (?, ?, DATE '2026-07-01', DATE '2027-06-30', 1000)",
+            [product, vendor],
+        )
         lifecycle.transition(con, people["business"], request_id, Stage.GOALS)
-        con.execute("INSERT INTO goals (product_id, request_id, horizon, description, measure, data_source_kind,"
-                    " target, owner_id) VALUES (?, ?, 'short', 'Use', 'Weekly use', 'usage', 80, ?)",
-                    [product, request_id, people["requester"].person_id])
+        con.execute(
+            "INSERT INTO goals (product_id, request_id, horizon, description, measure, data_source_kind,"
+            " target, owner_id) VALUES (?, ?, 'short', 'Use', 'Weekly use', 'usage', 80, ?)",
+            [product, request_id, people["requester"].person_id],
+        )
         lifecycle.transition(con, people["requester"], request_id, Stage.PLAN)
-        con.execute("INSERT INTO implementation_plans (product_id, extent, participant_schools, meaningful_effect,"
-                    " decision_probability) VALUES (?, 'pilot', 'Lincoln', 0.1, 0.8)", [product])
+        con.execute(
+            "INSERT INTO implementation_plans (product_id, extent, participant_schools, meaningful_effect,"
+            " decision_probability) VALUES (?, 'pilot', 'Lincoln', 0.1, 0.8)",
+            [product],
+        )
         lifecycle.transition(con, people["requester"], request_id, Stage.MONITORING)
 
         assert requests.get_request(con, request_id)["stage"] == Stage.MONITORING.value
@@ -114,7 +168,9 @@ class TestWalkThroughTheSop:
         assert new["alternative_of"] == request_id
         assert new["stage"] == Stage.CRITERIA_SOPPA.value
         assert new["problem"] == "Gaps in fractions"
-        candidates = con.execute("SELECT count(*) FROM candidates WHERE request_id = ?", [alternative]).fetchone()[0]
+        candidates = con.execute(
+            "SELECT count(*) FROM candidates WHERE request_id = ?", [alternative]
+        ).fetchone()[0]
         assert candidates == 0  # the denied product is not carried over
 
     def test_a_teacher_cannot_create_or_move_requests(self, con, people):
@@ -138,8 +194,10 @@ class TestWalkThroughTheSop:
 
     def test_pipeline_flags_overdue_and_lists_blockers(self, con, people):
         request_id = requests.create_request(con, people["requester"], NeedsAssessment(title="Old draft"))
-        con.execute("UPDATE requests SET stage_entered_at = current_timestamp - INTERVAL 45 DAY WHERE request_id = ?",
-                    [request_id])
+        con.execute(
+            "UPDATE requests SET stage_entered_at = current_timestamp - INTERVAL 45 DAY WHERE request_id = ?",
+            [request_id],
+        )
         row = requests.pipeline(con).set_index("Request").loc[request_id]
         assert bool(row["Overdue"]) and row["Days in stage"] == 45
         assert "Describe the problem" in row["Blockers"]

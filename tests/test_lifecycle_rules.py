@@ -12,16 +12,24 @@ from services.lifecycle import GateFacts
 
 TODAY = dt.date(2026, 11, 28)
 COMPLETE_AGREEMENT = {
-    "agreement_type": "IL-NDPA", "signed_date": dt.date(2026, 1, 5), "expiry_date": dt.date(2029, 1, 5),
+    "agreement_type": "IL-NDPA",
+    "signed_date": dt.date(2026, 1, 5),
+    "expiry_date": dt.date(2029, 1, 5),
     **{column: True for column in lifecycle.AGREEMENT_CHECKLIST},
 }
 
 
 def facts(**overrides) -> GateFacts:
-    base = dict(request_id=1, stage=Stage.DECISION, requester_id=1, selected_product_id=7,
-                soppa_status=PrivacyStatus.COMPLIANT, agreement=dict(COMPLETE_AGREEMENT),
-                integration_results=(IntegrationResult.VERIFIED, IntegrationResult.NOT_APPLICABLE),
-                today=TODAY)
+    base = dict(
+        request_id=1,
+        stage=Stage.DECISION,
+        requester_id=1,
+        selected_product_id=7,
+        soppa_status=PrivacyStatus.COMPLIANT,
+        agreement=dict(COMPLETE_AGREEMENT),
+        integration_results=(IntegrationResult.VERIFIED, IntegrationResult.NOT_APPLICABLE),
+        today=TODAY,
+    )
     base.update(overrides)
     return GateFacts(**base)
 
@@ -34,8 +42,15 @@ class TestStepFiveGate:
     def test_no_student_data_needs_no_agreement(self, status):
         assert lifecycle.check_step5_gate(facts(soppa_status=status, agreement=None)) == []
 
-    @pytest.mark.parametrize("status", [PrivacyStatus.NOT_COMPLIANT, PrivacyStatus.PENDING_AGREEMENT,
-                                        PrivacyStatus.UNKNOWN, PrivacyStatus.PARENT_CONSENT_REQUIRED])
+    @pytest.mark.parametrize(
+        "status",
+        [
+            PrivacyStatus.NOT_COMPLIANT,
+            PrivacyStatus.PENDING_AGREEMENT,
+            PrivacyStatus.UNKNOWN,
+            PrivacyStatus.PARENT_CONSENT_REQUIRED,
+        ],
+    )
     def test_other_privacy_statuses_block_and_point_to_an_alternative(self, status):
         reasons = lifecycle.check_step5_gate(facts(soppa_status=status))
         assert len(reasons) == 1 and "alternative" in reasons[0]
@@ -61,23 +76,30 @@ class TestStepFiveGate:
         assert "technology department" in missing[0]
 
     def test_no_selected_product_blocks_first(self):
-        assert lifecycle.check_step5_gate(facts(selected_product_id=None)) == ["Select the product to purchase."]
+        assert lifecycle.check_step5_gate(facts(selected_product_id=None)) == [
+            "Select the product to purchase."
+        ]
 
 
 class TestOtherGates:
     def test_needs_assessment_lists_each_missing_field(self):
         reasons = lifecycle.check_needs_assessment(facts(stage=Stage.NEEDS_ASSESSMENT, problem="x"))
-        assert reasons == ["Describe the desired outcome (goal).", "Describe how success will be measured.",
-                           "Name the project leader."]
+        assert reasons == [
+            "Describe the desired outcome (goal).",
+            "Describe how success will be measured.",
+            "Name the project leader.",
+        ]
 
     def test_blank_text_counts_as_missing(self):
-        reasons = lifecycle.check_needs_assessment(facts(problem="  ", desired_outcome="y", measures="z",
-                                                         leader_id=3))
+        reasons = lifecycle.check_needs_assessment(
+            facts(problem="  ", desired_outcome="y", measures="z", leader_id=3)
+        )
         assert reasons == ["Describe the problem or purpose."]
 
     def test_purchase_counts_open_items(self):
         assert lifecycle.check_purchase(facts(purchase_tasks_total=5, purchase_tasks_done=3)) == [
-            "2 purchase checklist item(s) are not done."]
+            "2 purchase checklist item(s) are not done."
+        ]
         assert lifecycle.check_purchase(facts(purchase_tasks_total=5, purchase_tasks_done=5)) == []
 
     def test_plan_requires_preregistration(self):
@@ -86,7 +108,9 @@ class TestOtherGates:
 
     def test_blockers_follow_the_forward_move(self):
         assert lifecycle.blockers(facts(stage=Stage.CRITERIA_SOPPA)) == [
-            "Choose at least one vendor criterion.", "Add at least one candidate product."]
+            "Choose at least one vendor criterion.",
+            "Add at least one candidate product.",
+        ]
 
 
 class TestTransitionTable:
@@ -103,9 +127,11 @@ class TestTransitionTable:
             rule = lifecycle.find_transition(Stage.DECISION, target)
             assert rule.not_own
             from services.permissions import PERMISSIONS
+
             assert PERMISSIONS[rule.action] == frozenset({Role.APPROVER})
 
     def test_unlisted_move_is_refused(self):
         from models.errors import GateFailed
+
         with pytest.raises(GateFailed, match="cannot move"):
             lifecycle.find_transition(Stage.NEEDS_ASSESSMENT, Stage.PURCHASE)

@@ -27,21 +27,37 @@ W1, W2 = dt.date(2025, 9, 1), dt.date(2025, 9, 8)  # Mondays
 def district(con):
     con.execute("INSERT INTO vendors (name) VALUES ('V')")
     product_id = con.execute(
-        "INSERT INTO products (vendor_id, name) VALUES (1, 'Mathy') RETURNING product_id").fetchone()[0]
-    con.execute("INSERT INTO contracts (product_id, vendor_id, start_date, end_date, annual_cost, quantity)"
-                " VALUES (?, 1, DATE '2025-07-01', DATE '2026-06-30', 1000, 4)", [product_id])
+        "INSERT INTO products (vendor_id, name) VALUES (1, 'Mathy') RETURNING product_id"
+    ).fetchone()[0]
+    con.execute(
+        "INSERT INTO contracts (product_id, vendor_id, start_date, end_date, annual_cost, quantity)"
+        " VALUES (?, 1, DATE '2025-07-01', DATE '2026-06-30', 1000, 4)",
+        [product_id],
+    )
     con.execute(
         "INSERT INTO implementation_plans (product_id, participant_schools, participant_grades, extent,"
         " recommended_minutes_per_week, recommended_weeks, fidelity_share_of_weeks, active_user_min_minutes,"
         " meaningful_effect, decision_probability) VALUES (?, 'A', '3', 'full', 25, 2, 0.5, 5, 0.1, 0.8)",
-        [product_id])
+        [product_id],
+    )
     for key, school in [("s1", "A"), ("s2", "A"), ("s3", "A"), ("s4", "A"), ("s5", "B")]:
-        con.execute("INSERT INTO roster_students (student_key, school, grade) VALUES (?, ?, 3)", [key, school])
-    rows = [("s1", W1, 30, 1), ("s1", W2 + dt.timedelta(days=2), 30, 2), ("s2", W1, 3, 1),
-            ("s3", W2, 20, 1), ("s3", W2 + dt.timedelta(days=1), 30, 1), ("x9", W1, 40, 1),
-            ("s1", dt.date(2024, 10, 8), 20, 1)]
-    con.executemany("INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions, school, grade)"
-                    " VALUES (?, 'Mathy', ?, ?, ?, 'A', 3)", rows)
+        con.execute(
+            "INSERT INTO roster_students (student_key, school, grade) VALUES (?, ?, 3)", [key, school]
+        )
+    rows = [
+        ("s1", W1, 30, 1),
+        ("s1", W2 + dt.timedelta(days=2), 30, 2),
+        ("s2", W1, 3, 1),
+        ("s3", W2, 20, 1),
+        ("s3", W2 + dt.timedelta(days=1), 30, 1),
+        ("x9", W1, 40, 1),
+        ("s1", dt.date(2024, 10, 8), 20, 1),
+    ]
+    con.executemany(
+        "INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions, school, grade)"
+        " VALUES (?, 'Mathy', ?, ?, ?, 'A', 3)",
+        rows,
+    )
     return product_id
 
 
@@ -157,8 +173,10 @@ class TestOverview:
     def test_every_tool_with_its_own_rule_and_shadow_tools_marked(self, con, district):
         from services import usage_overview
 
-        con.execute("INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions)"
-                    " VALUES ('s4', 'Shadowy', DATE '2025-09-02', 2, 1)")
+        con.execute(
+            "INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions)"
+            " VALUES ('s4', 'Shadowy', DATE '2025-09-02', 2, 1)"
+        )
         table, weekly = usage_overview.usage_overview(con, YEAR, threshold=1)
         rows = table.set_index("Tool")
         assert rows.loc["Mathy", "Active users"] == "2"  # the plan's 5-minute rule, as per tool
@@ -172,11 +190,17 @@ class TestOverview:
         from services import usage_overview
 
         # s4: 3 + 3 minutes on two days of one week: no single day reaches 5, the week does
-        con.executemany("INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions)"
-                        " VALUES ('s4', 'Mathy', ?, 3, 1)", [[dt.date(2025, 9, 15)], [dt.date(2025, 9, 16)]])
+        con.executemany(
+            "INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions)"
+            " VALUES ('s4', 'Mathy', ?, 3, 1)",
+            [[dt.date(2025, 9, 15)], [dt.date(2025, 9, 16)]],
+        )
         # s5: 3 minutes in each of two different weeks: 6 in total, no active week
-        con.executemany("INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions)"
-                        " VALUES ('s5', 'Mathy', ?, 3, 1)", [[dt.date(2025, 9, 15)], [dt.date(2025, 9, 22)]])
+        con.executemany(
+            "INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions)"
+            " VALUES ('s5', 'Mathy', ?, 3, 1)",
+            [[dt.date(2025, 9, 15)], [dt.date(2025, 9, 22)]],
+        )
         table, _ = usage_overview.usage_overview(con, YEAR, threshold=1)
         assert table.set_index("Tool").loc["Mathy", "Active users"] == "3"  # s1, s3, s4
         _, report = report_for(con, district)

@@ -30,16 +30,29 @@ class TestMonitoringPage:
         at = run_page("pages/monitoring.py", as_role="approver", query={"tool": str(pid)})
         assert not at.exception
         shown = texts(at)
-        assert "Usage & outcomes" in shown and "MathQuest" in at.selectbox[0].format_func(at.selectbox[0].value)
-        for label in ("Active users", "License utilization", "Adoption", "Dosage fidelity",
-                      "Cost per active user", "Minutes per active student per week"):
+        assert "Usage & outcomes" in shown and "MathQuest" in at.selectbox[0].format_func(
+            at.selectbox[0].value
+        )
+        for label in (
+            "Active users",
+            "License utilization",
+            "Adoption",
+            "Dosage fidelity",
+            "Cost per active user",
+            "Minutes per active student per week",
+        ):
             assert label in shown, label
         assert "at least 5 minutes" in shown  # the active-user definition sits beside the number
         assert len(at.get("plotly_chart")) == 2  # weekly active users, school x grade
         at.radio(key="monitoring.section").set_value("Outcomes").run()
         assert not at.exception
         shown = texts(at)
-        for label in ("Hedges' g", "Minimum detectable effect", "ESSA evidence", "Probability the tool raised"):
+        for label in (
+            "Hedges' g",
+            "Minimum detectable effect",
+            "ESSA evidence",
+            "Probability the tool raised",
+        ):
             assert label in shown, label
         assert "Tier 2" in shown  # MathQuest carries a real effect in the demo
         assert len(at.get("plotly_chart")) == 3  # growth, growth by band, effect
@@ -92,8 +105,11 @@ class TestDecisionsPage:
         try:
             decision, snapshot, action = con.execute(
                 "SELECT decision, evidence_snapshot, contract_action FROM evaluation_decisions WHERE product_id = ?",
-                [pid]).fetchone()
-            auto_renew = con.execute("SELECT auto_renew FROM contracts WHERE product_id = ?", [pid]).fetchone()[0]
+                [pid],
+            ).fetchone()
+            auto_renew = con.execute(
+                "SELECT auto_renew FROM contracts WHERE product_id = ?", [pid]
+            ).fetchone()[0]
         finally:
             con.close()
         assert decision == "discontinue" and auto_renew is False and "Auto-renewal turned off" in action

@@ -8,8 +8,15 @@ from streamlit.testing.v1 import AppTest
 from demo.seed import DEMO_PASSWORD
 from tests.apphelp import ROOT, email_for_role, run_page, texts
 
-STAFF_ROLES = ["requester", "committee_reviewer", "compliance_officer", "technology", "business_office",
-               "approver", "admin"]
+STAFF_ROLES = [
+    "requester",
+    "committee_reviewer",
+    "compliance_officer",
+    "technology",
+    "business_office",
+    "approver",
+    "admin",
+]
 
 
 def sign_in(at: AppTest, email: str, password: str = DEMO_PASSWORD) -> AppTest:
@@ -37,6 +44,7 @@ class TestSignIn:
 
     def test_demo_password_is_not_shown_for_a_real_database(self, demo_db):
         import duckdb
+
         con = duckdb.connect(str(demo_db))
         con.execute("UPDATE app_meta SET value = 'false' WHERE key = 'demo'")
         con.close()
@@ -94,8 +102,11 @@ class TestRequestPage:
 
     def test_the_approver_sees_the_gate_failure_for_a_non_compliant_tool(self, demo_db):
         import duckdb
+
         con = duckdb.connect(str(demo_db), read_only=True)
-        request_id = con.execute("SELECT request_id FROM requests WHERE title LIKE 'ChatTutor%'").fetchone()[0]
+        request_id = con.execute("SELECT request_id FROM requests WHERE title LIKE 'ChatTutor%'").fetchone()[
+            0
+        ]
         con.close()
         at = run_page("pages/request.py", as_role="approver", query={"request": str(request_id)})
         assert not at.exception
@@ -127,9 +138,13 @@ class TestDistrictSingleSignOn:
 
     def _app(self):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-        at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-                              "client_id": "id", "client_secret": "secret",
-                              "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"}
+        at.secrets["auth"] = {
+            "redirect_uri": "http://localhost:8501/oauth2callback",
+            "cookie_secret": "x" * 32,
+            "client_id": "id",
+            "client_secret": "secret",
+            "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+        }
         return at
 
     def test_a_known_email_signs_in_with_its_roles(self, demo_db):

@@ -61,8 +61,9 @@ class TestComplementarySuppression:
         assert grid.chart_values().isna().all().all()
 
     def test_grid_keeps_cells_that_reveal_nothing(self):
-        table = pd.DataFrame({"3": [5, 25, 30], "4": [40, 35, 20], "5": [50, 60, 70]},
-                             index=["Lincoln", "Oak", "Maple"])
+        table = pd.DataFrame(
+            {"3": [5, 25, 30], "4": [40, 35, 20], "5": [50, 60, 70]}, index=["Lincoln", "Oak", "Maple"]
+        )
         grid = suppression.suppress_grid(table, 10)
         values = grid.chart_values()
         assert np.isnan(values.loc["Lincoln", "3"])
@@ -70,12 +71,16 @@ class TestComplementarySuppression:
         assert grid.mask.to_numpy().sum() == 4  # the small cell, two complements, and their crossing
 
     def test_frame_suppression_hides_dependent_values_within_each_group(self):
-        frame = pd.DataFrame({
-            "question": ["Q1", "Q1", "Q1", "Q2", "Q2"],
-            "responses": [3, 30, 40, 25, 25],
-            "share": [0.04, 0.41, 0.55, 0.5, 0.5],
-        })
-        out = suppression.suppress_frame(frame, "responses", 10, dependent_columns=["share"], group_by="question")
+        frame = pd.DataFrame(
+            {
+                "question": ["Q1", "Q1", "Q1", "Q2", "Q2"],
+                "responses": [3, 30, 40, 25, 25],
+                "share": [0.04, 0.41, 0.55, 0.5, 0.5],
+            }
+        )
+        out = suppression.suppress_frame(
+            frame, "responses", 10, dependent_columns=["share"], group_by="question"
+        )
         assert out["responses"].tolist() == ["<10", "<10", "40", "25", "25"]
         assert out.loc[0, "share"] is None and out.loc[1, "share"] is None
         assert out["suppressed"].tolist() == [True, True, False, False, False]

@@ -32,7 +32,9 @@ def _tools(db: str, version: tuple, _con) -> list[dict]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _setup(db: str, version: tuple, product_id: int, threshold: int, month: int, _con) -> monitoring.ToolSetup:
+def _setup(
+    db: str, version: tuple, product_id: int, threshold: int, month: int, _con
+) -> monitoring.ToolSetup:
     return monitoring.tool_setup(_con, product_id, threshold=threshold, start_month=month)
 
 
@@ -43,8 +45,17 @@ def _usage(db: str, version: tuple, product_id: int, threshold: int, month: int,
 
 
 @st.cache_data(show_spinner="Analysing outcomes…", max_entries=64)
-def _outcomes(db: str, version: tuple, product_id: int, threshold: int, month: int, year: int,
-              subject: str, window: str, _con) -> monitoring.OutcomeReport:
+def _outcomes(
+    db: str,
+    version: tuple,
+    product_id: int,
+    threshold: int,
+    month: int,
+    year: int,
+    subject: str,
+    window: str,
+    _con,
+) -> monitoring.OutcomeReport:
     setup = _setup(db, version, product_id, threshold, month, _con)
     return monitoring.outcomes_section(_con, setup, SchoolYear(year, month), subject, window)
 
@@ -90,15 +101,27 @@ class Evidence:
         return _setup(self.db, self.version, product_id, self.threshold, self.month, self.ctx.con)
 
     def usage(self, product_id: int, year: SchoolYear):
-        return _usage(self.db, self.version, product_id, self.threshold, self.month, year.start_year,
-                      self.ctx.con)
+        return _usage(
+            self.db, self.version, product_id, self.threshold, self.month, year.start_year, self.ctx.con
+        )
 
     def subjects(self, product_id: int) -> list[str]:
         return _subjects(self.db, self.version, product_id, self.threshold, self.month, self.ctx.con)
 
-    def outcomes(self, product_id: int, year: SchoolYear, subject: str, window: str) -> monitoring.OutcomeReport:
-        return _outcomes(self.db, self.version, product_id, self.threshold, self.month, year.start_year,
-                         subject, window, self.ctx.con)
+    def outcomes(
+        self, product_id: int, year: SchoolYear, subject: str, window: str
+    ) -> monitoring.OutcomeReport:
+        return _outcomes(
+            self.db,
+            self.version,
+            product_id,
+            self.threshold,
+            self.month,
+            year.start_year,
+            subject,
+            window,
+            self.ctx.con,
+        )
 
     def assessed_years(self, subject: str) -> list[SchoolYear]:
         return _assessed_years(self.db, self.version, subject, self.month, self.ctx.con)
@@ -126,8 +149,14 @@ class Evidence:
         usage = self.usage(product_id, setup.years[0]) if setup.years else None
         outcome = self.default_outcome(product_id)
         feedback = self.feedback(setup.tool)
-        return {"setup": setup, "usage": usage, "outcome": outcome, "feedback": feedback,
-                "goals": self.goals(setup, usage, outcome), "notes": self.notes(product_id)}
+        return {
+            "setup": setup,
+            "usage": usage,
+            "outcome": outcome,
+            "feedback": feedback,
+            "goals": self.goals(setup, usage, outcome),
+            "notes": self.notes(product_id),
+        }
 
     def feedback(self, tool: str) -> monitoring.FeedbackReport:
         return _feedback(self.db, self.version, tool, self.threshold, self.ctx.con)
@@ -147,15 +176,30 @@ def signed(value: float, digits: int = 2) -> str:
 
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 340) -> go.Figure:
-    fig.update_layout(title=title, xaxis_title=x, yaxis_title=y, height=height, template="plotly_white",
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend_title_text="")
+    fig.update_layout(
+        title=title,
+        xaxis_title=x,
+        yaxis_title=y,
+        height=height,
+        template="plotly_white",
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend_title_text="",
+    )
     return fig
 
 
 def weekly_chart(weekly: pd.DataFrame, threshold: int, title: str = "Weekly active users") -> go.Figure:
-    fig = go.Figure(go.Scatter(x=weekly["week"], y=weekly["active_users"], mode="lines+markers",
-                               line={"color": USERS}, connectgaps=False, name="Active users",
-                               hovertemplate="Week of %{x|%b %d}: %{y:,} active students<extra></extra>"))
+    fig = go.Figure(
+        go.Scatter(
+            x=weekly["week"],
+            y=weekly["active_users"],
+            mode="lines+markers",
+            line={"color": USERS},
+            connectgaps=False,
+            name="Active users",
+            hovertemplate="Week of %{x|%b %d}: %{y:,} active students<extra></extra>",
+        )
+    )
     fig.update_yaxes(rangemode="tozero")
     return _layout(fig, f"{title} (weeks under {threshold} hidden)", "Week", "Active students")
 
@@ -163,12 +207,26 @@ def weekly_chart(weekly: pd.DataFrame, threshold: int, title: str = "Weekly acti
 def heatmap_chart(grid, threshold: int) -> go.Figure:
     values = grid.chart_values()
     text = grid.display.drop(index="Total", columns="Total").loc[values.index, values.columns]
-    fig = go.Figure(go.Heatmap(z=values.to_numpy(), x=[f"Grade {g}" for g in values.columns],
-                               y=list(values.index), text=text.to_numpy(), texttemplate="%{text}",
-                               colorscale="Blues", colorbar={"title": "Students"}, hoverongaps=False,
-                               hovertemplate="%{y}, %{x}: %{text} active students<extra></extra>"))
-    return _layout(fig, f"Active users by school and grade (cells under {threshold} show <{threshold})",
-                   "Grade", "School", height=120 + 40 * len(values.index))
+    fig = go.Figure(
+        go.Heatmap(
+            z=values.to_numpy(),
+            x=[f"Grade {g}" for g in values.columns],
+            y=list(values.index),
+            text=text.to_numpy(),
+            texttemplate="%{text}",
+            colorscale="Blues",
+            colorbar={"title": "Students"},
+            hoverongaps=False,
+            hovertemplate="%{y}, %{x}: %{text} active students<extra></extra>",
+        )
+    )
+    return _layout(
+        fig,
+        f"Active users by school and grade (cells under {threshold} show <{threshold})",
+        "Grade",
+        "School",
+        height=120 + 40 * len(values.index),
+    )
 
 
 def growth_chart(table: pd.DataFrame, by: str, title: str) -> go.Figure:
@@ -180,25 +238,49 @@ def growth_chart(table: pd.DataFrame, by: str, title: str) -> go.Figure:
         if rows.empty:
             continue
         color = BAND_COLORS.get(group) if by == "band" else (USERS if group == "Users" else NON_USERS)
-        fig.add_bar(x=rows["window"], y=rows["mean_growth"], name=group, marker_color=color,
-                    text=rows["mean_growth"], texttemplate="%{text:.1f}", textposition="outside",
-                    customdata=rows["n"], hovertemplate="%{x}: %{y:.1f} points (n = %{customdata})<extra></extra>")
+        fig.add_bar(
+            x=rows["window"],
+            y=rows["mean_growth"],
+            name=group,
+            marker_color=color,
+            text=rows["mean_growth"],
+            texttemplate="%{text:.1f}",
+            textposition="outside",
+            customdata=rows["n"],
+            hovertemplate="%{x}: %{y:.1f} points (n = %{customdata})<extra></extra>",
+        )
     fig.update_layout(barmode="group")
     return _layout(fig, title, "Testing window", "Mean growth (scale-score points)")
 
 
 def effect_chart(effect, meaningful: float | None) -> go.Figure:
-    fig = go.Figure(go.Scatter(
-        x=[effect.hedges_g], y=["Users vs matched non-users"], mode="markers", marker={"size": 14, "color": USERS},
-        error_x={"type": "data", "symmetric": False, "array": [effect.g_ci_high - effect.hedges_g],
-                 "arrayminus": [effect.hedges_g - effect.g_ci_low]},
-        hovertemplate="g = %{x:.2f}<extra></extra>", name="Hedges' g with 95% CI"))
+    fig = go.Figure(
+        go.Scatter(
+            x=[effect.hedges_g],
+            y=["Users vs matched non-users"],
+            mode="markers",
+            marker={"size": 14, "color": USERS},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [effect.g_ci_high - effect.hedges_g],
+                "arrayminus": [effect.hedges_g - effect.g_ci_low],
+            },
+            hovertemplate="g = %{x:.2f}<extra></extra>",
+            name="Hedges' g with 95% CI",
+        )
+    )
     fig.add_vline(x=0, line_color="#5f6368", annotation_text="no effect")
     if meaningful is not None:
-        fig.add_vline(x=meaningful, line_dash="dash", line_color=NON_USERS,
-                      annotation_text=f"meaningful: {meaningful:.2f}")
-    return _layout(fig, "Effect size (Hedges' g) with 95% confidence interval", "Standard deviations", "",
-                   height=220)
+        fig.add_vline(
+            x=meaningful,
+            line_dash="dash",
+            line_color=NON_USERS,
+            annotation_text=f"meaningful: {meaningful:.2f}",
+        )
+    return _layout(
+        fig, "Effect size (Hedges' g) with 95% confidence interval", "Standard deviations", "", height=220
+    )
 
 
 def likert_chart(likert: pd.DataFrame, threshold: int) -> go.Figure:
@@ -208,23 +290,44 @@ def likert_chart(likert: pd.DataFrame, threshold: int) -> go.Figure:
         rows = shown[shown["score"] == score]
         if rows.empty:
             continue
-        fig.add_bar(y=rows["question"], x=rows["share"].astype(float) * 100, orientation="h",
-                    name=monitoring.LIKERT[score], marker_color=color,
-                    hovertemplate="%{y}: %{x:.0f}%<extra></extra>")
+        fig.add_bar(
+            y=rows["question"],
+            x=rows["share"].astype(float) * 100,
+            orientation="h",
+            name=monitoring.LIKERT[score],
+            marker_color=color,
+            hovertemplate="%{y}: %{x:.0f}%<extra></extra>",
+        )
     # answers hidden as small groups (and their complements) together, so each bar reaches 100%
     hidden = 100 - shown.groupby("question")["share"].sum().astype(float) * 100
     hidden = hidden.reindex(likert["question"].unique()).fillna(100)
     hidden = hidden[hidden > 0.5]
     if not hidden.empty:
-        fig.add_bar(y=hidden.index, x=hidden.to_numpy(), orientation="h", name=f"Hidden (groups under {threshold})",
-                    marker={"color": "#f1f3f4", "line": {"color": "#9aa0a6", "width": 1}},
-                    hovertemplate="%{y}: %{x:.0f}% in hidden small groups<extra></extra>")
+        fig.add_bar(
+            y=hidden.index,
+            x=hidden.to_numpy(),
+            orientation="h",
+            name=f"Hidden (groups under {threshold})",
+            marker={"color": "#f1f3f4", "line": {"color": "#9aa0a6", "width": 1}},
+            hovertemplate="%{y}: %{x:.0f}% in hidden small groups<extra></extra>",
+        )
     fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.25, "traceorder": "normal"})
-    return _layout(fig, f"Answers per question (groups under {threshold} hidden)", "Share of responses (%)", "",
-                   height=140 + 45 * likert["question"].nunique())
+    return _layout(
+        fig,
+        f"Answers per question (groups under {threshold} hidden)",
+        "Share of responses (%)",
+        "",
+        height=140 + 45 * likert["question"].nunique(),
+    )
 
 
 def responses_chart(over_time: pd.DataFrame) -> go.Figure:
-    fig = go.Figure(go.Bar(x=over_time["month"], y=over_time["value"], marker_color=USERS,
-                           hovertemplate="%{x|%b %Y}: %{y} respondents<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=over_time["month"],
+            y=over_time["value"],
+            marker_color=USERS,
+            hovertemplate="%{x|%b %Y}: %{y} respondents<extra></extra>",
+        )
+    )
     return _layout(fig, "Survey respondents per month", "Month", "Respondents", height=280)

@@ -29,21 +29,51 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("pages/home.py", "Pipeline", ":material/dashboard:", "Purchasing", Action.VIEW_PIPELINE, default=True),
+    PageSpec(
+        "pages/home.py", "Pipeline", ":material/dashboard:", "Purchasing", Action.VIEW_PIPELINE, default=True
+    ),
     PageSpec("pages/request.py", "Request", ":material/description:", "Purchasing", Action.VIEW_PIPELINE),
-    PageSpec("pages/new_request.py", "New request", ":material/add_circle:", "Purchasing", Action.CREATE_REQUEST),
-    PageSpec("pages/criteria.py", "Vendor criteria", ":material/checklist:", "Purchasing", Action.MANAGE_CRITERIA),
-    PageSpec("pages/agreements.py", "Agreements & SOPPA", ":material/lock:", "Purchasing", Action.MANAGE_AGREEMENTS),
-    PageSpec("pages/budget.py", "Budget & cost scenarios", ":material/payments:", "Purchasing", Action.VIEW_PIPELINE),
+    PageSpec(
+        "pages/new_request.py", "New request", ":material/add_circle:", "Purchasing", Action.CREATE_REQUEST
+    ),
+    PageSpec(
+        "pages/criteria.py", "Vendor criteria", ":material/checklist:", "Purchasing", Action.MANAGE_CRITERIA
+    ),
+    PageSpec(
+        "pages/agreements.py", "Agreements & SOPPA", ":material/lock:", "Purchasing", Action.MANAGE_AGREEMENTS
+    ),
+    PageSpec(
+        "pages/budget.py",
+        "Budget & cost scenarios",
+        ":material/payments:",
+        "Purchasing",
+        Action.VIEW_PIPELINE,
+    ),
     PageSpec("pages/review.py", "Vendor review", ":material/star:", "Purchasing", Action.VIEW_PIPELINE),
-    PageSpec("pages/compare.py", "Compare vendors", ":material/compare_arrows:", "Purchasing", Action.VIEW_PIPELINE),
-    PageSpec("pages/decision.py", "Decision & purchase", ":material/task_alt:", "Purchasing", Action.VIEW_PIPELINE),
+    PageSpec(
+        "pages/compare.py", "Compare vendors", ":material/compare_arrows:", "Purchasing", Action.VIEW_PIPELINE
+    ),
+    PageSpec(
+        "pages/decision.py", "Decision & purchase", ":material/task_alt:", "Purchasing", Action.VIEW_PIPELINE
+    ),
     # first VIEW_CATALOG page: a teacher (no pipeline access) lands here
     PageSpec("pages/catalog.py", "Tool catalog", ":material/apps:", "Catalog", Action.VIEW_CATALOG),
-    PageSpec("pages/contracts.py", "Contracts", ":material/contract:", "Contracts & privacy", Action.VIEW_PIPELINE),
-    PageSpec("pages/soppa.py", "SOPPA posting", ":material/shield_person:", "Contracts & privacy", Action.VIEW_PIPELINE),
-    PageSpec("pages/goals_plan.py", "Goals & plan", ":material/flag:", "Implementation", Action.VIEW_PIPELINE),
-    PageSpec("pages/monitoring.py", "Usage & outcomes", ":material/monitoring:", "Evidence", Action.VIEW_EVIDENCE),
+    PageSpec(
+        "pages/contracts.py", "Contracts", ":material/contract:", "Contracts & privacy", Action.VIEW_PIPELINE
+    ),
+    PageSpec(
+        "pages/soppa.py",
+        "SOPPA posting",
+        ":material/shield_person:",
+        "Contracts & privacy",
+        Action.VIEW_PIPELINE,
+    ),
+    PageSpec(
+        "pages/goals_plan.py", "Goals & plan", ":material/flag:", "Implementation", Action.VIEW_PIPELINE
+    ),
+    PageSpec(
+        "pages/monitoring.py", "Usage & outcomes", ":material/monitoring:", "Evidence", Action.VIEW_EVIDENCE
+    ),
     PageSpec("pages/decisions.py", "Reflect & decide", ":material/gavel:", "Evidence", Action.VIEW_EVIDENCE),
     PageSpec("pages/imports.py", "Import data", ":material/upload_file:", "Evidence", Action.IMPORT_DATA),
     PageSpec("pages/people.py", "People & roles", ":material/group:", "Administration", Action.MANAGE_PEOPLE),

@@ -15,8 +15,9 @@ from services.lifecycle import PIPELINE_ORDER
 def page_link(path: str, label: str, *, icon: str | None = None, query: dict[str, Any] | None = None) -> None:
     """st.page_link, or plain text when the page is not in this person's menu (or under AppTest)."""
     try:
-        st.page_link(path, label=label, icon=icon,
-                     query_params={k: str(v) for k, v in (query or {}).items()} or None)
+        st.page_link(
+            path, label=label, icon=icon, query_params={k: str(v) for k, v in (query or {}).items()} or None
+        )
     except (StreamlitAPIException, KeyError, ValueError):
         st.caption(f"{label} (not available to your role)")
 

@@ -45,7 +45,10 @@ def test_import_while_the_app_is_in_use(app_server, browser_page, tmp_path):
     _usage_csv(csv)
     result = subprocess.run(
         [sys.executable, "-m", "etl", "usage", str(csv), "--db", str(app_server.db), "--json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=180,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
         env={"EDTECH_ID_SECRET": "demo-test-secret", "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 0, result.stderr

@@ -51,7 +51,9 @@ def test_usage_outcomes_then_decision_and_brief(app_server, browser_page, tmp_pa
     choose(page, "Tool", "ReadWell (Literacy Labs LLC)")
     page.get_by_text("The evidence now").wait_for()
     page.get_by_test_id("stRadioGroup").get_by_text("Discontinue", exact=True).click()
-    page.get_by_role("textbox", name="Rationale").fill("Dosage stayed low and readers grew no faster than peers.")
+    page.get_by_role("textbox", name="Rationale").fill(
+        "Dosage stayed low and readers grew no faster than peers."
+    )
     page.get_by_role("button", name="Record decision").click()
     page.get_by_text("recorded with its evidence snapshot").wait_for()
 
