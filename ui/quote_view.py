@@ -39,7 +39,8 @@ def quote_summary(quote: QuoteInput) -> None:
     ]
     if lines:
         st.dataframe(
-            pd.DataFrame(lines),
+            pd.DataFrame(lines).astype({"Staff hours": "float64", "Hourly rate": "float64"}),
+            placeholder="—",
             hide_index=True,
             width="stretch",
             column_config={

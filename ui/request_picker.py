@@ -34,6 +34,10 @@ def pick_request(
             key=state_key(namespace, "pick"),
         )
         if choice is None:
+            st.caption(
+                f"{len(labels)} request(s) are at this step. Choose one above, or open a request from the "
+                "**Pipeline** and follow its link to this step."
+            )
             st.stop()
         request_id = labels[choice]
         st.query_params["request"] = str(request_id)
