@@ -10,6 +10,15 @@ from services import imports
 from services.permissions import Action
 from ui.context import page_context, show_error, state_key
 
+
+QUALITY_COLUMNS = {
+    "tool": st.column_config.TextColumn("Tool"),
+    "usage_rows": st.column_config.NumberColumn("Usage rows", format="localized"),
+    "students": st.column_config.NumberColumn("Students", format="localized"),
+    "minutes": st.column_config.NumberColumn("Minutes", format="localized"),
+    "first_used": st.column_config.DateColumn("First used"),
+    "last_used": st.column_config.DateColumn("Last used"),
+}
 NS = "imports"
 KINDS = {
     "usage": "Usage export",
@@ -152,12 +161,12 @@ with page_context(Action.IMPORT_DATA) as ctx:
     shadow = imports.shadow_tools(ctx.con, actor=ctx.actor)
     st.markdown('**Tools in use that are not vetted** ("shadow" tools)')
     if shadow:
-        st.dataframe(shadow, hide_index=True, width="stretch")
+        st.dataframe(shadow, hide_index=True, width="stretch", column_config=QUALITY_COLUMNS)
     else:
         st.caption("Every tool seen in usage is vetted in the catalog.")
     unrostered = imports.unrostered_usage(ctx.con, actor=ctx.actor)
     st.markdown("**Usage by students not on the roster**")
     if unrostered:
-        st.dataframe(unrostered, hide_index=True, width="stretch")
+        st.dataframe(unrostered, hide_index=True, width="stretch", column_config=QUALITY_COLUMNS)
     else:
         st.caption("All usage belongs to rostered students.")
