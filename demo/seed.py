@@ -393,7 +393,7 @@ def _seed_tools(con: duckdb.DuckDBPyConnection, world: DemoWorld) -> None:
                 "desired_outcome": f"Measurable growth in {tool.subjects.split(';')[0]} for participating students.",
                 "measures": "NWEA MAP growth; weekly usage; teacher survey",
                 "subject": tool.subjects.split(";")[0],
-                "grade_band": f"{tool.grades[0]}-{tool.grades[1]}",
+                "grade_band": _grade_band(tool.grades),
                 "look_fors": "Multiple language options; WCAG 2.1 AA; Clever rostering",
                 "students_affected": 400 + 100 * len(tool.product),
                 "selected_product_id": product_id
@@ -575,7 +575,7 @@ def _seed_after_gate(
                 "privacy_status": tool.soppa,
                 "purpose": tool.description,
                 "subjects": tool.subjects,
-                "grade_band": f"{tool.grades[0]}-{tool.grades[1]}",
+                "grade_band": _grade_band(tool.grades),
                 "audience": "Teachers and students",
                 "access_instructions": "Launch from the Clever portal; accounts are rostered nightly.",
                 "sso_url": "https://clever.com/in/d100",
@@ -722,3 +722,9 @@ def _seed_evidence(con: duckdb.DuckDBPyConnection, world: DemoWorld, count: int)
             terms=("Fall",),
         )
         st_data.insert_assessments(con, current)
+
+
+def _grade_band(grades: tuple[int, int]) -> str:
+    """'K-5', '3-8': kindergarten is grade 0 in the data and 'K' to people."""
+    low, high = ("K" if g == 0 else str(g) for g in grades)
+    return f"{low}-{high}"
