@@ -93,21 +93,7 @@ def open_alternative(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: i
     original = get_request(con, request_id)
     if Stage(original["stage"]) != Stage.DENIED:
         raise InvalidInput("An alternative is examined after a request is denied.")
-    keep = [
-        "school_id",
-        "department",
-        "problem",
-        "impact",
-        "desired_outcome",
-        "measures",
-        "existing_resources",
-        "look_fors",
-        "subject",
-        "grade_band",
-        "students_affected",
-        "leader_id",
-        "stakeholders",
-    ]
+    keep = [name for name in NeedsAssessment.model_fields if name != "title"]  # the whole assessment
     values = {k: original[k] for k in keep}
     values.update(
         title=f"Alternative to: {original['title']}"[:200],
