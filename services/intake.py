@@ -8,20 +8,15 @@ services/lifecycle.py, not here) decides what must be filled in.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import duckdb
 import pandas as pd
 
-from db import repo
-from db.connection import transaction
 from models.enums import Stage
 from models.errors import InvalidInput
 from models.people import Actor
 from models.requests import ActionItem, NeedsAssessment
 from services import lifecycle
 from services import requests as request_service
-from services.permissions import Action, require
 
 # catalog statuses that mean "teachers may use this today"
 USABLE_TOOL_STATUSES = ("approved", "core", "supplemental")
@@ -103,32 +98,10 @@ def save_draft(
     Every input is a validated model before anything is written, so a bad item cannot leave a
     half-saved draft; the request and its items are written in one transaction.
     """
-    require(actor, Action.CREATE_REQUEST if request_id is None else Action.EDIT_REQUEST)
     items = list(new_items or [])
-    if request_id is not None:
-        request = request_service.get_request(con, request_id)
-        # reuse the request service's editor rule (who may edit, and up to which stage)
-        request_service._require_editor(actor, request)
-    values = form.model_dump()
-    with transaction(con):
-        if request_id is None:
-            values["requester_id"] = actor.person_id
-            if values.get("leader_id") is None:
-                values["leader_id"] = actor.person_id
-            request_id = repo.insert(con, "requests", values, actor=actor)
-        else:
-            if values.get("leader_id") is None:
-                values.pop("leader_id")
-            values["updated_at"] = dt.datetime.now()
-            repo.update(con, "requests", request_id, values, actor=actor)
-        for item in items:
-            repo.insert(
-                con,
-                "request_action_items",
-                {"request_id": request_id, **item.model_dump()},
-                actor=actor,
-                request_id=request_id,
-            )
+    if request_id is None:
+        return request_service.create_request(con, actor, form, items)
+    request_service.update_request(con, actor, request_id, form, items)
     return request_id
 
 

@@ -37,14 +37,22 @@ def get_request(con: duckdb.DuckDBPyConnection, request_id: int) -> dict[str, An
     return row
 
 
-def create_request(con: duckdb.DuckDBPyConnection, actor: Actor, form: NeedsAssessment) -> int:
+def create_request(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    form: NeedsAssessment,
+    items: list[ActionItem] | None = None,
+) -> int:
+    """A new draft (step 1) and its action-plan items, written in one transaction."""
     require(actor, Action.CREATE_REQUEST)
     values = form.model_dump()
     values["requester_id"] = actor.person_id
     if values.get("leader_id") is None:
         values["leader_id"] = actor.person_id
     with transaction(con):
-        return repo.insert(con, "requests", values, actor=actor)
+        request_id = repo.insert(con, "requests", values, actor=actor)
+        _insert_items(con, actor, request_id, items or [])
+    return request_id
 
 
 def _require_editor(actor: Actor, request: dict[str, Any]) -> None:
@@ -58,8 +66,13 @@ def _require_editor(actor: Actor, request: dict[str, Any]) -> None:
 
 
 def update_request(
-    con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, form: NeedsAssessment
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    request_id: int,
+    form: NeedsAssessment,
+    items: list[ActionItem] | None = None,
 ) -> None:
+    """Edit the needs assessment and add new action-plan items, in one transaction."""
     request = get_request(con, request_id)
     _require_editor(actor, request)
     changes = form.model_dump()
@@ -68,15 +81,29 @@ def update_request(
     changes["updated_at"] = dt.datetime.now()
     with transaction(con):
         repo.update(con, "requests", request_id, changes, actor=actor)
+        _insert_items(con, actor, request_id, items or [])
 
 
 def add_action_item(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, item: ActionItem) -> int:
     request = get_request(con, request_id)
     _require_editor(actor, request)
     with transaction(con):
-        return repo.insert(
-            con, "request_action_items", {"request_id": request_id, **item.model_dump()}, actor=actor
+        return _insert_items(con, actor, request_id, [item])[0]
+
+
+def _insert_items(
+    con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, items: list[ActionItem]
+) -> list[int]:
+    return [
+        repo.insert(
+            con,
+            "request_action_items",
+            {"request_id": request_id, **item.model_dump()},
+            actor=actor,
+            request_id=request_id,
         )
+        for item in items
+    ]
 
 
 def action_items(con: duckdb.DuckDBPyConnection, request_id: int) -> pd.DataFrame:
