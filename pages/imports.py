@@ -10,7 +10,6 @@ from services import imports
 from services.permissions import Action
 from ui.context import page_context, show_error, state_key
 
-
 QUALITY_COLUMNS = {
     "tool": st.column_config.TextColumn("Tool"),
     "usage_rows": st.column_config.NumberColumn("Usage rows", format="localized"),
