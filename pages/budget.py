@@ -22,7 +22,7 @@ from services.costs.tables import category_long, comparison_table, cumulative_lo
 from services.permissions import Action
 from ui import budget_parts as parts
 from ui import cost_charts as charts
-from ui.context import page_context, query_int, show_error, state_key
+from ui.context import flash, page_context, query_int, show_error, state_key
 from ui.enrollment_panel import enrollment_panel
 from ui.plain import md
 from ui.quote_view import quote_summary
@@ -155,7 +155,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                         except DomainError as exc:
                             show_error(exc)
                         else:
-                            st.success("Quote saved.")
+                            flash("Quote saved.")
                             st.rerun()
 
     if quote_id is None:
@@ -236,7 +236,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                             params=params,
                             scenario_id=choice or None,
                         )
-                        st.success(md(f"Saved '{name.strip()}'."))
+                        flash(md(f"Saved '{name.strip()}'."))
                         st.rerun()
                     if loaded and c3.button("Duplicate", key=state_key(NS, "duplicate")):
                         scenarios.duplicate_scenario(con, ctx.actor, choice, f"{loaded.name} (copy)")
@@ -374,7 +374,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                     except DomainError as exc:
                         show_error(exc)
                     else:
-                        st.success("Funding saved.")
+                        flash("Funding saved.")
                         st.rerun()
             if can_fund:
                 with st.expander("Add a funding source"), st.form(state_key(NS, "source_form")):

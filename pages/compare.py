@@ -14,7 +14,7 @@ from models.errors import DomainError, GateFailed
 from services import comparison, decision, lifecycle
 from services.comparison_data import NO_BUDGET_MODEL, load_comparison
 from services.permissions import Action
-from ui.context import page_context, show_error, state_key
+from ui.context import flash, page_context, show_error, state_key
 from ui.request_picker import pick_request
 from ui.widgets import page_link
 
@@ -151,7 +151,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
             except DomainError as exc:
                 show_error(exc)
             else:
-                st.success(f"{pick} is the product put to the step-5 gate.")
+                flash(f"{pick} is the product put to the step-5 gate.")
                 st.rerun()
         if stage == Stage.REVIEW:
             blockers = lifecycle.blockers(lifecycle.gather_facts(ctx.con, request_id))

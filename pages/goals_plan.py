@@ -25,7 +25,7 @@ from models.goals import (
 )
 from services import catalog, goals, plans
 from services.permissions import Action
-from ui.context import page_context, query_int, state_key
+from ui.context import flash, page_context, query_int, state_key
 
 NS = "goals_plan"
 
@@ -107,7 +107,7 @@ def goals_section(ctx, tool: dict, people: dict) -> None:
             except DomainError as exc:
                 st.error(exc.message)
             else:
-                st.success("Goal added.")
+                flash("Goal added.")
                 st.rerun()
 
 
@@ -193,7 +193,7 @@ def plan_section(ctx, tool: dict) -> dict | None:
             except DomainError as exc:
                 st.error(exc.message)
             else:
-                st.success("Plan saved.")
+                flash("Plan saved.")
                 st.rerun()
     if plan is not None and st.button(
         "A review took place today: schedule the next one", key=state_key(NS, "review_done")

@@ -10,7 +10,7 @@ from models.errors import DomainError
 from models.people import PersonCreate
 from services import people
 from services.permissions import Action
-from ui.context import page_context, show_error, state_key
+from ui.context import flash, page_context, show_error, state_key
 from ui.forms import show_validation_errors
 
 NS = "people"
@@ -42,7 +42,7 @@ with page_context(Action.MANAGE_PEOPLE) as ctx:
             except DomainError as exc:
                 show_error(exc)
             else:
-                st.success(f"Added {form.full_name}.")
+                flash(f"Added {form.full_name}.")
                 st.rerun()
 
     st.subheader("Change a person")
@@ -65,5 +65,5 @@ with page_context(Action.MANAGE_PEOPLE) as ctx:
                 except DomainError as exc:
                     show_error(exc)
                 else:
-                    st.success("Saved.")
+                    flash("Saved.")
                     st.rerun()

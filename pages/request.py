@@ -9,7 +9,7 @@ from models.enums import Stage
 from models.errors import DomainError
 from services import lifecycle, request_view, requests
 from services.permissions import Action, can
-from ui.context import page_context, query_int, show_error, state_key
+from ui.context import flash, page_context, query_int, show_error, state_key
 from ui.widgets import go, page_link, stage_stepper
 
 NS = "request"
@@ -136,7 +136,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                     except DomainError as exc:
                         show_error(exc)
                     else:
-                        st.success(f"Moved to {move.target.label}.")
+                        flash(f"Moved to {move.target.label}.")
                         st.rerun()
         if stage == Stage.DENIED and can(ctx.actor, Action.CREATE_REQUEST):
             st.markdown("**Examine an alternative** (SOP step 5: 'an alternative needs to be examined')")

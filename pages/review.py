@@ -11,7 +11,7 @@ from models.errors import DomainError
 from models.purchasing import SCORE_MAX, SCORE_MIN, IntegrationCheckInput, PilotInput, ProsCons, ScoreInput
 from services import criteria, review
 from services.permissions import Action
-from ui.context import page_context, show_error, state_key
+from ui.context import flash, page_context, show_error, state_key
 from ui.forms import show_validation_errors
 from ui.request_picker import pick_request
 from ui.widgets import page_link
@@ -128,7 +128,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                 except DomainError as exc:
                     show_error(exc)
                 else:
-                    st.success("Pilot recorded.")
+                    flash("Pilot recorded.")
                     st.rerun()
 
     with tab_notes:
@@ -192,7 +192,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                 except DomainError as exc:
                     show_error(exc)
                 else:
-                    st.success(f"{kind.label}: {result.label}.")
+                    flash(f"{kind.label}: {result.label}.")
                     st.rerun()
         else:
             st.caption("Only the technology department records integration checks.")

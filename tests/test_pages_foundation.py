@@ -127,6 +127,7 @@ class TestAdministration:
         at.button[0].click().run()
         assert not at.exception
         assert "new.teacher@d100.example.org" in at.dataframe[0].value["Email"].tolist()
+        assert "Added New Teacher." in [t.value for t in at.toast]  # the confirmation survives the rerun
 
     def test_audit_log_is_for_admins_and_approvers_only(self, demo_db):
         assert not run_page("pages/audit.py", as_role="admin").exception

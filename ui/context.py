@@ -31,6 +31,7 @@ from settings import Settings
 
 _local = threading.local()
 AUTH_KEY = "auth.person_id"
+FLASH_KEY = "ui.flash"
 
 
 def state_key(namespace: str, name: str) -> str:
@@ -107,10 +108,21 @@ def page_context(action: Action | None = None) -> Iterator[PageContext]:
             if action is not None and not can(actor, action):
                 st.error("Your role does not give access to this page. Use the menu on the left.")
                 st.stop()
+            _show_flashes()
             yield PageContext(con=con, actor=actor, settings=settings)
     except DatabaseBusy as exc:
         st.error(str(exc))
         st.stop()
+
+
+def flash(message: str) -> None:
+    """A confirmation that survives the `st.rerun()` after a save: shown as a toast on the next run."""
+    st.session_state.setdefault(FLASH_KEY, []).append(message)
+
+
+def _show_flashes() -> None:
+    for message in st.session_state.pop(FLASH_KEY, []):
+        st.toast(message, icon=":material/check_circle:")
 
 
 def show_error(exc: DomainError) -> None:
