@@ -11,7 +11,18 @@ from models.imports import ImportOutcome, ImportRequest
 from services.privacy import student_key
 
 SECRET = b"test-secret"
-SAMPLES = Path("/work/shared/formats/samples")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _samples() -> Path:
+    """The synthetic samples in ../shared/formats/samples beside the clone (CI lays shared/ there)."""
+    for candidate in (ROOT.parent / "shared" / "formats" / "samples", Path("/work/shared/formats/samples")):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("../shared/formats/samples is missing: the importer tests read the shared samples")
+
+
+SAMPLES = _samples()
 
 
 def write(path: Path, text: str, *, encoding: str = "utf-8", newline: str = "\n") -> Path:
