@@ -23,4 +23,4 @@ with page_context(Action.VIEW_AUDIT) as ctx:
         st.info("Nothing has been recorded yet.")
     else:
         st.dataframe(log, hide_index=True, width="stretch")
-        st.download_button("Download CSV", log.to_csv(index=False), "audit-log.csv", "text/csv")
+        st.download_button("Download CSV", people.audit_csv(log), "audit-log.csv", "text/csv")

@@ -103,3 +103,10 @@ def audit_log(
     sql += " ORDER BY audit_id DESC LIMIT ?"
     params.append(limit)
     return con.execute(sql, params).df()
+
+
+def audit_csv(log: pd.DataFrame) -> bytes:
+    """The audit log as CSV, with spreadsheet formulas neutralised (user text reaches it)."""
+    from services.exports import to_csv_bytes
+
+    return to_csv_bytes(log, list(log.columns))

@@ -168,3 +168,22 @@ class TestDistrictSingleSignOn:
         at.user = {"is_logged_in": False}
         at.run()
         assert any("district account" in b.label for b in at.button)
+
+
+class TestAuditExport:
+    def test_audit_csv_neutralises_spreadsheet_formulas(self, con, people):
+        from db import repo
+        from services import people as people_service
+
+        repo.audit(
+            con,
+            actor=people["admin"],
+            table="requests",
+            record_id=1,
+            action="update",
+            note='=HYPERLINK("http://x")',
+        )
+        log = people_service.audit_log(con, people["admin"], limit=10)
+        text = people_service.audit_csv(log).decode("utf-8-sig")
+        assert "'=HYPERLINK" in text
+        assert ",=HYPERLINK" not in text
