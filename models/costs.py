@@ -4,6 +4,13 @@ Why pydantic models: the budget page, the demo seed and the tests all build the 
 value (a negative price, an escalator over 100%, a zero-year term, a missing quantity, funding shares
 over 100%) is refused here with a message that names the field, so nothing invalid is modeled or saved.
 Percentages are entered and stored as percents (5 means 5%); services/costs turns them into rates.
+
+Tiered pricing: a quote may list price tiers (`tiers`), each a `min_units` and a `unit_price`. They must
+be sorted by min_units with no duplicates, and the first tier must start at or below the quote's minimum
+quantity (0 always works), so every quantity the model can bill has a price. An empty list means the flat
+`unit_price`; with tiers, `unit_price` is set to the first tier's price (the headline "from" price). The
+tiers can also be typed as text, "0:12.50; 1000:11.00; 5000:9.75" (min_units:price pairs). How a tier is
+picked (volume pricing) is defined in services/costs/projection.py.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.enums import FundingKind, PricingUnit
 
@@ -81,6 +88,55 @@ class BudgetBasis(StrEnum):
         }[self.value]
 
 
+class EscalatorKind(StrEnum):
+    """How the annual escalator is set: a flat percent, or linked to CPI (an assumed CPI percent)."""
+
+    FLAT = "flat"
+    CPI = "cpi"
+
+    @property
+    def label(self) -> str:
+        return {"flat": "Flat %", "cpi": "CPI-linked"}[self.value]
+
+
+class PriceTier(BaseModel):
+    """From `min_units` units up (to the next tier), every unit costs `unit_price` a year."""
+
+    model_config = ConfigDict(frozen=True)
+
+    min_units: int = Field(ge=0, le=10_000_000)
+    unit_price: float = Field(ge=0, le=10_000_000, description="Dollars per unit per year")
+
+
+def parse_tiers(text: str) -> tuple[PriceTier, ...]:
+    """ "0:12.50; 1000:11.00" -> tiers (order is checked by QuoteInput). Raises ValueError."""
+    return tuple(PriceTier(**pair) for pair in _tier_pairs(text))
+
+
+def _tier_pairs(text: str) -> list[dict[str, float]]:
+    tiers: list[dict[str, float]] = []
+    for part in (p.strip() for p in text.replace("\n", ";").split(";")):
+        if not part:
+            continue
+        units, sep, price = part.partition(":")
+        if not sep:
+            raise ValueError(f"tiers: '{part}' is not min_units:price (e.g. 0:12.50; 1000:11.00)")
+        try:
+            min_units = int(units.strip().replace(",", ""))
+            unit_price = float(price.strip().lstrip("$").replace(",", ""))
+        except ValueError:
+            raise ValueError(f"tiers: '{part}' is not min_units:price (e.g. 0:12.50; 1000:11.00)") from None
+        if min_units < 0 or unit_price < 0:
+            raise ValueError(f"tiers: '{part}' has a negative quantity or price")
+        tiers.append({"min_units": min_units, "unit_price": unit_price})
+    return tiers
+
+
+def tiers_text(tiers: tuple[PriceTier, ...]) -> str:
+    """The text form parse_tiers reads: "0:12.50; 1000:11.00"."""
+    return "; ".join(f"{t.min_units}:{t.unit_price:.2f}" for t in tiers)
+
+
 class CostLine(BaseModel):
     """One non-license cost: a fixed amount, or staff hours x a loaded hourly rate."""
 
@@ -119,12 +175,57 @@ class QuoteInput(BaseModel):
     seat_cap: int | None = Field(default=None, ge=1, le=10_000_000)
     term_years: int = Field(default=1, ge=1, le=10)
     escalator_pct: float = Field(default=0.0, ge=0, le=100)
+    escalator_kind: EscalatorKind = EscalatorKind.FLAT
+    cpi_pct: float | None = Field(default=None, ge=0, le=100, description="Assumed CPI, for a CPI escalator")
+    escalator_cap_pct: float | None = Field(default=None, ge=0, le=100, description="Bounds the escalator")
+    tiers: tuple[PriceTier, ...] = ()
     price_lock_years: int = Field(default=0, ge=0, le=10)
     multi_year_discount_pct: float = Field(default=0.0, ge=0, le=100)
     one_time_costs: tuple[CostLine, ...] = ()
     recurring_costs: tuple[CostLine, ...] = ()
     document_url: str | None = Field(default=None, max_length=1000)
     valid_until: dt.date | None = None
+
+    @field_validator("tiers", mode="before")
+    @classmethod
+    def _tiers_from_text(cls, value: object) -> object:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return _tier_pairs(value)
+        return value
+
+    @model_validator(mode="after")
+    def _tiers_and_escalator(self) -> QuoteInput:
+        if self.escalator_kind == EscalatorKind.CPI and self.cpi_pct is None:
+            raise ValueError("cpi_pct: a CPI-linked escalator needs the assumed CPI (e.g. 3%)")
+        if not self.tiers:
+            return self
+        if self.pricing_unit == PricingUnit.FLAT_DISTRICT:
+            raise ValueError("tiers: a flat district license has no per-unit tiers; use the unit price")
+        starts = [t.min_units for t in self.tiers]
+        if len(set(starts)) != len(starts):
+            raise ValueError("tiers: two tiers start at the same quantity; each min_units must be unique")
+        if starts != sorted(starts):
+            raise ValueError("tiers: list the tiers from the smallest min_units up")
+        if starts[0] > self.minimum_quantity:
+            raise ValueError(
+                f"tiers: the first tier starts at {starts[0]:,} units, above the minimum quantity "
+                f"({self.minimum_quantity:,}); start it at 0 or at the minimum so every quantity has a price"
+            )
+        object.__setattr__(self, "unit_price", self.tiers[0].unit_price)
+        return self
+
+    @property
+    def escalator_text(self) -> str:
+        """ "escalator 3%", "CPI (assumed 4%) capped at 3%"."""
+        if self.escalator_kind == EscalatorKind.CPI:
+            text = f"CPI-linked escalator (assumed {self.cpi_pct:g}%)"
+        else:
+            text = f"escalator {self.escalator_pct:g}%"
+        return text + (
+            f", capped at {self.escalator_cap_pct:g}%" if self.escalator_cap_pct is not None else ""
+        )
 
     @model_validator(mode="after")
     def _quantity_rule(self) -> QuoteInput:

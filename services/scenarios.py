@@ -18,7 +18,7 @@ import duckdb
 
 from db import repo
 from db.connection import transaction
-from models.costs import CostLine, FundingLine, QuoteInput, ScenarioParams
+from models.costs import CostLine, FundingLine, PriceTier, QuoteInput, ScenarioParams
 from models.errors import InvalidInput, NotFound
 from models.people import Actor
 from services.permissions import Action, require
@@ -39,6 +39,9 @@ _QUOTE_COLUMNS = (
     "seat_cap",
     "term_years",
     "escalator_pct",
+    "escalator_kind",
+    "cpi_pct",
+    "escalator_cap_pct",
     "price_lock_years",
     "multi_year_discount_pct",
     "document_url",
@@ -68,6 +71,7 @@ def quote_record(quote: QuoteInput) -> dict[str, Any]:
     values["coverage"] = quote.coverage_text or None
     values["one_time_costs"] = data["one_time_costs"]
     values["recurring_costs"] = data["recurring_costs"]
+    values["tiers"] = data["tiers"]
     return values
 
 
@@ -97,12 +101,21 @@ def _lines(raw: Any) -> tuple[CostLine, ...]:
     return tuple(CostLine.model_validate(item) for item in items)
 
 
+def _tiers(raw: Any) -> tuple[PriceTier, ...]:
+    if raw is None:
+        return ()
+    items = json.loads(raw) if isinstance(raw, str) else raw
+    return tuple(PriceTier.model_validate(item) for item in items)
+
+
 def quote_from_row(row: dict[str, Any]) -> QuoteInput:
     values = {k: row.get(k) for k in _QUOTE_COLUMNS}
     values["unit_price"] = float(row["unit_price"])
     values["minimum_quantity"] = row.get("minimum_quantity") or 0
     values["one_time_costs"] = _lines(row.get("one_time_costs"))
     values["recurring_costs"] = _lines(row.get("recurring_costs"))
+    values["tiers"] = _tiers(row.get("tiers"))
+    values["escalator_kind"] = row.get("escalator_kind") or "flat"
     return QuoteInput.model_validate(values)
 
 

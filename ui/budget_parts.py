@@ -17,10 +17,12 @@ from models.costs import (
     ContractOption,
     CostCategory,
     EnrollmentParams,
+    EscalatorKind,
     FundingLine,
     QuoteInput,
     ScenarioParams,
     grade_label,
+    tiers_text,
 )
 from models.enums import FundingKind, PricingUnit
 from services.costs import ScenarioResult
@@ -121,7 +123,7 @@ def quote_form(
             "Unit price per year ($)",
             value=float(q.unit_price) if q else 0.0,
             step=0.5,
-            help="Negative prices are refused.",
+            help="Negative prices are refused. With price tiers below, the first tier's price is used.",
         )
         quantity = c3.number_input(
             "Quantity (units)",
@@ -158,6 +160,34 @@ def quote_form(
         discount = c5.number_input(
             "Multi-year discount (%)", value=q.multi_year_discount_pct if q else 0.0, step=1.0
         )
+        c1, c2, c3 = st.columns(3)
+        kinds = [k.value for k in EscalatorKind]
+        kind = c1.selectbox(
+            "Escalator kind",
+            kinds,
+            index=kinds.index(q.escalator_kind) if q else 0,
+            format_func=lambda v: EscalatorKind(v).label,
+            help="Flat: the annual escalator above. CPI-linked: the assumed CPI below.",
+        )
+        cpi = c2.number_input(
+            "Assumed CPI (%)",
+            value=q.cpi_pct if q and q.cpi_pct is not None else 3.0,
+            step=0.5,
+            help="Used only for a CPI-linked escalator.",
+        )
+        escalator_cap = c3.number_input(
+            "Escalator cap (%)",
+            value=q.escalator_cap_pct if q else None,
+            step=0.5,
+            help="Leave empty for no cap; a cap bounds a flat or a CPI-linked escalator.",
+        )
+        tiers = st.text_input(
+            "Price tiers (min units:price; …)",
+            value=tiers_text(q.tiers) if q else "",
+            placeholder="e.g. 0:12.50; 1000:11.00; 5000:9.75",
+            help="Volume pricing: all units are priced at the tier the total quantity falls in. "
+            "Leave empty for the flat unit price; with tiers the first tier's price is the unit price.",
+        )
         one_time = _lines_editor(
             "One-time costs (year 1; exit costs fall in the last year)",
             q.one_time_costs if q else (),
@@ -188,6 +218,10 @@ def quote_form(
         "seat_cap": cap,
         "term_years": term,
         "escalator_pct": escalator,
+        "escalator_kind": kind,
+        "cpi_pct": cpi if kind == EscalatorKind.CPI else None,
+        "escalator_cap_pct": escalator_cap,
+        "tiers": tiers,
         "price_lock_years": lock,
         "multi_year_discount_pct": discount,
         "one_time_costs": _rows_to_lines(one_time),
@@ -198,7 +232,15 @@ def quote_form(
     try:
         return QuoteInput.model_validate(data)
     except ValidationError as exc:
-        show_validation_errors(exc, {"form": "Quote"})
+        show_validation_errors(
+            exc,
+            {
+                "form": "Quote",
+                "tiers": "Price tiers",
+                "cpi_pct": "Assumed CPI",
+                "escalator_cap_pct": "Escalator cap",
+            },
+        )
         return None
 
 

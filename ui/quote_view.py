@@ -19,7 +19,10 @@ def quote_summary(quote: QuoteInput) -> None:
         f"minimum {quote.minimum_quantity:,}" if quote.minimum_quantity else "",
         f"cap {quote.seat_cap:,}" if quote.seat_cap else "",
         f"{quote.term_years}-year term",
-        f"escalator {quote.escalator_pct:g}%",
+        quote.escalator_text,
+        "tiers " + ", ".join(f"{t.min_units:,}+ at \\${t.unit_price:,.2f}" for t in quote.tiers)
+        if quote.tiers
+        else "",
         f"price lock {quote.price_lock_years} years" if quote.price_lock_years else "",
         f"multi-year discount {quote.multi_year_discount_pct:g}%" if quote.multi_year_discount_pct else "",
         f"valid until {quote.valid_until:%B %d, %Y}" if quote.valid_until else "",

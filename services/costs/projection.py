@@ -3,6 +3,15 @@
 Pure functions, no database and no streamlit, so the budget page, exports, the demo seed and the bench
 all compute the same numbers. Definitions (each used once, here):
 
+- Base price P_0 of year t: the quote's flat unit price, or with price tiers the price of the tier that
+  year's billed units fall in (volume pricing, the common K-12 vendor practice: ALL units are priced at
+  the tier of the total quantity, not split across tiers as in graduated pricing). Tier boundaries are
+  inclusive at min_units: with tiers 0 / 1,000 / 5,000, exactly 1,000 units are priced at the 1,000 tier.
+  When seats grow across a boundary the year's P_0 changes with them; a `base_price` override (what-ifs,
+  max_unit_price) is a flat price that replaces the tiers.
+- Escalator e: the quote's flat percent, or for a CPI-linked escalator the assumed CPI; a scenario's
+  escalator override replaces either. If the quote caps the escalator, e = min(that rate, cap) for both
+  kinds and for every contract option (the cap is the vendor's price-increase policy, not a term discount).
 - Price in year t (t = 0 first year): P_t = P_0 (1 + e)^t. With a price lock for n years the price
   stays P_0 for t < n; from t = n the list price is again P_0 (1 + e)^t, as costs.md defines it (the
   vendor's list price kept escalating during the lock, so the first unlocked year jumps to it).
@@ -20,7 +29,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from models.costs import ContractOption, CostCategory, EnrollmentParams, QuoteInput, ScenarioParams
+from models.costs import (
+    ContractOption,
+    CostCategory,
+    EnrollmentParams,
+    EscalatorKind,
+    QuoteInput,
+    ScenarioParams,
+)
 from models.enums import PricingUnit
 
 
@@ -61,9 +77,32 @@ class YearCost:
         return self.by_category.get(CostCategory.LICENSE, 0.0)
 
 
+def effective_escalator_pct(quote: QuoteInput, override_pct: float | None = None) -> float:
+    """The escalator in percent: flat % or assumed CPI (or the override), bounded by the quote's cap."""
+    if override_pct is not None:
+        pct = override_pct
+    elif quote.escalator_kind == EscalatorKind.CPI:
+        pct = quote.cpi_pct or 0.0
+    else:
+        pct = quote.escalator_pct
+    if quote.escalator_cap_pct is not None:
+        pct = min(pct, quote.escalator_cap_pct)
+    return pct
+
+
+def price_for_units(quote: QuoteInput, units: int) -> float:
+    """P_0 for a quantity: the flat unit price, or the price of the tier `units` falls in (volume)."""
+    price = quote.unit_price
+    for tier in quote.tiers:
+        if units < tier.min_units:
+            break
+        price = tier.unit_price
+    return price
+
+
 def contract_terms(quote: QuoteInput, params: ScenarioParams) -> ContractTerms:
     """Yearly renewals ignore term, lock and discount; other options take the quote's, overridden."""
-    escalator = params.escalator_pct if params.escalator_pct is not None else quote.escalator_pct
+    escalator = effective_escalator_pct(quote, params.escalator_pct)
     if params.option == ContractOption.YEARLY:
         return ContractTerms(params.option, 1, escalator / 100, 0, 0.0)
 
@@ -131,7 +170,6 @@ def project_costs(
 ) -> list[YearCost]:
     """Cost per fiscal year over the horizon. `base_price` replaces the quoted unit price (what-ifs)."""
     terms = contract_terms(quote, params)
-    price0 = quote.unit_price if base_price is None else base_price
     rate = params.discount_rate_pct / 100
     utilization = params.utilization_pct / 100
     horizon = params.horizon_years
@@ -146,6 +184,7 @@ def project_costs(
             # seat counts may rise during a multi-year term but only fall at renewal
             term_start_units = units if t == 0 else max(term_start_units, units)
             units = term_start_units
+        price0 = price_for_units(quote, units) if base_price is None else base_price
         list_price = list_price_in_year(price0, t, terms.escalator, terms.lock_years)
         unit_price = list_price * (1 - terms.discount) if in_term else list_price
         by_category: dict[CostCategory, float] = {CostCategory.LICENSE: unit_price * units}
