@@ -19,7 +19,9 @@ def _samples() -> Path:
     for candidate in (ROOT.parent / "shared" / "formats" / "samples", Path("/work/shared/formats/samples")):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError("../shared/formats/samples is missing: the importer tests read the shared samples")
+    raise FileNotFoundError(
+        "../shared/formats/samples is missing: the importer tests read the shared samples"
+    )
 
 
 SAMPLES = _samples()
