@@ -11,6 +11,8 @@ PORT ?= 8501
 .PHONY: run init test test-fast lint format bench clean
 
 $(STAMP): requirements.txt
+	@$(PYTHON) -c "import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))" 2>/dev/null || { \
+		echo "Needs Python 3.11+ with venv (Debian/Ubuntu: sudo apt-get install -y python3 python3-venv)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements.txt
