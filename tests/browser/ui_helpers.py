@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import time
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.browser.conftest import open_page
@@ -30,8 +31,16 @@ def select_option(page, label: str, text: str, *, scope=None) -> None:
 def click_tab(page, name: str) -> None:
     """Click a tab once the rerun drawing the page is over (until then old and new tabs coexist)."""
     tab = page.get_by_role("tab", name=name, exact=True)
-    expect(tab).to_have_count(1, timeout=60_000)
-    tab.click()
+    deadline = time.monotonic() + 60
+    while True:
+        expect(tab).to_have_count(1, timeout=60_000)
+        try:  # a rerun may start between the count and the click: look again rather than fail
+            tab.click(timeout=2_000)
+            return
+        except PlaywrightError:
+            if time.monotonic() > deadline:
+                raise
+            page.wait_for_timeout(250)
 
 
 def fill(page, label: str, value: object, *, scope=None) -> None:
@@ -111,9 +120,13 @@ def wait_grid_rows(page, grid, rows: int, *, tab: str | None = None, timeout_s: 
         if tab is not None and tabs.count() != 1:  # a rerun is drawing the page: old and new tabs
             page.wait_for_timeout(250)
             continue
-        if tab is not None and tabs.get_attribute("aria-selected") != "true":
-            tabs.click()
-        box = grid.bounding_box() if grid.count() == 1 else None
+        try:  # a rerun may start between the count and these calls: look again rather than fail
+            if tab is not None and tabs.get_attribute("aria-selected", timeout=2_000) != "true":
+                tabs.click(timeout=2_000)
+            box = grid.bounding_box(timeout=2_000) if grid.count() == 1 else None
+        except PlaywrightError:
+            page.wait_for_timeout(250)
+            continue
         shown = None if box is None else round((box["height"] - 2) / 35) - 1
         if shown == rows:
             return
