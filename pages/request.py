@@ -46,6 +46,10 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
             key=state_key(NS, "pick"),
         )
         if choice is None:
+            st.caption(
+                f"{len(labels)} request(s). Choose one to see it across all ten SOP steps, with its "
+                "blockers and history, or select a row on the **Pipeline**."
+            )
             st.stop()
         request_id = labels[choice]
         st.query_params["request"] = str(request_id)

@@ -99,6 +99,7 @@ class TestRequestPage:
         assert not missing.exception and "does not exist" in texts(missing)
         malformed = run_page("pages/request.py", as_role="approver", query={"request": "abc"})
         assert not malformed.exception and "not a number" in texts(malformed)
+        assert "Choose one to see it across all ten SOP steps" in texts(malformed)  # says what to do next
 
     def test_the_approver_sees_the_gate_failure_for_a_non_compliant_tool(self, demo_db):
         import duckdb
