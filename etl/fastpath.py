@@ -42,6 +42,24 @@ def _id_pass(con: duckdb.DuckDBPyConnection, src: SourceFile, resolved: dict[str
         return None
 
 
+def _strict_reader(src: SourceFile, profile: FormatProfile, resolved: dict[str, int]) -> str:
+    """The typed reader for pass 2: exactly the header's fields, so a short or long line is an error
+    (the full path then reports it), and DuckDB's dialect detection left on with everything it could
+    guess pinned (no skipped lines, no comments, ISO dates only). Letting the sniffer run is what
+    makes this scan fast: with auto_detect=false and null padding the insert took ~12 s instead of ~7 s
+    on the 10.5M-row benchmark file."""
+    types = {
+        pos: staging.READER_TYPES.get(profile.columns[f].parse, "VARCHAR") for f, pos in resolved.items()
+    }
+    columns = ", ".join(f"'c{i}': '{types.get(i, 'VARCHAR')}'" for i in range(len(src.header)))
+    delim = {"\t": "\\t", ",": ",", ";": ";", "|": "|"}[src.delimiter]
+    return (
+        f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', escape='\"', "
+        f"skip=0, comment='', dateformat='%Y-%m-%d', strict_mode=true, null_padding=false, "
+        f"max_line_size={staging.MAX_FIELD_BYTES}, ignore_errors=false)"
+    )
+
+
 def _clean_after_insert(
     con: duckdb.DuckDBPyConnection,
     profile: FormatProfile,
@@ -120,7 +138,9 @@ def try_import(
     def col(name: str, cast: str) -> str:
         return f"s.{name}" if name in fields else f"NULL::{cast}"
 
-    reader = staging.typed_reader(src, profile, resolved, rejects=False, strict=True)
+    reader = _strict_reader(src, profile, resolved)
+    # the strict reader has no spare columns: a line with extra fields is an error, not an overflow
+    select = select.replace(f"c{len(src.header)} IS NOT NULL AS __overflow", "false AS __overflow")
     progress("writing", 0.4)
     con.execute("SET preserve_insertion_order = false")
     if read >= 1_000_000:
