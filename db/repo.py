@@ -140,12 +140,6 @@ def audit(
     )
 
 
-def _request_id_of(table: str, row: dict[str, Any]) -> int | None:
-    if table == "requests":
-        return row.get("request_id")
-    return row.get("request_id")
-
-
 def insert(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -168,7 +162,7 @@ def insert(
         record_id=record_id,
         action="insert",
         after=after,
-        request_id=request_id if request_id is not None else _request_id_of(table, after or {}),
+        request_id=request_id if request_id is not None else (after or {}).get("request_id"),
     )
     return record_id
 
@@ -206,7 +200,7 @@ def update(
         action=action,
         before={k: before.get(k) for k in changed},
         after={k: after.get(k) for k in changed},
-        request_id=request_id if request_id is not None else _request_id_of(table, before),
+        request_id=request_id if request_id is not None else before.get("request_id"),
         note=note,
     )
     return before
@@ -232,7 +226,7 @@ def delete(
         record_id=record_id,
         action="delete",
         before=before,
-        request_id=request_id if request_id is not None else _request_id_of(table, before),
+        request_id=request_id if request_id is not None else before.get("request_id"),
     )
     return before
 

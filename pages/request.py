@@ -9,7 +9,8 @@ from models.enums import Stage
 from models.errors import DomainError
 from services import lifecycle, request_view, requests
 from services.permissions import Action, can
-from ui.context import flash, page_context, query_int, show_error, state_key
+from ui.context import flash, page_context, show_error, state_key
+from ui.request_picker import choose_request_id
 from ui.widgets import go, page_link, stage_stepper
 
 NS = "request"
@@ -31,28 +32,16 @@ STEP_PAGES: list[tuple[str, str, str]] = [
 ]
 
 with page_context(Action.VIEW_PIPELINE) as ctx:
-    request_id = query_int("request")
-    if request_id is None:
-        st.title("Request")
-        labels = requests.request_options(ctx.con)
-        if not labels:
-            st.info("There are no requests yet. Start one with **New request**.")
-            st.stop()
-        choice = st.selectbox(
-            "Open a request",
-            list(labels),
-            index=None,
-            placeholder="Choose a request",
-            key=state_key(NS, "pick"),
-        )
-        if choice is None:
-            st.caption(
-                f"{len(labels)} request(s). Choose one to see it across all ten SOP steps, with its "
-                "blockers and history, or select a row on the **Pipeline**."
-            )
-            st.stop()
-        request_id = labels[choice]
-        st.query_params["request"] = str(request_id)
+    request_id = choose_request_id(
+        ctx.con,
+        NS,
+        [],
+        label="Open a request",
+        empty="There are no requests yet. Start one with **New request**.",
+        hint="{n} request(s). Choose one to see it across all ten SOP steps, with its blockers and "
+        "history, or select a row on the **Pipeline**.",
+        picker_title="Request",
+    )
 
     try:
         request = requests.get_request(ctx.con, request_id)

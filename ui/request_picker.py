@@ -15,32 +15,52 @@ from services.requests import get_request, request_options
 from ui.context import query_int, show_error, state_key
 
 
+def choose_request_id(
+    con: duckdb.DuckDBPyConnection,
+    namespace: str,
+    stages: Iterable[Stage],
+    *,
+    label: str,
+    empty: str,
+    hint: str,
+    picker_title: str | None = None,
+) -> int:
+    """The request id from `?request=N`, else from a picker of the requests at `stages` (all when
+    empty); stops the page with `empty` or `hint` (formatted with {n}) until one is chosen."""
+    request_id = query_int("request")
+    if request_id is not None:
+        return request_id
+    if picker_title:
+        st.title(picker_title)
+    labels = request_options(con, list(stages))
+    if not labels:
+        st.info(empty)
+        st.stop()
+    choice = st.selectbox(
+        label, list(labels), index=None, placeholder="Choose a request", key=state_key(namespace, "pick")
+    )
+    if choice is None:
+        st.caption(hint.format(n=len(labels)))
+        st.stop()
+    request_id = labels[choice]
+    st.query_params["request"] = str(request_id)
+    return request_id
+
+
 def pick_request(
     con: duckdb.DuckDBPyConnection, namespace: str, stages: Iterable[Stage], *, title: str
 ) -> dict[str, Any]:
     """Return the chosen request row, or stop the page with a message."""
     st.title(title)
-    request_id = query_int("request")
-    if request_id is None:
-        labels = request_options(con, list(stages))
-        if not labels:
-            st.info("No request is at this step right now. Open one from the **Pipeline**.")
-            st.stop()
-        choice = st.selectbox(
-            "Choose a request",
-            list(labels),
-            index=None,
-            placeholder="Choose a request",
-            key=state_key(namespace, "pick"),
-        )
-        if choice is None:
-            st.caption(
-                f"{len(labels)} request(s) are at this step. Choose one above, or open a request from the "
-                "**Pipeline** and follow its link to this step."
-            )
-            st.stop()
-        request_id = labels[choice]
-        st.query_params["request"] = str(request_id)
+    request_id = choose_request_id(
+        con,
+        namespace,
+        stages,
+        label="Choose a request",
+        empty="No request is at this step right now. Open one from the **Pipeline**.",
+        hint="{n} request(s) are at this step. Choose one above, or open a request from the "
+        "**Pipeline** and follow its link to this step.",
+    )
     try:
         request = get_request(con, request_id)
     except DomainError as exc:
