@@ -38,6 +38,7 @@ def generate(path: Path, students: int) -> int:
     import duckdb
 
     from db.migrate import apply_migrations
+    from etl.loaders import insert_usage
 
     for stale in (path, path.with_name(path.name + ".wal")):
         stale.unlink(missing_ok=True)
@@ -64,13 +65,17 @@ def generate(path: Path, students: int) -> int:
     con.execute(f"""INSERT INTO roster_students (student_key, school, grade, ell, iep, frl)
         SELECT printf('k%07d', s), printf('School %02d', s % 20), s % 9, hash(s * 7 + 1) % 9 = 1,
                hash(s * 11 + 3) % 7 = 2, hash(s * 13 + 5) % 5 < 2 FROM range({students}) r(s)""")
-    con.execute(f"""INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions, school, grade)
+    insert_usage(
+        con,
+        f"""
         WITH pairs AS (SELECT s, t FROM range({students}) a(s), range({TOOLS}) b(t) WHERE hash(s, t) % 8 = 0),
         days AS (SELECT DATE '2025-08-18' + CAST(d AS INTEGER) AS day FROM range(300) c(d)
                  WHERE dayofweek(DATE '2025-08-18' + CAST(d AS INTEGER)) BETWEEN 1 AND 5)
-        SELECT printf('k%07d', s), printf('Tool %02d', t + 1), day, 5 + hash(s, t, day) % 30,
-               1 + hash(s, day) % 2, printf('School %02d', s % 20), s % 9
-        FROM pairs, days WHERE hash(s, t, day, 'u') % 100 < 45""")
+        SELECT printf('k%07d', s) AS student_key, printf('Tool %02d', t + 1) AS tool, day AS usage_date,
+               (5 + hash(s, t, day) % 30)::DOUBLE AS minutes, (1 + hash(s, day) % 2)::INTEGER AS sessions,
+               printf('School %02d', s % 20) AS school, (s % 9)::INTEGER AS grade
+        FROM pairs, days WHERE hash(s, t, day, 'u') % 100 < 45""",
+    )
     con.execute(f"""INSERT INTO assessment_results (student_key, assessment, subject, term, test_date, scale_score, grade, school)
         WITH base AS (
             SELECT s, 150 + 9 * (s % 9) + 12 * (((hash(s, 'a') % 10000) / 10000.0) - 0.5) * 3.4 AS fall,

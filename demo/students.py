@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from demo.world import DemoWorld
+from etl.loaders import insert_usage as insert_usage_rows
 from services.privacy import student_key
 
 FIRST_LOCAL_ID = 710000
@@ -124,9 +125,8 @@ def make_usage(
 
 def insert_usage(con, frame: pd.DataFrame) -> None:
     con.register("demo_usage", frame)
-    con.execute(
-        "INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions, school, grade)"
-        " SELECT student_key, tool, usage_date, minutes, sessions, school, grade FROM demo_usage"
+    insert_usage_rows(
+        con, "SELECT student_key, tool, usage_date, minutes, sessions, school, grade FROM demo_usage"
     )
     con.unregister("demo_usage")
 

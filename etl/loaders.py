@@ -18,7 +18,7 @@ from etl.keys import KEYS
 from etl.staging import STAGE, TEXT_LIMIT
 
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
-    "usage_daily": ("student_key", "tool", "usage_date"),
+    "usage_facts": ("student_ref", "tool", "usage_date"),
     "usage_summary": ("student_key", "tool", "subject", "period"),
     "assessment_results": ("student_key", "assessment", "subject", "test_date"),
     "feedback_responses": ("tool", "submitted_at", "respondent_key", "question"),
@@ -27,6 +27,45 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 }
 FACT_TABLES = tuple(NATURAL_KEYS)
 NEW = "etl_new"
+REFS = "etl_refs"  # temp: raw local id -> student_ref, for usage loads
+USAGE_COLUMNS = ["student_ref", "tool", "usage_date", "minutes", "sessions", "school", "grade", "import_id"]
+
+
+def attach_refs(con: duckdb.DuckDBPyConnection) -> int:
+    """Give every student key in etl_keys its usage number (`student_refs`, migration 0060), adding
+    the keys seen for the first time; builds temp table etl_refs(raw, student_ref). Call inside the
+    import's transaction. Returns how many keys were new."""
+    added = con.execute(
+        f"""INSERT INTO student_refs
+            SELECT (SELECT coalesce(max(student_ref), 0) FROM student_refs)
+                   + (row_number() OVER (ORDER BY student_key))::INTEGER, student_key
+            FROM (SELECT DISTINCT student_key FROM {KEYS}) k
+            WHERE NOT EXISTS (SELECT 1 FROM student_refs r WHERE r.student_key = k.student_key)"""
+    ).fetchone()[0]
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {REFS} AS "
+        f"SELECT k.raw, r.student_ref FROM {KEYS} k JOIN student_refs r USING (student_key)"
+    )
+    return added
+
+
+def insert_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: list | dict | None = None) -> int:
+    """Append daily usage given by student key (demo data, tests, benches): `select_sql` yields
+    student_key, tool, usage_date, minutes, sessions, school, grade. No upsert: callers own their rows."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE etl_usage_in AS {select_sql}", params or [])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE etl_keys AS SELECT DISTINCT student_key AS raw, student_key "
+        "FROM etl_usage_in WHERE student_key IS NOT NULL"
+    )
+    attach_refs(con)
+    written = con.execute(
+        f"INSERT INTO usage_facts ({', '.join(USAGE_COLUMNS[:-1])}) "
+        "SELECT r.student_ref, u.tool, u.usage_date, u.minutes, u.sessions, u.school, u.grade "
+        f"FROM etl_usage_in u JOIN {REFS} r ON r.raw = u.student_key"
+    ).fetchone()[0]
+    for table in ("etl_usage_in", KEYS, REFS):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    return written
 
 
 def upsert(
@@ -75,8 +114,8 @@ def undo_rows(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
     return removed
 
 
-def _valid_rows(valid: str) -> str:
-    return f"FROM {STAGE} s JOIN {KEYS} k ON k.raw = s.student_id WHERE {valid}"
+def _valid_rows(valid: str, keys: str = KEYS) -> str:
+    return f"FROM {STAGE} s JOIN {keys} k ON k.raw = s.student_id WHERE {valid}"
 
 
 def load_usage_daily(
@@ -88,24 +127,23 @@ def load_usage_daily(
     events: bool,
     fields: set[str],
 ) -> int:
-    """One row per student, tool and day. Event rows (lessons, logins) are summed; a daily layout
-    with the same key twice keeps the later line."""
+    """One row per student, tool and day (into usage_facts, by student number). Event rows (lessons,
+    logins) are summed; a daily layout with the same key twice keeps the later line."""
 
     def col(name: str, cast: str) -> str:
         return f"s.{name}" if name in fields else f"NULL::{cast}"
 
+    attach_refs(con)
     minutes, sessions = col("minutes", "DOUBLE"), col("sessions", "BIGINT")
     school, grade = col("school", "VARCHAR"), col("grade", "INTEGER")
     tool = f"{tool_sql}"
-    key = f"k.student_key, {tool}, s.usage_date"
-    if not events and not _has_duplicates(con, f"hash(k.student_key, {tool}, s.usage_date)", valid):
+    rows = _valid_rows(valid, REFS)
+    if not events and not _has_duplicates(con, f"hash(k.student_ref, {tool}, s.usage_date)", valid, REFS):
         select = (
-            f"SELECT {key}, {minutes}, {sessions}::INTEGER, {school}, {grade}, {import_id}::INTEGER "
-            f"{_valid_rows(valid)}"
+            f"SELECT k.student_ref, {tool}, s.usage_date, {minutes}, {sessions}::INTEGER, {school}, {grade}, "
+            f"{import_id}::INTEGER {rows}"
         )
-        columns = ["student_key", "tool", "usage_date", "minutes", "sessions", "school", "grade", "import_id"]
-        upserted = upsert(con, "usage_daily", columns, select, import_id)
-        return upserted
+        return upsert(con, "usage_facts", USAGE_COLUMNS, select, import_id)
     if events:
         measures = (
             f"sum({minutes}), coalesce(sum({sessions}), count(*))::INTEGER, "
@@ -117,12 +155,10 @@ def load_usage_daily(
             f"arg_max({school}, s.rowid), arg_max({grade}, s.rowid)"
         )
     select = (
-        f"SELECT k.student_key, {tool} AS tool, s.usage_date, {measures}, {import_id}::INTEGER "
-        f"{_valid_rows(valid)} GROUP BY k.student_key, {tool}, s.usage_date"
+        f"SELECT k.student_ref, {tool} AS tool, s.usage_date, {measures}, {import_id}::INTEGER "
+        f"{rows} GROUP BY k.student_ref, {tool}, s.usage_date"
     )
-    columns = ["student_key", "tool", "usage_date", "minutes", "sessions", "school", "grade", "import_id"]
-    upserted = upsert(con, "usage_daily", columns, select, import_id)
-    return upserted
+    return upsert(con, "usage_facts", USAGE_COLUMNS, select, import_id)
 
 
 def load_usage_summary(
@@ -235,10 +271,10 @@ def load_feedback(
     return upserted
 
 
-def _has_duplicates(con: duckdb.DuckDBPyConnection, key_hash: str, valid: str) -> bool:
+def _has_duplicates(con: duckdb.DuckDBPyConnection, key_hash: str, valid: str, keys: str = KEYS) -> bool:
     """Whether two valid rows share a natural key. Hashing to one integer keeps this cheap on 10M
     rows; a hash collision only sends the import down the (exact) grouping path."""
     total, distinct = con.execute(
-        f"SELECT count(*), count(DISTINCT {key_hash}) {_valid_rows(valid)}"
+        f"SELECT count(*), count(DISTINCT {key_hash}) {_valid_rows(valid, keys)}"
     ).fetchone()
     return total != distinct

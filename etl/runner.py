@@ -262,7 +262,7 @@ def _quote(value: str | None) -> str:
 def cleanup(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("RESET preserve_insertion_order")
     con.execute("RESET force_compression")
-    for table in (staging.STAGE, KEYS, loaders.NEW):
+    for table in (staging.STAGE, KEYS, loaders.NEW, loaders.REFS):
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 

@@ -66,6 +66,7 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
         "feedback_responses",
         "roster_students",
         "roster_teachers",
-        "usage_daily_superseded",
+        "usage_facts_superseded",
+        "student_refs",
     ]
     return {t: sorted(map(repr, rows(con, f"SELECT * FROM {t}"))) for t in tables}

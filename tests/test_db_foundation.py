@@ -36,6 +36,32 @@ class TestMigrations:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         assert {"requests", "audit_log", "usage_daily", "contracts"} <= tables
 
+    def test_usage_stored_by_key_before_0060_reads_the_same_after(self, tmp_path):
+        con = connect(tmp_path / "c.duckdb")
+        apply_migrations(con, upto="0050_evaluation_contract_link")
+        con.execute(
+            "INSERT INTO usage_daily VALUES ('k1', 'Mathy', DATE '2025-09-01', 20, 1, 'A', 3, 7), "
+            "('k2', 'Mathy', DATE '2025-09-01', 5, 1, 'A', 4, 7), ('k1', 'Other', DATE '2025-09-02', 9, 2, 'B', 3, 8)"
+        )
+        con.execute(
+            "INSERT INTO usage_daily_superseded VALUES ('k3', 'Mathy', DATE '2025-08-01', 1, 1, NULL, NULL, 6, 7)"
+        )
+        before = con.execute("SELECT * FROM usage_daily ORDER BY ALL").fetchall()
+        apply_migrations(con)
+        assert con.execute("SELECT * FROM usage_daily ORDER BY ALL").fetchall() == before
+        assert con.execute("SELECT * FROM reporting.usage_daily ORDER BY ALL").fetchall() == [
+            row[:5] for row in before
+        ]
+        assert con.execute("SELECT count(*), count(DISTINCT student_key) FROM student_refs").fetchone() == (
+            3,
+            3,
+        )
+        assert con.execute(
+            "SELECT r.student_key, f.superseded_by FROM usage_facts_superseded f JOIN student_refs r USING (student_ref)"
+        ).fetchall() == [("k3", 7)]
+        # the fact table holds a small number per row, not the key
+        assert "student_key" not in [r[0] for r in con.execute("DESCRIBE usage_facts").fetchall()]
+
     def test_a_failing_migration_leaves_no_trace(self, tmp_path):
         bad = tmp_path / "migrations"
         bad.mkdir()

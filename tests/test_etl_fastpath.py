@@ -40,7 +40,7 @@ class TestFastLane:
         path = write(tmp_path / "u.csv", HEADER + "\n" + "\n".join(lines) + "\n")
         out = imp(con, "usage", path)
         fast = _table(con)
-        con.execute("DELETE FROM usage_daily")
+        con.execute("DELETE FROM usage_facts")
         con.execute("DELETE FROM import_log WHERE import_id = ?", [out.import_id])
         monkeypatch.setattr(fastpath, "try_import", lambda *a, **k: None)
         imp(con, "usage", path)
@@ -102,3 +102,72 @@ class TestFastLaneIsTaken:
         assert rows(con, "SELECT count(*) FROM import_log") == [(1,)]
         assert rows(con, "SELECT count(*), max(import_id) FROM usage_daily") == [(1, out.import_id)]
         assert rows(con, "SELECT count(*) FROM audit_log WHERE table_name = 'import_log'") == [(1,)]
+
+    def test_text_that_needs_cleaning_is_stored_as_the_full_path_cleans_it(self, con, tmp_path):
+        # the fast lane writes text as read and then checks the distinct values: these must not pass
+        body = (
+            "1,Mathy ,2026-09-02,5,1, School A ,3\n2,Mathy,2026-09-03,6,1,n/a,3\n3,MATHY,2026-09-03,7,1,B,3\n"
+        )
+        imp(con, "usage", write(tmp_path / "u.csv", HEADER + "\n" + body))
+        assert rows(con, "SELECT tool, school, minutes FROM usage_daily ORDER BY minutes") == [
+            ("Mathy", "School A", 5.0),
+            ("Mathy", None, 6.0),
+            ("MATHY", "B", 7.0),
+        ]
+
+    def test_a_student_seen_in_an_earlier_import_keeps_one_number(self, con, tmp_path):
+        imp(
+            con,
+            "usage",
+            write(tmp_path / "a.csv", HEADER + "\n1,A,2026-09-02,5,1,S,3\n2,A,2026-09-02,6,1,S,3\n"),
+        )
+        imp(
+            con,
+            "usage",
+            write(tmp_path / "b.csv", HEADER + "\n1,A,2026-09-03,7,1,S,3\n3,A,2026-09-03,8,1,S,3\n"),
+        )
+        assert rows(con, "SELECT count(*) FROM student_refs") == [(3,)]
+        assert rows(
+            con,
+            "SELECT count(DISTINCT student_ref) FROM usage_facts f JOIN student_refs r USING (student_ref) "
+            "WHERE r.student_key = ?",
+            [key("1")],
+        ) == [(1,)]
+        assert rows(con, "SELECT count(*) FROM usage_daily WHERE student_key = ?", [key("1")]) == [(2,)]
+
+    def test_duplicate_keys_are_found_however_the_file_is_ordered(self, con, tmp_path):
+        # the bitmap check packs (student, tool, day); the later line wins as on the full path
+        body = "5,A,2026-09-02,5,1,S,3\n9,B,2026-10-30,1,1,S,3\n5,A,2026-09-02,8,1,S,3\n"
+        out = imp(con, "usage", write(tmp_path / "u.csv", HEADER + "\n" + body))
+        assert out.rows_read == 3
+        assert rows(con, "SELECT student_key, tool, minutes FROM usage_daily ORDER BY tool") == [
+            (key("5"), "A", 8.0),
+            (key("9"), "B", 1.0),
+        ]
+
+
+class TestFastLaneChecks:
+    @pytest.mark.parametrize("bitmap_bits", [fastpath.BITMAP_MAX_BITS, 1])  # bitmap, then the hash count
+    def test_distinct_keys_counts_each_student_tool_day_once(self, con, monkeypatch, bitmap_bits):
+        monkeypatch.setattr(fastpath, "BITMAP_MAX_BITS", bitmap_bits)
+        con.execute(
+            "INSERT INTO usage_facts (student_ref, tool, usage_date, import_id) VALUES "
+            "(7, 'A', DATE '2026-09-01', 1), (7, 'B', DATE '2026-09-01', 1), (8, 'A', DATE '2026-09-01', 1), "
+            "(7, 'A', DATE '2027-01-01', 1), (7, 'A', DATE '2026-09-01', 1), (7, 'A', DATE '2026-09-01', 2)"
+        )
+        tools = ["A", "B"]
+        assert fastpath.distinct_keys(con, 1, tools) == 4  # 5 rows of import 1, one key twice
+        assert fastpath.distinct_keys(con, 2, ["A"]) == 1
+        assert fastpath.distinct_keys(con, 3, []) == 0
+
+    def test_messy_text_sends_the_file_to_the_full_path(self, con, tmp_path, monkeypatch):
+        from etl import staging
+
+        ran = []
+        original = staging.try_fast_stage
+        monkeypatch.setattr(staging, "try_fast_stage", lambda *a, **k: ran.append(1) or original(*a, **k))
+        imp(con, "usage", write(tmp_path / "clean.csv", HEADER + "\n1,Mathy,2026-09-02,5,1,School A,3\n"))
+        assert ran == []
+        imp(con, "usage", write(tmp_path / "messy.csv", HEADER + "\n1,Mathy,2026-09-03,5,1,School A ,3\n"))
+        assert ran == [1]
+        assert rows(con, "SELECT DISTINCT school FROM usage_daily") == [("School A",)]

@@ -61,7 +61,7 @@ class TestUndo:
         assert result["import_id"] == second.import_id and result["rows_removed"] == 2
         assert rows(con, "SELECT minutes FROM usage_daily") == [(20.0,)]
         assert rows(con, "SELECT status FROM import_log ORDER BY import_id") == [("imported",), ("undone",)]
-        assert rows(con, "SELECT count(*) FROM usage_daily_superseded") == [(0,)]
+        assert rows(con, "SELECT count(*) FROM usage_facts_superseded") == [(0,)]
 
     def test_undone_file_can_be_imported_again(self, con, tmp_path):
         path = write(tmp_path / "w.csv", f"{HEADER}\n1,A,2026-09-02,20,1\n")

@@ -16,11 +16,26 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from etl.loaders import insert_usage
 from services import metrics, monitoring
 from services.metrics import SchoolYear
 
 YEAR = SchoolYear(2025, 7)
 W1, W2 = dt.date(2025, 9, 1), dt.date(2025, 9, 8)  # Mondays
+
+
+def add_usage(con, rows: list[tuple]) -> None:
+    """Daily usage rows (student_key, tool, usage_date, minutes, sessions, school, grade)."""
+    frame = pd.DataFrame(
+        rows, columns=["student_key", "tool", "usage_date", "minutes", "sessions", "school", "grade"]
+    )
+    con.register("usage_rows", frame)
+    insert_usage(
+        con,
+        "SELECT student_key, tool, usage_date::DATE AS usage_date, minutes::DOUBLE AS minutes, "
+        "sessions::INTEGER AS sessions, school::VARCHAR AS school, grade::INTEGER AS grade FROM usage_rows",
+    )
+    con.unregister("usage_rows")
 
 
 @pytest.fixture
@@ -53,11 +68,7 @@ def district(con):
         ("x9", W1, 40, 1),
         ("s1", dt.date(2024, 10, 8), 20, 1),
     ]
-    con.executemany(
-        "INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions, school, grade)"
-        " VALUES (?, 'Mathy', ?, ?, ?, 'A', 3)",
-        rows,
-    )
+    add_usage(con, [(k, "Mathy", d, m, n, "A", 3) for k, d, m, n in rows])
     return product_id
 
 
@@ -173,10 +184,7 @@ class TestOverview:
     def test_every_tool_with_its_own_rule_and_shadow_tools_marked(self, con, district):
         from services import usage_overview
 
-        con.execute(
-            "INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions)"
-            " VALUES ('s4', 'Shadowy', DATE '2025-09-02', 2, 1)"
-        )
+        add_usage(con, [("s4", "Shadowy", dt.date(2025, 9, 2), 2, 1, None, None)])
         table, weekly = usage_overview.usage_overview(con, YEAR, threshold=1)
         rows = table.set_index("Tool")
         assert rows.loc["Mathy", "Active users"] == "2"  # the plan's 5-minute rule, as per tool
@@ -190,17 +198,9 @@ class TestOverview:
         from services import usage_overview
 
         # s4: 3 + 3 minutes on two days of one week: no single day reaches 5, the week does
-        con.executemany(
-            "INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions)"
-            " VALUES ('s4', 'Mathy', ?, 3, 1)",
-            [[dt.date(2025, 9, 15)], [dt.date(2025, 9, 16)]],
-        )
+        add_usage(con, [("s4", "Mathy", dt.date(2025, 9, d), 3, 1, None, None) for d in (15, 16)])
         # s5: 3 minutes in each of two different weeks: 6 in total, no active week
-        con.executemany(
-            "INSERT INTO usage_daily (student_key, tool, usage_date, minutes, sessions)"
-            " VALUES ('s5', 'Mathy', ?, 3, 1)",
-            [[dt.date(2025, 9, 15)], [dt.date(2025, 9, 22)]],
-        )
+        add_usage(con, [("s5", "Mathy", dt.date(2025, 9, d), 3, 1, None, None) for d in (15, 22)])
         table, _ = usage_overview.usage_overview(con, YEAR, threshold=1)
         assert table.set_index("Tool").loc["Mathy", "Active users"] == "3"  # s1, s3, s4
         _, report = report_for(con, district)
