@@ -78,12 +78,16 @@ class _ProgressPrinter:
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.step = "starting"
+        self.seconds: dict[str, float] = {}  # wall seconds per step, for --json (bench/bench_import.py)
+        self._since = time.perf_counter()
         self.con: duckdb.DuckDBPyConnection | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def __call__(self, step: str, fraction: float) -> None:
-        self.step = step
+        now = time.perf_counter()
+        self.seconds[self.step] = round(self.seconds.get(self.step, 0.0) + now - self._since, 2)
+        self.step, self._since = step, now
         if self.enabled:
             self._draw(fraction)
 
@@ -176,6 +180,7 @@ def _import(args: argparse.Namespace) -> int:
         **outcome.model_dump(),
         "status": "already_imported" if outcome.already_imported else "imported",
         "seconds": round(time.perf_counter() - started, 2),
+        "step_seconds": progress.seconds,
     }
     lines = [outcome.message, *outcome.warnings]
     if outcome.rows_rejected or outcome.rows_warned:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from services.privacy import student_key
+from services.privacy import student_keyer
 
 KEYS = "etl_keys"
 
@@ -21,7 +21,8 @@ def build_keys(con: duckdb.DuckDBPyConnection, secret: bytes, source_sql: str) -
 
 def build_keys_from(con: duckdb.DuckDBPyConnection, secret: bytes, raws: list[str | None]) -> dict[str, str]:
     """Create temp table etl_keys from distinct raw ids; returns raw -> key."""
-    pairs = {raw: student_key(secret, raw) for raw in raws if raw is not None}
+    keyed = student_keyer(secret)
+    pairs = {raw: keyed(raw) for raw in raws if raw is not None}
     pairs = {raw: key for raw, key in pairs.items() if key is not None}
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {KEYS} AS SELECT unnest(?::VARCHAR[]) AS raw, "

@@ -15,6 +15,7 @@ import hashlib
 import io
 import re
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,36 +69,52 @@ def _looks_binary(sample: bytes) -> bool:
     return controls / len(sample) > 0.01
 
 
-def _scan(path: Path) -> tuple[str, int, int, bool, bytes, bool]:
-    """One pass: sha256, size, NUL count, valid UTF-8?, the first MB, mixed line endings?"""
+def _scan(path: Path) -> tuple[str, int, int, bool, bytes, bool, bool]:
+    """One pass: sha256, size, NUL count, valid UTF-8?, the first MB, mixed line endings?, odd quotes?
+
+    Why it looks like this: on a 450 MB usage export this pass was ~1.2 s of a ~10 s import. Bytes are
+    counted only in chunks that contain them (a memchr first), and the digest of each chunk runs in
+    a worker thread (hashlib releases the GIL) while the next chunk is read and checked.
+    """
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     size = nuls = crlf = lf = cr = quotes = 0
-    utf8 = True
+    utf8, bare_lf = True, False
     head = b""
-    with path.open("rb") as handle:
+    with path.open("rb") as handle, ThreadPoolExecutor(max_workers=1) as hasher:
+        hashing = None
         while chunk := handle.read(CHUNK):
+            if chunk.endswith(b"\r"):  # keep a CR LF pair in one chunk
+                chunk += handle.read(1)
+            if hashing is not None:
+                hashing.result()
+            hashing = hasher.submit(digest.update, chunk)
             if not head:
                 head = chunk[:SNIFF_BYTES]
-            digest.update(chunk)
             size += len(chunk)
-            nuls += chunk.count(b"\x00")
+            if b"\x00" in chunk:
+                nuls += chunk.count(b"\x00")
             if b"\r" in chunk:
                 crlf += chunk.count(b"\r\n")
                 cr += chunk.count(b"\r")
-            lf += chunk.count(b"\n")
-            quotes += chunk.count(b'"')
+                lf += chunk.count(b"\n")
+            elif b"\n" in chunk:
+                bare_lf = True
+            if b'"' in chunk:
+                quotes += chunk.count(b'"')
             if utf8 and not chunk.isascii():
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     utf8 = False
+        if hashing is not None:
+            hashing.result()
     if utf8:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             utf8 = False
-    mixed = cr > 0 and not (crlf == cr == lf)
+    mixed = cr > 0 and (bare_lf or not (crlf == cr == lf))
     return digest.hexdigest(), size, nuls, utf8, head, mixed, quotes % 2 == 1
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 
 KEY_LENGTH = 24  # hex characters kept: 96 bits, ample for a district, shorter to store
 
@@ -30,6 +31,22 @@ def student_key(secret: bytes, local_id: object) -> str | None:
     if norm is None:
         return None
     return hmac.new(secret, norm.encode(), hashlib.sha256).hexdigest()[:KEY_LENGTH]
+
+
+def student_keyer(secret: bytes) -> Callable[[object], str | None]:
+    """`student_key` for many ids under one secret: the keyed state is built once and copied per id
+    (about twice as fast on the tens of thousands of distinct ids of a large import)."""
+    keyed = hmac.new(secret, digestmod=hashlib.sha256)
+
+    def key(local_id: object) -> str | None:
+        norm = normalize_local_id(local_id)
+        if norm is None:
+            return None
+        mac = keyed.copy()
+        mac.update(norm.encode())
+        return mac.hexdigest()[:KEY_LENGTH]
+
+    return key
 
 
 def mask(value: object) -> str:
