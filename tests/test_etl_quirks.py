@@ -229,3 +229,21 @@ class TestHeaders:
         out = imp(con, "usage", path)
         assert out.rows_rejected == 2
         assert {r[2] for r in rejects(con, out.import_id)} == {"outside the range 0 to 1440"}
+
+
+class TestScanChunks:
+    """The byte scan reads in chunks; what it reports must not depend on where a chunk ends."""
+
+    @pytest.mark.parametrize("chunk", [3, 4, 5, 1 << 22])
+    def test_crlf_split_across_chunks_is_not_mixed(self, tmp_path, monkeypatch, chunk):
+        from etl import source
+
+        monkeypatch.setattr(source, "CHUNK", chunk)
+        path = tmp_path / "crlf.csv"
+        path.write_bytes(b"a,b\r\n1,2\r\n3,4\r\n")
+        sha, size, nuls, utf8, head, mixed, odd_quotes = source._scan(path)
+        assert (size, nuls, utf8, mixed, odd_quotes) == (15, 0, True, False, False)
+        path.write_bytes(b"a,b\r\n1,2\n3,4\r\n")
+        assert source._scan(path)[5] is True
+        path.write_bytes(b'a,b\r\n"1,2\r\n3,4\r\n')
+        assert source._scan(path)[6] is True
