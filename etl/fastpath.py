@@ -13,12 +13,17 @@ file with line-numbered rejects, so both lanes store the same rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import duckdb
 
 from db.connection import transaction
 from etl import cleaning, importlog, loaders, staging
+from etl.formats import PROFILES
 from etl.keys import build_keys_from
-from etl.profiles import FormatProfile
+from etl.profiles import FormatProfile, detect
 from etl.source import SourceFile
 from models.imports import ImportOutcome, ImportRequest
 from models.people import Actor
@@ -40,6 +45,24 @@ def _id_pass(con: duckdb.DuckDBPyConnection, reader: str, sid: str, path: str) -
         return con.execute(f"SELECT {sid}, count(*) FROM {reader} GROUP BY {sid}", {"path": path}).fetchall()
     except duckdb.Error:
         return None
+
+
+def while_checking(con: duckdb.DuckDBPyConnection, req: ImportRequest) -> Callable[..., Any]:
+    """The id pass, to run while `open_source` checks the file's bytes (etl/source.py): for a daily
+    usage layout, (reader, groups) as `try_import` would compute them; else None."""
+
+    def early(path: Path, delimiter: str, header: list[str]) -> tuple[str, list[tuple] | None] | None:
+        found = detect(PROFILES, req.kind, header, req.format)
+        profile = found.profile
+        if profile is None or profile.target != "usage_daily" or profile.rows != "daily":
+            return None
+        resolved = profile.resolve(header)
+        if "student_id" not in resolved or _select_list(profile, resolved) is None:
+            return None
+        reader = _strict_reader(header, delimiter, profile, resolved)
+        return reader, _id_pass(con, reader, f"c{resolved['student_id']}", str(path))
+
+    return early
 
 
 def _select_list(profile: FormatProfile, resolved: dict[str, int]) -> str | None:
@@ -82,7 +105,9 @@ def _text_is_clean(
     return True
 
 
-def _strict_reader(src: SourceFile, profile: FormatProfile, resolved: dict[str, int]) -> str:
+def _strict_reader(
+    header: list[str], delimiter: str, profile: FormatProfile, resolved: dict[str, int]
+) -> str:
     """The typed reader for pass 2: exactly the header's fields, so a short or long line is an error
     (the full path then reports it), and DuckDB's dialect detection left on with everything it could
     guess pinned (no skipped lines, no comments, ISO dates only). Letting the sniffer run is what
@@ -93,8 +118,8 @@ def _strict_reader(src: SourceFile, profile: FormatProfile, resolved: dict[str, 
     types = {
         pos: staging.READER_TYPES.get(profile.columns[f].parse, "VARCHAR") for f, pos in resolved.items()
     }
-    columns = ", ".join(f"'c{i}': '{types.get(i, 'VARCHAR')}'" for i in range(len(src.header)))
-    delim = {"\t": "\\t", ",": ",", ";": ";", "|": "|"}[src.delimiter]
+    columns = ", ".join(f"'c{i}': '{types.get(i, 'VARCHAR')}'" for i in range(len(header)))
+    delim = {"\t": "\\t", ",": ",", ";": ";", "|": "|"}[delimiter]
     return (
         f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', escape='\"', "
         f"skip=0, comment='', dateformat='%Y-%m-%d', strict_mode=true, null_padding=false, "
@@ -170,6 +195,19 @@ def distinct_keys(con: duckdb.DuckDBPyConnection, import_id: int, tools: list[st
             "SELECT count(DISTINCT hash(student_ref, tool, usage_date)) FROM usage_facts WHERE import_id = ?",
             [import_id],
         ).fetchone()[0]
+    # Exports come sorted by day or by student: number the bits in that order, so neighbouring rows
+    # set neighbouring bits (0.2 s instead of 0.4-0.5 s on 10M rows sorted by day).
+    days, students = con.execute(
+        "SELECT count(DISTINCT usage_date), count(DISTINCT student_ref) FROM "
+        "(SELECT usage_date, student_ref FROM usage_facts WHERE import_id = ? LIMIT 65536)",
+        [import_id],
+    ).fetchone()
+    day = f"(f.usage_date - DATE '{first.isoformat()}')"
+    student = f"(f.student_ref - {low})"
+    if days <= students:
+        position = f"({day}::BIGINT * {len(tools)} + c.code) * {high - low + 1} + {student}"
+    else:
+        position = f"({student}::BIGINT * {len(tools)} + c.code) * {span} + {day}"
     con.execute(
         "CREATE OR REPLACE TEMP TABLE etl_tool_codes AS "
         "SELECT unnest($tools::VARCHAR[]) AS tool, unnest(range(len($tools)::BIGINT)) AS code",
@@ -177,10 +215,8 @@ def distinct_keys(con: duckdb.DuckDBPyConnection, import_id: int, tools: list[st
     )
     try:
         return con.execute(
-            f"""SELECT bit_count(bitstring_agg(
-                    ((f.student_ref - {low})::BIGINT * {len(tools)} + c.code) * {span}
-                    + (f.usage_date - DATE '{first.isoformat()}'), 0, {bits - 1}))
-                FROM usage_facts f JOIN etl_tool_codes c USING (tool) WHERE f.import_id = ?""",
+            f"SELECT bit_count(bitstring_agg({position}, 0, {bits - 1})) "
+            "FROM usage_facts f JOIN etl_tool_codes c USING (tool) WHERE f.import_id = ?",
             [import_id],
         ).fetchone()[0]
     finally:
@@ -204,10 +240,13 @@ def try_import(
     select = _select_list(profile, resolved)
     if select is None or "student_id" not in resolved:
         return None
-    reader = _strict_reader(src, profile, resolved)
+    reader = _strict_reader(src.header, src.delimiter, profile, resolved)
     path = str(src.read_path)
     progress("reading", 0.1)
-    groups = _id_pass(con, reader, f"c{resolved['student_id']}", path)
+    if src.early is not None and src.early[0] == reader:
+        groups = src.early[1]  # read while the file was being checked (`while_checking`)
+    else:
+        groups = _id_pass(con, reader, f"c{resolved['student_id']}", path)
     if not groups or any(g[0] is None or g[0] != g[0].strip() or not g[0] for g in groups):
         return None  # blank ids or lines, spaces around ids, unreadable rows: the full path reports them
     read = sum(g[1] for g in groups)

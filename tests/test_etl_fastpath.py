@@ -159,6 +159,13 @@ class TestFastLaneChecks:
         assert fastpath.distinct_keys(con, 1, tools) == 4  # 5 rows of import 1, one key twice
         assert fastpath.distinct_keys(con, 2, ["A"]) == 1
         assert fastpath.distinct_keys(con, 3, []) == 0
+        # one student over many days: bits are then numbered student-major (the other order)
+        con.execute(
+            "INSERT INTO usage_facts (student_ref, tool, usage_date, import_id) "
+            "SELECT 3, 'A', DATE '2026-09-01' + d::INTEGER, 4 FROM range(40) r(d) "
+            "UNION ALL SELECT 3, 'A', DATE '2026-09-09', 4 UNION ALL SELECT 4, 'A', DATE '2026-09-09', 4"
+        )
+        assert fastpath.distinct_keys(con, 4, ["A"]) == 41
 
     def test_messy_text_sends_the_file_to_the_full_path(self, con, tmp_path, monkeypatch):
         from etl import staging
