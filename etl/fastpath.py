@@ -47,7 +47,9 @@ def _id_pass(con: duckdb.DuckDBPyConnection, reader: str, sid: str, path: str) -
         return None
 
 
-def while_checking(con: duckdb.DuckDBPyConnection, req: ImportRequest) -> Callable[..., Any]:
+def while_checking(
+    con: duckdb.DuckDBPyConnection, req: ImportRequest, progress: Callable[[str, float], None]
+) -> Callable[..., Any]:
     """The id pass, to run while `open_source` checks the file's bytes (etl/source.py): for a daily
     usage layout, (reader, groups) as `try_import` would compute them; else None."""
 
@@ -60,6 +62,7 @@ def while_checking(con: duckdb.DuckDBPyConnection, req: ImportRequest) -> Callab
         if "student_id" not in resolved or _select_list(profile, resolved) is None:
             return None
         reader = _strict_reader(header, delimiter, profile, resolved)
+        progress("reading", 0.1)
         return reader, _id_pass(con, reader, f"c{resolved['student_id']}", str(path))
 
     return early

@@ -279,7 +279,7 @@ def run_import(
         from etl.oneroster import import_roster
 
         return import_roster(con, secret, req, actor=actor, progress=progress)
-    src = open_source(req.path, while_scanning=fastpath.while_checking(con, req))
+    src = open_source(req.path, while_scanning=fastpath.while_checking(con, req, progress))
     try:
         return _run_file(con, secret, req, src, actor, progress)
     finally:
