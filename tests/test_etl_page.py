@@ -85,3 +85,14 @@ class TestImportPage:
             imports.import_upload(
                 con, b"k", actor=people["teacher"], kind="usage", file_name="x.csv", data=b"x"
             )
+
+
+def test_the_upload_widget_takes_what_the_import_service_accepts():
+    # Streamlit refuses bigger uploads itself (default 200 MB) before the service can say anything
+    import tomllib
+    from pathlib import Path
+
+    from services.imports import MAX_UPLOAD_BYTES
+
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * (1 << 20) == MAX_UPLOAD_BYTES
