@@ -18,6 +18,21 @@ QUALITY_COLUMNS = {
     "first_used": st.column_config.DateColumn("First used"),
     "last_used": st.column_config.DateColumn("Last used"),
 }
+HISTORY_COLUMNS = {
+    "import_id": st.column_config.NumberColumn("Import #", format="%d"),
+    "started_at": st.column_config.DatetimeColumn("Started", format="YYYY-MM-DD HH:mm"),
+    "kind": st.column_config.TextColumn("Kind"),
+    "format": st.column_config.TextColumn("Format"),
+    "file_name": st.column_config.TextColumn("File"),
+    "tool": st.column_config.TextColumn("Tool"),
+    "rows_read": st.column_config.NumberColumn("Rows read", format="localized"),
+    "rows_imported": st.column_config.NumberColumn("Imported", format="localized"),
+    "rows_rejected": st.column_config.NumberColumn("Rejected", format="localized"),
+    "rows_warned": st.column_config.NumberColumn("Warnings", format="localized"),
+    "status": st.column_config.TextColumn("Status"),
+    "imported_by": st.column_config.TextColumn("By"),
+    "notes": st.column_config.TextColumn("Notes"),
+}
 NS = "imports"
 KINDS = {
     "usage": "Usage export",
@@ -63,7 +78,7 @@ with page_context(Action.IMPORT_DATA) as ctx:
                     actor=ctx.actor,
                     kind=kind,
                     file_name=upload.name,
-                    data=upload.getvalue(),
+                    data=upload,  # streamed to disk by the service, not copied in memory
                     format=None if fmt == DETECT else fmt,
                     tool=tool.strip() or None,
                     subject=subject.strip() or None,
@@ -88,6 +103,7 @@ with page_context(Action.IMPORT_DATA) as ctx:
             history,
             hide_index=True,
             width="stretch",
+            column_config=HISTORY_COLUMNS,
             column_order=[
                 "import_id",
                 "started_at",

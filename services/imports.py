@@ -6,10 +6,12 @@ by hiding the page. The import itself is `etl.runner.run_import`, the same code 
 
 from __future__ import annotations
 
+import io
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import duckdb
 
@@ -41,22 +43,31 @@ def import_upload(
     actor: Actor,
     kind: str,
     file_name: str,
-    data: bytes,
+    data: bytes | BinaryIO,
     format: str | None = None,
     tool: str | None = None,
     subject: str | None = None,
     progress: Progress | None = None,
 ) -> ImportOutcome:
-    """Save the upload to a private temp folder and run the import. Rosters come as a .zip."""
+    """Save the upload to a private temp folder and run the import. Rosters come as a .zip.
+
+    `data` may be the bytes or a file object (Streamlit's upload): a file object is streamed to disk,
+    so a 450 MB export is not held twice in the server's memory."""
     require(actor, Action.IMPORT_DATA)
-    if not data:
+    size = len(data) if isinstance(data, bytes) else data.seek(0, io.SEEK_END)
+    if not size:
         raise InvalidInput(f"{file_name}: the file is empty.")
-    if len(data) > MAX_UPLOAD_BYTES:
+    if size > MAX_UPLOAD_BYTES:
         raise InvalidInput(f"{file_name}: larger than 1 GB; use `python -m etl` on the server instead.")
     safe_name = Path(file_name).name or "upload.csv"
     with tempfile.TemporaryDirectory(prefix="edtech-upload-") as tmp:
         path = Path(tmp) / safe_name
-        path.write_bytes(data)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            data.seek(0)
+            with path.open("wb") as out:
+                shutil.copyfileobj(data, out, 1 << 22)
         if kind == "roster" and not zipfile.is_zipfile(path):
             raise InvalidInput("Upload a OneRoster .zip (users.csv, orgs.csv, ... zipped together).")
         request = ImportRequest(

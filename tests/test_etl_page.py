@@ -96,3 +96,22 @@ def test_the_upload_widget_takes_what_the_import_service_accepts():
 
     config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] * (1 << 20) == MAX_UPLOAD_BYTES
+
+
+def test_an_upload_given_as_a_file_object_is_streamed_and_imported(con, people):
+    import io
+
+    import pytest
+
+    from models.errors import InvalidInput
+    from services import imports
+
+    data = (SAMPLES / "usage" / "generic_usage.csv").read_bytes()
+    out = imports.import_upload(
+        con, b"k", actor=people["technology"], kind="usage", file_name="u.csv", data=io.BytesIO(data)
+    )
+    assert out.rows_imported == 200
+    with pytest.raises(InvalidInput, match="empty"):
+        imports.import_upload(
+            con, b"k", actor=people["technology"], kind="usage", file_name="e.csv", data=io.BytesIO(b"")
+        )
