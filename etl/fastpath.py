@@ -77,7 +77,7 @@ def _select_list(profile: FormatProfile, resolved: dict[str, int]) -> str | None
     for field, pos in resolved.items():
         parse = profile.columns[field].parse
         if parse in staging.READER_TYPES:
-            select.append(f"c{pos}{staging._scaled(parse)} AS {field}")
+            select.append(f"c{pos}{staging.scaled_sql(parse)} AS {field}")
         elif parse in ("id", "text"):
             select.append(f"c{pos} AS {field}")
         else:

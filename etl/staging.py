@@ -47,7 +47,7 @@ FAST_CASTS = {
 }
 
 
-def _scaled(parse: str) -> str:
+def scaled_sql(parse: str) -> str:
     return " / 60" if parse == "seconds" else ""
 
 
@@ -140,7 +140,7 @@ def typed_source(
         spec = profile.columns[field]
         col, label = f"c{pos}", spec.label or src.header[pos]
         if spec.parse in READER_TYPES:
-            select.append(f"{col}{_scaled(spec.parse)} AS {field}")
+            select.append(f"{col}{scaled_sql(spec.parse)} AS {field}")
             select.append(f"NULL::VARCHAR AS {field}__raw")
         elif spec.parse in ("id", "text", "subject"):
             select.append(f"{_typed(spec.parse, col)} AS {field}")
@@ -279,7 +279,7 @@ def build_stage(
         if fast:
             guard = f"year(try_cast({col} AS {fast})) >= 1900" if fast in ("DATE", "TIMESTAMP") else "true"
             raw.append(f"CASE WHEN {guard} THEN try_cast({col} AS {fast}) END AS {col}__fast")
-            typed = f"CASE WHEN {col}__fast IS NOT NULL THEN {col}__fast{_scaled(spec.parse)} ELSE {_typed(spec.parse, col)} END"
+            typed = f"CASE WHEN {col}__fast IS NOT NULL THEN {col}__fast{scaled_sql(spec.parse)} ELSE {_typed(spec.parse, col)} END"
         else:
             typed = _typed(spec.parse, col)
         inner.append(f"{typed} AS {field}")

@@ -97,6 +97,14 @@ class TestPurge:
         assert rows(con, "SELECT usage_date FROM usage_daily") == [(dt.date(2026, 9, 2),)]
         assert rows(con, "SELECT count(*) FROM audit_log WHERE note LIKE 'purge%'") == [(1,)]
 
+    def test_purge_forgets_the_number_of_a_student_whose_usage_is_all_gone(self, con, tmp_path):
+        body = "1,A,2019-09-02,5,1\n2,A,2019-09-03,5,1\n2,A,2026-09-02,5,1\n"
+        imp(con, "usage", write(tmp_path / "u.csv", f"{HEADER}\n{body}"))
+        assert rows(con, "SELECT count(*) FROM student_refs") == [(2,)]
+        admin.purge_older_than(con, 3, actor=None, today=dt.date(2026, 11, 1))
+        assert rows(con, "SELECT student_key FROM student_refs") == [(key("2"),)]
+        assert rows(con, "SELECT student_key FROM usage_daily") == [(key("2"),)]
+
     def test_purge_needs_at_least_one_year(self, con):
         with pytest.raises(Exception, match="at least one year"):
             admin.purge_older_than(con, 0, actor=None)
