@@ -12,7 +12,7 @@ from models.errors import DomainError
 from services import auth
 from services.permissions import can
 from settings import Settings
-from ui.context import AUTH_KEY, current_actor, database
+from ui.context import AUTH_KEY, current_actor, database, sign_in, sign_out, write_session_cookie
 from ui.navigation import PAGES
 
 st.set_page_config(page_title="EdTech Purchasing", page_icon=":material/explore:", layout="wide")
@@ -70,7 +70,7 @@ def sign_in_page() -> None:
             except DomainError as exc:
                 st.error(exc.message)
             else:
-                st.session_state[AUTH_KEY] = actor.person_id
+                sign_in(con, actor.person_id, settings, remember=True)
                 st.rerun()
         demo = _demo_accounts(con)
         if demo:
@@ -84,6 +84,7 @@ def sign_in_page() -> None:
 def main() -> None:
     settings = Settings()
     with database(settings) as con:
+        write_session_cookie(settings)
         actor = current_actor(con)
         if actor is None:
             st.navigation(
@@ -103,7 +104,7 @@ def main() -> None:
         with st.sidebar:
             st.markdown(f"**{actor.full_name}**  \n{', '.join(sorted(r.label for r in actor.roles))}")
             if st.button("Sign out", key="nav.sign_out"):
-                st.session_state.pop(AUTH_KEY, None)
+                sign_out(con)
                 if _oidc_configured():
                     st.logout()
                 st.rerun()

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     lock_wait_seconds: float = Field(default=15.0, ge=0, le=600)
     max_failed_logins: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=1440)
+    # a local sign-in is remembered in the browser for this long (0: sign in again after a reload)
+    session_hours: int = Field(default=8, ge=0, le=24 * 30)
     district_name: str = Field(default="District 100")
 
     @field_validator("db", mode="before")

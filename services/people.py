@@ -10,6 +10,7 @@ from db.connection import transaction
 from models.enums import Role
 from models.errors import InvalidInput
 from models.people import Actor, PersonCreate
+from services import sessions
 from services.auth import hash_password
 from services.permissions import Action, require
 
@@ -74,6 +75,8 @@ def set_active(con: duckdb.DuckDBPyConnection, actor: Actor, person_id: int, act
         raise InvalidInput("You cannot deactivate your own account.")
     with transaction(con):
         repo.update(con, "people", person_id, {"active": active}, actor=actor)
+        if not active:
+            sessions.end_all(con, person_id)
 
 
 def reset_password(con: duckdb.DuckDBPyConnection, actor: Actor, person_id: int, password: str) -> None:
@@ -86,6 +89,7 @@ def reset_password(con: duckdb.DuckDBPyConnection, actor: Actor, person_id: int,
             {"password_hash": hash_password(password), "failed_logins": 0, "locked_until": None},
             actor=actor,
         )
+        sessions.end_all(con, person_id)  # a browser that remembered the old sign-in signs in again
 
 
 def audit_log(

@@ -36,6 +36,30 @@ class TestSignIn:
         assert "Purchasing pipeline" in texts(at)
         assert at.session_state["auth.person_id"] > 0
 
+    def test_the_browser_is_told_to_remember_the_sign_in(self, demo_db):
+        # signing out (and the reload) need a real browser: tests/browser/test_journey_foundation.py
+        import duckdb
+
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        sign_in(at, email_for_role("approver"))
+        scripts = " ".join(str(h.proto.body) for h in at.get("html"))
+        assert "edtech_session=" in scripts and "Max-Age=28800" in scripts
+        token = at.session_state["auth.session_token"]
+        assert token in scripts
+        with duckdb.connect(str(demo_db), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM web_sessions").fetchone() == (1,)
+
+    def test_a_district_can_turn_remembering_off(self, demo_db, monkeypatch):
+        import duckdb
+
+        monkeypatch.setenv("EDTECH_SESSION_HOURS", "0")
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        sign_in(at, email_for_role("approver"))
+        assert "Purchasing pipeline" in texts(at)
+        assert "edtech_session=" not in " ".join(str(h.proto.body) for h in at.get("html"))
+        with duckdb.connect(str(demo_db), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM web_sessions").fetchone() == (0,)
+
     def test_wrong_password_gets_a_message_not_a_traceback(self, demo_db):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
         sign_in(at, email_for_role("approver"), "wrong password")

@@ -25,12 +25,14 @@ from db.connection import DatabaseBusy, connect_waiting
 from db.migrate import apply_migrations
 from models.errors import DomainError
 from models.people import Actor
-from services import auth
+from services import auth, sessions
 from services.permissions import Action, can
 from settings import Settings
 
 _local = threading.local()
 AUTH_KEY = "auth.person_id"
+TOKEN_KEY = "auth.session_token"
+COOKIE_KEY = "auth.cookie_pending"  # a token to store in the browser, or "" to remove it
 FLASH_KEY = "ui.flash"
 
 
@@ -84,15 +86,53 @@ class PageContext:
         return can(self.actor, action)
 
 
+def _session_cookie() -> str | None:
+    try:
+        value = st.context.cookies.get(sessions.COOKIE)
+    except Exception:  # noqa: BLE001 - no browser request behind this run (tests, bare mode)
+        return None
+    return value if isinstance(value, str) else None
+
+
 def current_actor(con: duckdb.DuckDBPyConnection) -> Actor | None:
-    """The signed-in person, re-read every run so role changes and deactivation apply at once."""
+    """The signed-in person, re-read every run so role changes and deactivation apply at once.
+    A new browser session (a reload, a new tab) resumes a remembered local sign-in from its cookie."""
     person_id = st.session_state.get(AUTH_KEY)
     if person_id is None:
-        return None
+        token = _session_cookie()
+        person_id = sessions.resume(con, token)
+        if person_id is None:
+            return None
+        st.session_state[AUTH_KEY], st.session_state[TOKEN_KEY] = person_id, token
     actor = auth.load_actor(con, int(person_id))
     if actor is None:
         st.session_state.pop(AUTH_KEY, None)
     return actor
+
+
+def sign_in(con: duckdb.DuckDBPyConnection, person_id: int, settings: Settings, *, remember: bool) -> None:
+    """Sign this browser session in; with `remember`, the browser keeps it across reloads."""
+    st.session_state[AUTH_KEY] = person_id
+    if remember and settings.session_hours:
+        token = sessions.start(con, person_id, hours=settings.session_hours)
+        st.session_state[TOKEN_KEY] = st.session_state[COOKIE_KEY] = token
+
+
+def sign_out(con: duckdb.DuckDBPyConnection) -> None:
+    """End the remembered session (here and in every copy of its cookie) and this one."""
+    token = st.session_state.pop(TOKEN_KEY, None)
+    st.session_state.pop(AUTH_KEY, None)
+    if token:
+        sessions.end(con, token)
+        st.session_state[COOKIE_KEY] = ""
+
+
+def write_session_cookie(settings: Settings) -> None:
+    """Store or remove the browser's session cookie after a sign-in or sign-out (once)."""
+    pending = st.session_state.pop(COOKIE_KEY, None)
+    if pending is not None:
+        script = sessions.cookie_script(pending or None, hours=settings.session_hours)
+        st.html(script, unsafe_allow_javascript=True)
 
 
 @contextmanager

@@ -131,6 +131,7 @@ def sign_out(page) -> None:
 
 
 def open_page(page, base_url: str, url_path: str) -> None:
-    """Navigate within the same session by the sidebar link (a full reload would lose the session)."""
+    """Navigate within the same session by the sidebar link (keeps the page's own state; a reload would
+    start a new browser session, signed in again from the remembered sign-in)."""
     page.locator(f'[data-testid="stSidebarNav"] a[href$="/{url_path}"]').first.click()
     page.wait_for_load_state("networkidle")

@@ -43,3 +43,23 @@ def test_request_to_pipeline_then_other_roles(app_server, browser_page):
     assert nav.get_by_text("Pipeline").count() == 0  # the catalog is the teacher's only page
     assert nav.get_by_text("New request").count() == 0
     assert page.get_by_role("heading", name="Purchasing pipeline").count() == 0
+
+
+def test_a_local_sign_in_survives_a_reload_until_signing_out(app_server, browser_page):
+    page = browser_page
+    sign_in(page, app_server.url, APPROVER)
+    open_page(page, app_server.url, "catalog")
+    page.reload()
+    page.get_by_role("button", name="Sign out").wait_for()  # still signed in, no form
+    assert page.get_by_role("textbox", name="Password").count() == 0
+
+    other = page.context.new_page()  # a link opened in a new tab
+    other.goto(f"{app_server.url}/contracts")
+    other.get_by_role("button", name="Sign out").wait_for()
+
+    sign_out(page)
+    assert [c["name"] for c in page.context.cookies()].count("edtech_session") == 0
+    page.reload()
+    page.get_by_role("textbox", name="Email").wait_for()
+    other.reload()  # the other tab's copy of the session ended too
+    other.get_by_role("textbox", name="Email").wait_for()
