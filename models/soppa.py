@@ -117,3 +117,27 @@ class PostingRules(BaseModel):
     data_use_text: str = Field(
         min_length=20, max_length=20_000, title="What student data we collect, how it is used and shared"
     )
+    holidays: list[dt.date] = Field(
+        default_factory=list, max_length=400, title="District holidays (not counted as business days)"
+    )
+
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _holiday_dates(cls, value: object) -> object:
+        """One date per line (or comma-separated): 2026-11-26 or 11/26/2026; sorted, repeats dropped."""
+        if not isinstance(value, str):
+            return value
+        dates: set[dt.date] = set()
+        for part in value.replace(",", "\n").splitlines():
+            text = part.strip()
+            if not text:
+                continue
+            for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"):
+                try:
+                    dates.add(dt.datetime.strptime(text, fmt).date())
+                    break
+                except ValueError:
+                    continue
+            else:
+                raise ValueError(f"'{text[:40]}' is not a date; write one date per line, like 2026-11-26")
+        return sorted(dates)

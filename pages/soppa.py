@@ -51,7 +51,12 @@ def clocks_tab(ctx, today: dt.date, can_write: bool) -> None:
         r["post_by"] = posting.agreement_posting_due(r["signed_date"], rules) if r["signed_date"] else None
     st.caption(
         f"A new agreement is posted within {rules.posting_days} "
-        f"{'business' if rules.business_days else 'calendar'} days of signing."
+        f"{'business' if rules.business_days else 'calendar'} days of signing"
+        + (
+            f" (weekends and the {len(rules.holidays)} district holidays on the Settings tab not counted)."
+            if rules.business_days
+            else "."
+        )
     )
     st.dataframe(
         table(
@@ -319,6 +324,13 @@ def settings_tab(ctx, can_write: bool) -> None:
             "What student data we collect, how it is used and shared", rules.data_use_text
         )
         rights = st.text_area("Parents' rights text", rules.parent_rights_text, height=200)
+        holidays = st.text_area(
+            "District holidays (one date per line; not counted as business days)",
+            "\n".join(f"{d:%Y-%m-%d}" for d in rules.holidays),
+            placeholder="2026-11-26\n2026-11-27\n2026-12-24",
+            help="Days the district office is closed, e.g. from the board-approved school calendar. "
+            "Weekends are never counted.",
+        )
         if st.form_submit_button("Save settings", disabled=not can_write):
             try:
                 posting.save_rules(
@@ -334,6 +346,7 @@ def settings_tab(ctx, can_write: bool) -> None:
                         correct_days=correct,
                         data_use_text=data_use,
                         parent_rights_text=rights,
+                        holidays=holidays,
                     ),
                 )
             except ValidationError as exc:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+from collections.abc import Iterable
 from typing import Any
 
 import duckdb
@@ -73,29 +74,39 @@ def save_rules(con: duckdb.DuckDBPyConnection, actor: Actor, rules: PostingRules
     require(actor, Action.MANAGE_SOPPA_REGISTERS)
     with transaction(con):
         for name, value in rules.model_dump().items():
-            key, text = RULES_PREFIX + name, str(value).lower() if isinstance(value, bool) else str(value)
+            key, text = RULES_PREFIX + name, _stored(value)
             if repo.get(con, "app_meta", key) is None:
                 repo.insert(con, "app_meta", {"key": key, "value": text}, actor=actor)
             else:
                 repo.update(con, "app_meta", key, {"value": text}, actor=actor)
 
 
+def _stored(value: object) -> str:
+    """How a rule is kept in app_meta (text): booleans lower-case, dates one ISO date per line."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return "\n".join(d.isoformat() for d in value)
+    return str(value)
+
+
 # -- clocks ------------------------------------------------------------------------------------
 
 
-def add_business_days(start: dt.date, days: int) -> dt.date:
-    """`days` working days after `start`, skipping Saturdays and Sundays (not holidays)."""
+def add_business_days(start: dt.date, days: int, holidays: Iterable[dt.date] = ()) -> dt.date:
+    """`days` working days after `start`, skipping Saturdays, Sundays and the district's holidays."""
+    closed = set(holidays)
     current, left = start, days
     while left > 0:
         current += dt.timedelta(days=1)
-        if current.weekday() < 5:
+        if current.weekday() < 5 and current not in closed:
             left -= 1
     return current
 
 
 def agreement_posting_due(signed: dt.date, rules: PostingRules) -> dt.date:
     if rules.business_days:
-        return add_business_days(signed, rules.posting_days)
+        return add_business_days(signed, rules.posting_days, rules.holidays)
     return signed + dt.timedelta(days=rules.posting_days)
 
 

@@ -34,6 +34,38 @@ class TestClocks:
         assert posting.add_business_days(friday, 1) == dt.date(2026, 11, 9)
         assert posting.add_business_days(TODAY, 10) == dt.date(2026, 11, 16)
 
+    def test_district_holidays_are_not_business_days(self):
+        # signed Monday 11/02/2026; Thanksgiving week closed Wed-Fri
+        closed = [dt.date(2026, 11, 25), dt.date(2026, 11, 26), dt.date(2026, 11, 27)]
+        assert posting.add_business_days(dt.date(2026, 11, 20), 3, closed) == dt.date(2026, 11, 30)
+        assert posting.agreement_posting_due(dt.date(2026, 11, 16), rules(holidays=closed)) == dt.date(
+            2026, 12, 3
+        )
+        assert posting.agreement_posting_due(dt.date(2026, 11, 16), rules()) == dt.date(2026, 11, 30)
+
+    def test_holidays_are_read_as_people_type_them_and_bad_ones_are_named(self):
+        from pydantic import ValidationError
+
+        parsed = PostingRules(
+            parent_rights_text=posting.DEFAULT_PARENT_RIGHTS,
+            data_use_text=posting.DEFAULT_DATA_USE,
+            holidays="2026-12-25\n 11/26/2026 , 2026-12-25\n\n1/1/27",
+        )
+        assert parsed.holidays == [dt.date(2026, 11, 26), dt.date(2026, 12, 25), dt.date(2027, 1, 1)]
+        with pytest.raises(ValidationError, match="'Dec 25' is not a date"):
+            PostingRules(
+                parent_rights_text=posting.DEFAULT_PARENT_RIGHTS,
+                data_use_text=posting.DEFAULT_DATA_USE,
+                holidays="2026-11-26\nDec 25",
+            )
+
+    def test_holidays_are_saved_and_read_back(self, con, people):
+        closed = rules(holidays=[dt.date(2026, 11, 26), dt.date(2026, 12, 25)])
+        posting.save_rules(con, people["compliance"], closed)
+        assert posting.load_rules(con).holidays == [dt.date(2026, 11, 26), dt.date(2026, 12, 25)]
+        posting.save_rules(con, people["compliance"], rules())
+        assert posting.load_rules(con).holidays == []
+
     def test_posting_due_business_or_calendar(self):
         assert posting.agreement_posting_due(TODAY, rules()) == dt.date(2026, 11, 16)
         assert posting.agreement_posting_due(TODAY, rules(business_days=False)) == dt.date(2026, 11, 12)

@@ -129,6 +129,21 @@ class TestSoppaPage:
         [b for b in at.button if b.label == "Save dates"][0].click().run()
         assert any("cannot be in the future" in e.value for e in at.error)
 
+    def test_district_holidays_are_saved_or_the_bad_date_is_named(self, demo_db):
+        at = run_page("pages/soppa.py", as_role="compliance_officer")
+        box = [t for t in at.text_area if t.label.startswith("District holidays")][0]
+        box.set_value("2026-11-26\nThanksgiving")
+        [b for b in at.button if b.label == "Save settings"][0].click().run()
+        assert any("'Thanksgiving' is not a date" in e.value for e in at.error)
+        box = [t for t in at.text_area if t.label.startswith("District holidays")][0]
+        box.set_value("11/27/2026\n2026-11-26")
+        [b for b in at.button if b.label == "Save settings"][0].click().run()
+        assert not at.error and any("Saved" in m.value for m in at.success)
+        at = run_page("pages/soppa.py", as_role="compliance_officer")
+        box = [t for t in at.text_area if t.label.startswith("District holidays")][0]
+        assert box.value == "2026-11-26\n2026-11-27"
+        assert "2 district holidays" in texts(at)
+
     def test_other_staff_read_only(self, demo_db):
         at = run_page("pages/soppa.py", as_role="approver")
         assert not at.exception
