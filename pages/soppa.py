@@ -149,7 +149,9 @@ def posting_tab(ctx, today: dt.date, can_write: bool) -> None:
             hide_index=True,
         )
     with st.expander("Preview"):
-        st.components.v1.html(page, height=600, scrolling=True)
+        # st.iframe replaces st.components.v1.html (deprecated, removed after 2026-06-01). The page is
+        # the generated public posting: every stored value in it went through html.escape.
+        st.iframe(page, height=600)
 
 
 def breach_tab(ctx, today: dt.date, can_write: bool, vendors: dict) -> None:
