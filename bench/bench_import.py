@@ -70,7 +70,9 @@ def main() -> None:
             )
             base_db.unlink()
             etl_db.unlink()
-    result = json.loads(etl[-1][2].strip().splitlines()[-1])
+    results = [json.loads(out.strip().splitlines()[-1]) for _, _, out in etl]
+    result = results[-1]
+    steps = sorted({step for r in results for step in r.get("step_seconds", {})})
     base_s = statistics.median(t for t, _, _ in baseline)
     etl_s = statistics.median(t for t, _, _ in etl)
     summary = {
@@ -85,6 +87,11 @@ def main() -> None:
         "import_peak_mb": round(max(m for _, m, _ in etl)),
         "peak_goal_mb": 1500,
         "rows_imported": result["rows_imported"],
+        # where the import's time goes (median per step; see `step_seconds` in docs/IMPORTS.md)
+        "step_seconds_median": {
+            step: round(statistics.median(r.get("step_seconds", {}).get(step, 0.0) for r in results), 2)
+            for step in steps
+        },
         "cpus": psutil.cpu_count(),
         "load_average": [round(x, 1) for x in psutil.getloadavg()],
     }
