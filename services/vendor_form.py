@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from db import repo
@@ -88,7 +88,7 @@ def generate_xlsx(con: duckdb.DuckDBPyConnection, request_id: int, candidate_id:
         for col in (5, 6, 7):
             cell = ws.cell(row=i, column=col)
             cell.fill = fill
-            cell.protection = cell.protection.copy(locked=False)
+            cell.protection = Protection(locked=False, hidden=cell.protection.hidden)
         meets.add(ws.cell(row=i, column=5))
     for col, width in zip("ABCDEFG", (10, 28, 60, 10, 18, 50, 40), strict=True):
         ws.column_dimensions[col].width = width

@@ -36,7 +36,18 @@ class TestGenerate:
         meta = wb[vendor_form.META_SHEET]
         assert meta.sheet_state == "veryHidden" and meta.protection.sheet
         assert meta["B1"].value == request_id and meta["B3"].value == vendor_form.TEMPLATE_VERSION
-        assert wb[vendor_form.FORM_SHEET].protection.sheet
+        form = wb[vendor_form.FORM_SHEET]
+        assert form.protection.sheet
+        first = vendor_form.HEADER_ROW + 1  # the vendor can type only in the three answer columns
+        assert [form.cell(row=first, column=c).protection.locked for c in range(1, 8)] == [
+            True,
+            True,
+            True,
+            True,
+            False,
+            False,
+            False,
+        ]
 
     def test_markdown_lists_every_criterion(self, con, setup):
         request_id, cand = setup

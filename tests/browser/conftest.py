@@ -54,6 +54,7 @@ def app_server(demo_template: Path, tmp_path: Path) -> Iterator[AppServer]:
     port = _free_port()
     env = {**os.environ, "EDTECH_DB": str(db), "EDTECH_ID_SECRET": "demo-test-secret"}
     log = tmp_path / "streamlit.log"
+    log_file = log.open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -72,7 +73,7 @@ def app_server(demo_template: Path, tmp_path: Path) -> Iterator[AppServer]:
         ],
         cwd=ROOT,
         env=env,
-        stdout=log.open("w"),
+        stdout=log_file,
         stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
@@ -85,6 +86,7 @@ def app_server(demo_template: Path, tmp_path: Path) -> Iterator[AppServer]:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
+            log_file.close()
             pytest.fail(f"the app did not start; log:\n{log.read_text()[-3000:]}")
         time.sleep(0.3)
     yield AppServer(db, port, process, log)
@@ -93,6 +95,7 @@ def app_server(demo_template: Path, tmp_path: Path) -> Iterator[AppServer]:
         process.wait(10)
     except subprocess.TimeoutExpired:
         process.kill()
+    log_file.close()
 
 
 @pytest.fixture(scope="session")
