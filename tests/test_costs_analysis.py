@@ -13,6 +13,7 @@ from models.costs import (
     CostCategory,
     CostLine,
     EnrollmentParams,
+    PriceTier,
     QuoteInput,
     ScenarioParams,
 )
@@ -27,6 +28,7 @@ from services.costs.analysis import (
     scenario_npv,
     tornado,
 )
+from services.costs.projection import project_costs
 
 
 def quote(**changes) -> QuoteInput:
@@ -159,6 +161,21 @@ class TestWhatWouldItTake:
         q = quote(one_time_costs=(CostLine(name="Devices", category=CostCategory.HARDWARE, amount=50_000),))
         fit = max_unit_price(q, params(), 20_000)
         assert fit.max_unit_price is None and not fit.fits
+
+    def test_tiered_quote_answers_with_a_share_of_its_tier_prices(self):
+        # 1,000 students -> the 1,000 tier at $8: $8,000 a year, not the "from" price of $10
+        tiers = (PriceTier(min_units=0, unit_price=10.0), PriceTier(min_units=1000, unit_price=8.0))
+        q = quote(tiers=tiers)
+        tight = max_unit_price(q, params(option=ContractOption.YEARLY), 6_000)
+        assert tight.max_price_share == pytest.approx(0.75) and not tight.fits
+        assert "discount of at least 25%" in tight.explanation
+        roomy = max_unit_price(q, params(option=ContractOption.YEARLY), 10_000)
+        assert roomy.max_price_share == pytest.approx(1.25) and roomy.fits
+        # what the share means: the tiers scaled by it cost exactly the budget
+        years = project_costs(q, params(option=ContractOption.YEARLY), price_scale=tight.max_price_share)
+        assert max(y.total for y in years) == pytest.approx(6_000)
+        # a flat $10 price would have said "does not fit" at $9,000; the tier actually billed fits
+        assert max_unit_price(q, params(option=ContractOption.YEARLY), 9_000).fits
 
     def test_npv_basis_is_consistent(self):
         q, p = quote(escalator_pct=4), params(discount_rate_pct=5, horizon_years=5)

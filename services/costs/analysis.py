@@ -11,7 +11,8 @@ Pure functions over services/costs/projection.py. Definitions (each used once, h
   NPV. Cost is linear in the discount, so two projections give it exactly.
 - Break-even utilization: the active share needed to keep cost per active user at or under a target.
 - "What would it take": cost is linear in the unit price, so the highest price that fits a budget is
-  solved from two projections (price 0 and price 1).
+  solved from two projections (price 0 and price 1). With price tiers, cost is linear in a common
+  factor on every tier's price, so the answer is the largest share of the quoted prices that fits.
 """
 
 from __future__ import annotations
@@ -225,30 +226,28 @@ def tornado(
 @dataclass(frozen=True)
 class PriceFit:
     quoted_price: float
-    max_unit_price: float | None  # None: other costs alone exceed the budget
+    max_unit_price: float | None  # None: other costs alone exceed the budget, or the quote has tiers
     fits: bool
     explanation: str
+    # the highest multiple of the quoted prices (every tier alike) that fits; None: nothing fits
+    max_price_share: float | None = None
 
 
 def max_unit_price(
     quote: QuoteInput, params: ScenarioParams, budget: float, basis: BudgetBasis = BudgetBasis.EACH_YEAR
 ) -> PriceFit:
-    """The highest unit price (year-1 list price) whose cost stays within `budget` on `basis`."""
+    """The highest unit price (year-1 list price) whose cost stays within `budget` on `basis`.
+
+    With price tiers there is no single price: the answer is how far every tier price may move
+    together (cost is linear in a common factor on all tiers), e.g. "at most 80% of the quoted
+    prices" = a discount of at least 20%."""
+    if quote.tiers:
+        return _max_tier_share(quote, params, budget, basis)
     fixed = project_costs(quote, params, base_price=0.0)
     per_dollar = project_costs(quote, params, base_price=1.0)
-    rate = params.discount_rate_pct / 100
     slopes = [p.total - f.total for p, f in zip(per_dollar, fixed, strict=True)]
     intercepts = [f.total for f in fixed]
-    if basis == BudgetBasis.EACH_YEAR:
-        limits = [
-            (budget - b) / a if a > 0 else (float("inf") if b <= budget else -1.0)
-            for a, b in zip(slopes, intercepts, strict=True)
-        ]
-        price = min(limits)
-    else:
-        a = npv(slopes, rate) if basis == BudgetBasis.NPV else sum(slopes)
-        b = npv(intercepts, rate) if basis == BudgetBasis.NPV else sum(intercepts)
-        price = (budget - b) / a if a > 0 else (float("inf") if b <= budget else -1.0)
+    price = _linear_limit(slopes, intercepts, budget, basis, params.discount_rate_pct / 100)
     if price < 0:
         return PriceFit(
             quote.unit_price,
@@ -266,4 +265,48 @@ def max_unit_price(
         fits,
         f"Up to ${price:,.2f} per unit keeps {basis.label} within ${budget:,.0f}; "
         f"the quoted ${quote.unit_price:,.2f} {verdict}.",
+        price / quote.unit_price if quote.unit_price > 0 else None,
     )
+
+
+def _linear_limit(
+    slopes: Sequence[float], intercepts: Sequence[float], budget: float, basis: BudgetBasis, rate: float
+) -> float:
+    """The largest x with cost(x) = intercept + slope * x within budget (inf: any; < 0: none)."""
+    if basis == BudgetBasis.EACH_YEAR:
+        return min(
+            (budget - b) / a if a > 0 else (float("inf") if b <= budget else -1.0)
+            for a, b in zip(slopes, intercepts, strict=True)
+        )
+    a = npv(slopes, rate) if basis == BudgetBasis.NPV else sum(slopes)
+    b = npv(intercepts, rate) if basis == BudgetBasis.NPV else sum(intercepts)
+    return (budget - b) / a if a > 0 else (float("inf") if b <= budget else -1.0)
+
+
+def _max_tier_share(quote: QuoteInput, params: ScenarioParams, budget: float, basis: BudgetBasis) -> PriceFit:
+    fixed = project_costs(quote, params, price_scale=0.0)
+    quoted = project_costs(quote, params, price_scale=1.0)
+    slopes = [q.total - f.total for q, f in zip(quoted, fixed, strict=True)]
+    share = _linear_limit(slopes, [f.total for f in fixed], budget, basis, params.discount_rate_pct / 100)
+    if share < 0:
+        return PriceFit(
+            quote.unit_price,
+            None,
+            False,
+            f"Costs other than licenses already exceed the budget on {basis.label}.",
+        )
+    if share == float("inf"):
+        return PriceFit(quote.unit_price, None, True, "The license costs nothing here; any price fits.")
+    fits = share >= 1 - 1e-9
+    within = f"keeps {basis.label} within ${budget:,.0f}"
+    if fits:
+        explanation = (
+            f"The quoted tier prices fit: every tier could cost up to {share:.0%} of its quoted price and "
+            f"still {within}."
+        )
+    else:
+        explanation = (
+            f"The quoted tier prices do not fit: every tier must come down to {share:.0%} of its quoted "
+            f"price (a discount of at least {1 - share:.0%}) to {within.removeprefix('keeps ')}."
+        )
+    return PriceFit(quote.unit_price, None, fits, explanation, share)

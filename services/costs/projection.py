@@ -166,9 +166,10 @@ def _served(quote: QuoteInput, students: float, units: int) -> int:
 
 
 def project_costs(
-    quote: QuoteInput, params: ScenarioParams, *, base_price: float | None = None
+    quote: QuoteInput, params: ScenarioParams, *, base_price: float | None = None, price_scale: float = 1.0
 ) -> list[YearCost]:
-    """Cost per fiscal year over the horizon. `base_price` replaces the quoted unit price (what-ifs)."""
+    """Cost per fiscal year over the horizon. `base_price` replaces the quoted unit price (what-ifs);
+    `price_scale` multiplies whatever price applies, tier prices included (0.9 = every price 10% lower)."""
     terms = contract_terms(quote, params)
     rate = params.discount_rate_pct / 100
     utilization = params.utilization_pct / 100
@@ -184,7 +185,7 @@ def project_costs(
             # seat counts may rise during a multi-year term but only fall at renewal
             term_start_units = units if t == 0 else max(term_start_units, units)
             units = term_start_units
-        price0 = price_for_units(quote, units) if base_price is None else base_price
+        price0 = (price_for_units(quote, units) if base_price is None else base_price) * price_scale
         list_price = list_price_in_year(price0, t, terms.escalator, terms.lock_years)
         unit_price = list_price * (1 - terms.discount) if in_term else list_price
         by_category: dict[CostCategory, float] = {CostCategory.LICENSE: unit_price * units}
