@@ -162,7 +162,7 @@ class TestWaitingForTheLock:
         con = connect_waiting(path, wait_seconds=20)
         waited = time.monotonic() - started
         con.close()
-        proc.wait()
+        proc.communicate(timeout=30)  # waits and closes its pipe
         assert waited > 0.5  # it really waited for the other process
 
     def test_gives_up_with_a_plain_message(self, tmp_path):
@@ -171,4 +171,4 @@ class TestWaitingForTheLock:
         proc = self._hold(path, 3)
         with pytest.raises(DatabaseBusy, match="busy"):
             connect_waiting(path, wait_seconds=0.3)
-        proc.wait()
+        proc.communicate(timeout=30)  # waits and closes its pipe

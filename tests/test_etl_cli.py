@@ -141,7 +141,7 @@ class TestLockWait:
             result = run("usage", str(SAMPLES / "usage" / "generic_usage.csv"), "--json", db=db)
             waited = time.monotonic() - started
         finally:
-            holder.wait(timeout=30)
+            holder.communicate(timeout=30)  # waits and closes its pipe
         assert result.returncode == 0, result.stderr
         assert last_json(result)["rows_imported"] == 200
         assert waited >= 1.0  # it really waited for the holder
