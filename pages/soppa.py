@@ -312,7 +312,7 @@ def settings_tab(ctx, can_write: bool) -> None:
     with st.form(state_key(NS, "rules")):
         c1, c2, c3 = st.columns(3)
         days = c1.number_input("Days to post a new agreement", 1, 90, rules.posting_days)
-        business = c2.checkbox("Count business days (Mon-Fri)", rules.business_days)
+        business = c2.checkbox("Count business days (Mon-Fri, not holidays)", rules.business_days)
         window = c3.number_input(
             "Days to update after the fiscal/calendar year starts", 1, 180, rules.update_window_days
         )
