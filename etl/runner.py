@@ -274,7 +274,35 @@ def run_import(
     actor: Actor | None = None,
     progress: Progress = _noop,
 ) -> ImportOutcome:
-    """Import one file (or, for rosters, a OneRoster folder or zip)."""
+    """Import one file (or, for rosters, a OneRoster folder or zip).
+
+    Two imports in one app process can write at the same moment (two people on the Import page);
+    DuckDB then refuses the second COMMIT (e.g. both numbered a new student alike) and nothing of it
+    is stored. That import runs once more, now seeing the other's rows, before giving up."""
+    for attempt in (1, 2):
+        try:
+            return _run_once(con, secret, req, actor=actor, progress=progress)
+        except duckdb.TransactionException as exc:
+            if attempt == 2:
+                raise ImportConflict(
+                    f"{req.display_name}: another import was writing at the same moment, so this one "
+                    "could not be stored; nothing was imported. Run it again."
+                ) from exc
+    raise AssertionError("unreachable")
+
+
+class ImportConflict(DomainError):
+    """Another import's commit won; nothing of this one was stored."""
+
+
+def _run_once(
+    con: duckdb.DuckDBPyConnection,
+    secret: bytes,
+    req: ImportRequest,
+    *,
+    actor: Actor | None,
+    progress: Progress,
+) -> ImportOutcome:
     if req.kind == "roster":
         from etl.oneroster import import_roster
 

@@ -178,3 +178,40 @@ class TestFastLaneChecks:
         imp(con, "usage", write(tmp_path / "messy.csv", HEADER + "\n1,Mathy,2026-09-03,5,1,School A ,3\n"))
         assert ran == [1]
         assert rows(con, "SELECT DISTINCT school FROM usage_daily") == [("School A",)]
+
+
+class TestTwoImportsAtOnce:
+    def _clash_on_first_call(self, con, monkeypatch, times: int):
+        """Another import commits a student with the same new number while this one is writing."""
+        from etl import loaders
+
+        original, calls = loaders.attach_refs, []
+
+        def attach_then_clash(c):
+            added = original(c)
+            if len(calls) < times:
+                calls.append(1)
+                taken = c.execute("SELECT max(student_ref) FROM student_refs").fetchone()[0]
+                other = con.cursor()  # a second session of the same app process
+                other.execute("INSERT INTO student_refs VALUES (?, ?)", [taken, f"someone-else-{len(calls)}"])
+                other.close()
+            return added
+
+        monkeypatch.setattr(loaders, "attach_refs", attach_then_clash)
+        return calls
+
+    def test_the_import_that_lost_runs_again_and_is_stored(self, con, tmp_path, monkeypatch):
+        calls = self._clash_on_first_call(con, monkeypatch, times=1)
+        out = imp(con, "usage", write(tmp_path / "u.csv", HEADER + "\n1,A,2026-09-02,5,1,S,3\n"))
+        assert calls == [1] and out.rows_imported == 1
+        assert rows(con, "SELECT count(*) FROM usage_daily WHERE student_key = ?", [key("1")]) == [(1,)]
+        assert rows(con, "SELECT count(*), count(DISTINCT student_ref) FROM student_refs") == [(2, 2)]
+
+    def test_a_second_loss_is_a_plain_message_and_nothing_is_stored(self, con, tmp_path, monkeypatch):
+        from etl.runner import ImportConflict
+
+        self._clash_on_first_call(con, monkeypatch, times=2)
+        with pytest.raises(ImportConflict, match="another import was writing at the same moment"):
+            imp(con, "usage", write(tmp_path / "u.csv", HEADER + "\n1,A,2026-09-02,5,1,S,3\n"))
+        assert rows(con, "SELECT count(*) FROM usage_facts") == [(0,)]
+        assert rows(con, "SELECT count(*) FROM import_log") == [(0,)]
