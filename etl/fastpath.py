@@ -306,14 +306,6 @@ def try_import(
     finally:
         con.execute("RESET preserve_insertion_order")
     progress("done", 1.0)
-    return ImportOutcome(
-        kind=req.kind,
-        format=profile.name,
-        file_name=req.display_name,
-        import_id=import_id,
-        rows_read=read,
-        rows_imported=read,
-        warnings=src.warnings,
-        message=f"Imported {read:,} of {read:,} rows from {req.display_name} ({profile.label}); "
-        f"0 rejected, 0 with warnings.",
+    return importlog.imported_outcome(
+        req, profile, import_id, read=read, imported=read, rejected=0, warned=0, warnings=src.warnings
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 
 from db import repo
+from etl.profiles import FormatProfile
+from models.imports import ImportOutcome, ImportRequest
 from models.people import Actor
 
 
@@ -49,4 +51,32 @@ def finish_entry(
         "UPDATE import_log SET rows_read = ?, rows_imported = ?, rows_rejected = ?, rows_warned = ?, "
         "notes = ?, finished_at = current_timestamp WHERE import_id = ?",
         [read, imported, rejected, warned, notes, import_id],
+    )
+
+
+def imported_outcome(
+    req: ImportRequest,
+    profile: FormatProfile,
+    import_id: int,
+    *,
+    read: int,
+    imported: int,
+    rejected: int,
+    warned: int,
+    warnings: list[str],
+) -> ImportOutcome:
+    """What a finished file import reports (both lanes: etl/fastpath.py and etl/runner.py)."""
+    return ImportOutcome(
+        kind=req.kind,
+        format=profile.name,
+        file_name=req.display_name,
+        import_id=import_id,
+        rows_read=read,
+        rows_imported=imported,
+        rows_rejected=rejected,
+        rows_warned=warned,
+        already_imported=False,
+        warnings=warnings,
+        message=f"Imported {imported:,} of {read:,} rows from {req.display_name} "
+        f"({profile.label}); {rejected:,} rejected, {warned:,} with warnings.",
     )

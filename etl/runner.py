@@ -237,19 +237,15 @@ def _run_file(
             con, import_id, read=read, imported=imported, rejected=rejected, warned=warned, notes=notes
         )
     progress("done", 1.0)
-    return ImportOutcome(
-        kind=req.kind,
-        format=profile.name,
-        file_name=req.display_name,
-        import_id=import_id,
-        rows_read=read,
-        rows_imported=imported,
-        rows_rejected=rejected,
-        rows_warned=warned,
-        already_imported=False,
+    return importlog.imported_outcome(
+        req,
+        profile,
+        import_id,
+        read=read,
+        imported=imported,
+        rejected=rejected,
+        warned=warned,
         warnings=src.warnings,
-        message=f"Imported {imported:,} of {read:,} rows from {req.display_name} "
-        f"({profile.label}); {rejected:,} rejected, {warned:,} with warnings.",
     )
 
 
@@ -279,16 +275,17 @@ def run_import(
     Two imports in one app process can write at the same moment (two people on the Import page);
     DuckDB then refuses the second COMMIT (e.g. both numbered a new student alike) and nothing of it
     is stored. That import runs once more, now seeing the other's rows, before giving up."""
-    for attempt in (1, 2):
-        try:
-            return _run_once(con, secret, req, actor=actor, progress=progress)
-        except duckdb.TransactionException as exc:
-            if attempt == 2:
-                raise ImportConflict(
-                    f"{req.display_name}: another import was writing at the same moment, so this one "
-                    "could not be stored; nothing was imported. Run it again."
-                ) from exc
-    raise AssertionError("unreachable")
+    try:
+        return _run_once(con, secret, req, actor=actor, progress=progress)
+    except duckdb.TransactionException:
+        pass  # the other import's COMMIT won; run once more, now seeing its rows
+    try:
+        return _run_once(con, secret, req, actor=actor, progress=progress)
+    except duckdb.TransactionException as exc:
+        raise ImportConflict(
+            f"{req.display_name}: another import was writing at the same moment, so this one "
+            "could not be stored; nothing was imported. Run it again."
+        ) from exc
 
 
 class ImportConflict(DomainError):
