@@ -241,31 +241,45 @@ def max_unit_price(
     With price tiers there is no single price: the answer is how far every tier price may move
     together (cost is linear in a common factor on all tiers), e.g. "at most 80% of the quoted
     prices" = a discount of at least 20%."""
-    if quote.tiers:
-        return _max_tier_share(quote, params, budget, basis)
-    fixed = project_costs(quote, params, base_price=0.0)
-    per_dollar = project_costs(quote, params, base_price=1.0)
-    slopes = [p.total - f.total for p, f in zip(per_dollar, fixed, strict=True)]
-    intercepts = [f.total for f in fixed]
-    price = _linear_limit(slopes, intercepts, budget, basis, params.discount_rate_pct / 100)
-    if price < 0:
+    if quote.tiers:  # x = a common factor on every tier's price
+        fixed = project_costs(quote, params, price_scale=0.0)
+        per_x = project_costs(quote, params, price_scale=1.0)
+    else:  # x = the unit price
+        fixed = project_costs(quote, params, base_price=0.0)
+        per_x = project_costs(quote, params, base_price=1.0)
+    slopes = [p.total - f.total for p, f in zip(per_x, fixed, strict=True)]
+    limit = _linear_limit(slopes, [f.total for f in fixed], budget, basis, params.discount_rate_pct / 100)
+    if limit < 0:
         return PriceFit(
             quote.unit_price,
             None,
             False,
             f"Costs other than licenses already exceed the budget on {basis.label}.",
         )
-    fits = quote.unit_price <= price + 1e-9
-    if price == float("inf"):
+    if limit == float("inf"):
         return PriceFit(quote.unit_price, None, True, "The license costs nothing here; any price fits.")
+    within = f"{basis.label} within ${budget:,.0f}"
+    if quote.tiers:
+        fits = limit >= 1 - 1e-9
+        if fits:
+            explanation = (
+                f"The quoted tier prices fit: every tier could cost up to {limit:.0%} of its quoted price "
+                f"and still keep {within}."
+            )
+        else:
+            explanation = (
+                f"The quoted tier prices do not fit: every tier must come down to {limit:.0%} of its "
+                f"quoted price (a discount of at least {1 - limit:.0%}) to keep {within}."
+            )
+        return PriceFit(quote.unit_price, None, fits, explanation, limit)
+    fits = quote.unit_price <= limit + 1e-9
     verdict = "fits" if fits else "does not fit"
     return PriceFit(
         quote.unit_price,
-        price,
+        limit,
         fits,
-        f"Up to ${price:,.2f} per unit keeps {basis.label} within ${budget:,.0f}; "
-        f"the quoted ${quote.unit_price:,.2f} {verdict}.",
-        price / quote.unit_price if quote.unit_price > 0 else None,
+        f"Up to ${limit:,.2f} per unit keeps {within}; the quoted ${quote.unit_price:,.2f} {verdict}.",
+        limit / quote.unit_price if quote.unit_price > 0 else None,
     )
 
 
@@ -281,32 +295,3 @@ def _linear_limit(
     a = npv(slopes, rate) if basis == BudgetBasis.NPV else sum(slopes)
     b = npv(intercepts, rate) if basis == BudgetBasis.NPV else sum(intercepts)
     return (budget - b) / a if a > 0 else (float("inf") if b <= budget else -1.0)
-
-
-def _max_tier_share(quote: QuoteInput, params: ScenarioParams, budget: float, basis: BudgetBasis) -> PriceFit:
-    fixed = project_costs(quote, params, price_scale=0.0)
-    quoted = project_costs(quote, params, price_scale=1.0)
-    slopes = [q.total - f.total for q, f in zip(quoted, fixed, strict=True)]
-    share = _linear_limit(slopes, [f.total for f in fixed], budget, basis, params.discount_rate_pct / 100)
-    if share < 0:
-        return PriceFit(
-            quote.unit_price,
-            None,
-            False,
-            f"Costs other than licenses already exceed the budget on {basis.label}.",
-        )
-    if share == float("inf"):
-        return PriceFit(quote.unit_price, None, True, "The license costs nothing here; any price fits.")
-    fits = share >= 1 - 1e-9
-    within = f"keeps {basis.label} within ${budget:,.0f}"
-    if fits:
-        explanation = (
-            f"The quoted tier prices fit: every tier could cost up to {share:.0%} of its quoted price and "
-            f"still {within}."
-        )
-    else:
-        explanation = (
-            f"The quoted tier prices do not fit: every tier must come down to {share:.0%} of its quoted "
-            f"price (a discount of at least {1 - share:.0%}) to {within.removeprefix('keeps ')}."
-        )
-    return PriceFit(quote.unit_price, None, fits, explanation, share)
