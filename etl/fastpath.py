@@ -33,6 +33,7 @@ COLUMNS = loaders.USAGE_COLUMNS
 # many bits (128 MB per thread; a year of 25,000 students and 40 tools needs 292M bits) a hash count
 # is used instead.
 BITMAP_MAX_BITS = 1 << 30
+LIST_LOOKUP_MAX = 64  # tools numbered by a list lookup; more take a join (`distinct_keys`)
 
 
 class _NotClean(Exception):
@@ -207,23 +208,35 @@ def distinct_keys(con: duckdb.DuckDBPyConnection, import_id: int, tools: list[st
     ).fetchone()
     day = f"(f.usage_date - DATE '{first.isoformat()}')"
     student = f"(f.student_ref - {low})"
-    if days <= students:
-        position = f"({day}::BIGINT * {len(tools)} + c.code) * {high - low + 1} + {student}"
+    if len(tools) <= LIST_LOOKUP_MAX:
+        source, code = "usage_facts f", _tool_code(tools)
     else:
-        position = f"({student}::BIGINT * {len(tools)} + c.code) * {span} + {day}"
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE etl_tool_codes AS "
-        "SELECT unnest($tools::VARCHAR[]) AS tool, unnest(range(len($tools)::BIGINT)) AS code",
-        {"tools": tools},
-    )
+        source, code = "usage_facts f JOIN etl_tool_codes c USING (tool)", "c.code"
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE etl_tool_codes AS "
+            "SELECT unnest($tools::VARCHAR[]) AS tool, unnest(range(len($tools)::BIGINT)) AS code",
+            {"tools": tools},
+        )
+    if days <= students:
+        position = f"({day}::BIGINT * {len(tools)} + {code}) * {high - low + 1} + {student}"
+    else:
+        position = f"({student}::BIGINT * {len(tools)} + {code}) * {span} + {day}"
     try:
         return con.execute(
-            f"SELECT bit_count(bitstring_agg({position}, 0, {bits - 1})) "
-            "FROM usage_facts f JOIN etl_tool_codes c USING (tool) WHERE f.import_id = ?",
-            [import_id],
+            f"SELECT bit_count(bitstring_agg({position}, 0, {bits - 1})) FROM {source} WHERE f.import_id = $id",
+            {"id": import_id, "tools": tools} if "$tools" in code else {"id": import_id},
         ).fetchone()[0]
     finally:
         con.execute("DROP TABLE IF EXISTS etl_tool_codes")
+
+
+def _tool_code(tools: list[str]) -> str:
+    """The tool's place in `tools` (0-based) as SQL over `f.tool`, with `tools` bound as $tools.
+    A list lookup beats a join with a code table for a few tools (0.17 s against 0.22-0.27 s on 10M
+    rows and 40 tools); it is linear in the tools, so many tools take the join."""
+    if len(tools) == 1:
+        return "0"
+    return "(list_position($tools::VARCHAR[], f.tool) - 1)"
 
 
 def try_import(
@@ -271,7 +284,7 @@ def try_import(
                 kind=req.kind,
                 format=profile.name,
                 file_name=req.display_name,
-                sha256=src.sha256,
+                fingerprint=src.fingerprint,
                 tool=tool,
                 subject=req.subject,
                 actor=actor,

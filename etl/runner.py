@@ -36,12 +36,12 @@ def _noop(step: str, fraction: float) -> None:
     return None
 
 
-def find_previous(con: duckdb.DuckDBPyConnection, sha256: str, kind: str) -> dict | None:
+def find_previous(con: duckdb.DuckDBPyConnection, fingerprint: str, kind: str) -> dict | None:
     return repo.fetch_one(
         con,
         "SELECT * FROM import_log WHERE file_sha256 = ? AND kind = ? AND status = 'imported' "
         "ORDER BY import_id DESC LIMIT 1",
-        [sha256, kind],
+        [fingerprint, kind],
     )
 
 
@@ -104,7 +104,7 @@ def _run_file(
     actor: Actor | None,
     progress: Progress,
 ) -> ImportOutcome:
-    previous = find_previous(con, src.sha256, req.kind)
+    previous = find_previous(con, src.fingerprint, req.kind)
     if previous:
         return already_outcome(previous)
     found = detect(PROFILES, req.kind, src.header, req.format)
@@ -205,7 +205,7 @@ def _run_file(
             kind=req.kind,
             format=profile.name,
             file_name=req.display_name,
-            sha256=src.sha256,
+            fingerprint=src.fingerprint,
             tool=tool,
             subject=req.subject,
             actor=actor,

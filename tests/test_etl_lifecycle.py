@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import zipfile
 
 import pytest
@@ -25,6 +26,24 @@ class TestIdempotencyAndUpsert:
         assert again.already_imported and again.import_id == first.import_id
         assert rows(con, "SELECT count(*), sum(minutes) FROM usage_daily") == before
         assert rows(con, "SELECT count(*) FROM import_log") == [(1,)]
+
+    def test_a_changed_byte_is_a_new_file(self, con, tmp_path):
+        first = imp(con, "usage", write(tmp_path / "a.csv", f"{HEADER}\n1,A,2026-09-01,10,1\n"))
+        second = imp(con, "usage", write(tmp_path / "a.csv", f"{HEADER}\n1,A,2026-09-01,11,1\n"))
+        assert not second.already_imported and second.import_id != first.import_id
+        assert rows(con, "SELECT minutes FROM usage_daily") == [(11.0,)]
+
+    def test_a_file_fingerprinted_before_xxh3_is_imported_once_more_without_doubling(self, con, tmp_path):
+        """Import logs written before the fingerprint became XXH3 hold SHA-256: the file is not
+        recognised, so it is imported again, and the upsert replaces the same rows."""
+        path = write(tmp_path / "u.csv", f"{HEADER}\n1,A,2026-09-01,10,1\n2,A,2026-09-01,20,1\n")
+        first = imp(con, "usage", path)
+        assert first.import_id is not None
+        con.execute("UPDATE import_log SET file_sha256 = ?", [hashlib.sha256(path.read_bytes()).hexdigest()])
+        again = imp(con, "usage", path)
+        assert not again.already_imported
+        assert rows(con, "SELECT count(*), sum(minutes) FROM usage_daily") == [(2, 30.0)]
+        assert imp(con, "usage", path).already_imported  # and from now on it is recognised
 
     def test_overlapping_cumulative_exports_later_wins(self, con, tmp_path):
         imp(con, "usage", write(tmp_path / "w1.csv", f"{HEADER}\n1,A,2026-09-01,10,1\n1,A,2026-09-02,20,1\n"))
