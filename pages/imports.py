@@ -42,6 +42,22 @@ KINDS = {
 }
 DETECT = "(detect from the header)"
 
+
+def _empty_history(rows_outside_imports: int) -> str:
+    """What the empty history means, and what to do next."""
+    start = (
+        "No export has been imported yet. Upload one above, or run `python -m etl usage FILE` "
+        "(also `roster`, `assessments`, `feedback`): each import is listed here with its rejected rows, "
+        "and the last one can be undone."
+    )
+    if not rows_outside_imports:
+        return start
+    return (
+        f"{start} The {rows_outside_imports:,} usage rows already here came with the demo district: they "
+        "were loaded directly, not imported, so they have no entry here and no undo."
+    )
+
+
 with page_context(Action.IMPORT_DATA) as ctx:
     st.title("Import data")
     st.caption(
@@ -96,8 +112,9 @@ with page_context(Action.IMPORT_DATA) as ctx:
 
     st.subheader("Import history")
     history = imports.history(ctx.con, actor=ctx.actor)
+    quality = imports.data_quality(ctx.con, actor=ctx.actor)
     if not history:
-        st.info("Nothing imported yet.")
+        st.info(_empty_history(quality.get("usage_rows_outside_imports", 0)))
     else:
         st.dataframe(
             history,
@@ -159,7 +176,6 @@ with page_context(Action.IMPORT_DATA) as ctx:
                         st.rerun()
 
     st.subheader("Data quality")
-    quality = imports.data_quality(ctx.con, actor=ctx.actor)
     m = st.columns(4)
     m[0].metric("Usage rows", f"{quality.get('usage_rows', 0):,}")
     m[1].metric(

@@ -28,6 +28,16 @@ class TestImportPage:
         page = texts(at)
         assert "Import data" in page and "Import history" in page and "Data quality" in page
 
+    def test_an_empty_history_says_where_the_demo_usage_came_from(self, demo_db):
+        con = duckdb.connect(str(demo_db), read_only=True)
+        seeded = con.execute("SELECT count(*) FROM usage_facts WHERE import_id IS NULL").fetchone()[0]
+        con.close()
+        assert seeded > 0  # the demo district's usage is loaded directly, not imported
+        at = run_page("pages/imports.py", as_role="technology")
+        empty = [i.value for i in at.info if "No export has been imported yet" in i.value]
+        assert empty and f"The {seeded:,} usage rows already here came with the demo district" in empty[0]
+        assert "python -m etl usage FILE" in empty[0]
+
     def test_history_rejects_and_shadow_tools_show(self, demo_db, tmp_path):
         path = write(
             tmp_path / "u.csv",
