@@ -140,11 +140,15 @@ def expiring(
         has_notice = r["notice_days"] > 0
         if r["end_date"] > horizon and not (has_notice and r["notice_deadline"] <= horizon):
             continue
+        ends = "renews automatically" if r["auto_renew"] else "ends"
         if has_notice and r["notice_deadline"] < today:
-            r["alert"] = f"Notice deadline passed on {r['notice_deadline']:%m/%d/%Y}"
+            # `days_left` now counts to the end: say so, and what the missed notice means
+            r["alert"] = (
+                f"Notice deadline passed on {r['notice_deadline']:%m/%d/%Y}; {ends} {r['end_date']:%m/%d/%Y}"
+            )
             r["next_date"] = r["end_date"]
         elif has_notice:
-            r["alert"] = f"Give notice by {r['notice_deadline']:%m/%d/%Y}"
+            r["alert"] = f"Give notice by {r['notice_deadline']:%m/%d/%Y} ({ends} {r['end_date']:%m/%d/%Y})"
             r["next_date"] = r["notice_deadline"]
         else:
             r["alert"] = f"Ends {r['end_date']:%m/%d/%Y}"

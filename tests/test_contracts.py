@@ -89,10 +89,20 @@ class TestExpiry:
         assert set(rows) == {ids[20], ids[100], ids[50]}  # 200 days, 30 notice: deadline in 170 days
         assert rows[ids[100]]["next_date"] == TODAY + dt.timedelta(days=40)
         assert rows[ids[100]]["window"] == 60
+        end50 = TODAY + dt.timedelta(days=50)
         assert rows[ids[50]]["alert"].startswith("Notice deadline passed")
+        assert rows[ids[50]]["alert"].endswith(f"{end50:%m/%d/%Y}") and rows[ids[50]]["days_left"] == 50
         assert rows[ids[20]]["window"] == 30
         only30 = contracts.expiring(con, business, TODAY, 30)
         assert {r["contract_id"] for r in only30} == {ids[20], ids[50]}
+
+    def test_a_missed_notice_says_whether_the_contract_renews_or_ends(self, con, people, product_id):
+        business = people["business"]
+        renews = contracts.save_contract(con, business, form(product_id, days_left=30, auto_renew=True))
+        ends = contracts.save_contract(con, business, form(product_id, days_left=31, auto_renew=False))
+        rows = {r["contract_id"]: r["alert"] for r in contracts.expiring(con, business, TODAY, 120)}
+        assert f"renews automatically {TODAY + dt.timedelta(days=30):%m/%d/%Y}" in rows[renews]
+        assert f"ends {TODAY + dt.timedelta(days=31):%m/%d/%Y}" in rows[ends]
 
     def test_ended_or_cancelled_contracts_are_not_listed(self, con, people, product_id):
         contract_id = contracts.save_contract(con, people["business"], form(product_id, days_left=10))
