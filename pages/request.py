@@ -38,7 +38,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         [],
         label="Open a request",
         empty="There are no requests yet. Start one with **New request**.",
-        hint="{n} request(s). Choose one to see it across all ten SOP steps, with its blockers and "
+        hint="{requests} in all. Choose one to see it across all ten SOP steps, with its blockers and "
         "history, or select a row on the **Pipeline**.",
         picker_title="Request",
     )

@@ -54,6 +54,8 @@ class TestEveryPage:
         at = run_page(page, as_role=role)
         assert not at.exception
         assert at.selectbox and at.selectbox[0].label == "Choose a request"
+        n = len(at.selectbox[0].options)
+        assert f"{n} request{'' if n == 1 else 's'} can be worked on here" in texts(at)
 
     def test_agreements_page_is_for_the_compliance_officer_only(self, demo_db):
         at = run_page("pages/agreements.py", as_role="requester")

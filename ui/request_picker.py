@@ -26,7 +26,8 @@ def choose_request_id(
     picker_title: str | None = None,
 ) -> int:
     """The request id from `?request=N`, else from a picker of the requests at `stages` (all when
-    empty); stops the page with `empty` or `hint` (formatted with {n}) until one is chosen."""
+    empty); stops the page with `empty` or `hint` until one is chosen. `hint` is formatted with
+    {requests}: "1 request" or "5 requests"."""
     request_id = query_int("request")
     if request_id is not None:
         return request_id
@@ -40,7 +41,8 @@ def choose_request_id(
         label, list(labels), index=None, placeholder="Choose a request", key=state_key(namespace, "pick")
     )
     if choice is None:
-        st.caption(hint.format(n=len(labels)))
+        n = len(labels)
+        st.caption(hint.format(requests=f"{n} request" if n == 1 else f"{n} requests"))
         st.stop()
     request_id = labels[choice]
     st.query_params["request"] = str(request_id)
@@ -58,7 +60,7 @@ def pick_request(
         stages,
         label="Choose a request",
         empty="No request is at this step right now. Open one from the **Pipeline**.",
-        hint="{n} request(s) are at this step. Choose one above, or open a request from the "
+        hint="{requests} can be worked on here. Choose one above, or open a request from the "
         "**Pipeline** and follow its link to this step.",
     )
     try:
