@@ -51,7 +51,7 @@ with page_context(Action.MANAGE_PEOPLE) as ctx:
         chosen = st.selectbox("Person", list(names), key=state_key(NS, "person"))
         person_id = int(names[chosen])
         row = table[table["person_id"] == person_id].iloc[0]
-        current = [Role(r).label for r in (row["Roles"] or "").split(", ") if r]
+        current = [label for label in row["Roles"].split(", ") if label]
         with st.form(state_key(NS, "edit")):
             new_roles = st.multiselect("Roles", list(role_labels), default=current)
             active = st.checkbox("Active (may sign in)", value=bool(row["Active"]))

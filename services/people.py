@@ -16,13 +16,16 @@ from services.permissions import Action, require
 
 
 def list_people(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
+    """Everyone who can sign in, with their roles as people read them ("Compliance officer")."""
+    table = con.execute(
         """SELECT p.person_id, p.full_name AS "Name", p.email AS "Email", p.title AS "Title",
-                  string_agg(r.role, ', ' ORDER BY r.role) AS "Roles", p.active AS "Active",
-                  p.locked_until AS "Locked until", p.last_login_at AS "Last sign-in"
+                  coalesce(list(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL), []) AS "Roles",
+                  p.active AS "Active", p.locked_until AS "Locked until", p.last_login_at AS "Last sign-in"
            FROM people p LEFT JOIN person_roles r USING (person_id)
            GROUP BY ALL ORDER BY p.full_name"""
     ).df()
+    table["Roles"] = [", ".join(Role(code).label for code in codes) for codes in table["Roles"]]
+    return table
 
 
 def create_person(

@@ -153,6 +153,11 @@ class TestAdministration:
         assert not at.exception
         assert "new.teacher@d100.example.org" in at.dataframe[0].value["Email"].tolist()
         assert "Added New Teacher." in [t.value for t in at.toast]  # the confirmation survives the rerun
+        roles = dict(zip(at.dataframe[0].value["Email"], at.dataframe[0].value["Roles"], strict=True))
+        assert roles["new.teacher@d100.example.org"] == "Teacher"
+        assert roles["karen.oneil@d100.example.org"] == "Compliance officer"  # labels, not codes
+        at.selectbox(key="people.person").select("Karen O'Neil <karen.oneil@d100.example.org>").run()
+        assert at.multiselect[1].value == ["Compliance officer"]  # the edit form starts from her roles
 
     def test_audit_log_is_for_admins_and_approvers_only(self, demo_db):
         assert not run_page("pages/audit.py", as_role="admin").exception
