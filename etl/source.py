@@ -2,9 +2,9 @@
 
 Why a separate step: real exports arrive empty, binary, UTF-16 or Windows-1252 from Excel, with a BOM,
 NUL bytes or a header whose names repeat. One streaming pass computes the file's fingerprint
-(idempotency) and finds these; only files that are not clean UTF-8 are rewritten to a temporary UTF-8 copy, so a big
-clean file is read by DuckDB in place. Every refusal is a `FileRefused` with a one-line message that
-never quotes file content (it may hold student names).
+(idempotency) and finds these; only files that are not clean UTF-8 are rewritten to a temporary
+UTF-8 copy, so a big clean file is read by DuckDB in place. Every refusal is a `FileRefused` with a
+one-line message that never quotes file content (it may hold student names).
 """
 
 from __future__ import annotations
