@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from models.enums import EvaluationDecision
 from models.errors import DomainError
 from models.evaluation import RenewalDecisionCreate
-from services import renewal, renewal_brief
+from services import monitoring, renewal, renewal_brief
 from services.permissions import Action
 from ui import evidence as ui_ev
 from ui.context import page_context, query_int, show_error, state_key
@@ -155,15 +155,22 @@ def main() -> None:
                 "No tools to decide on yet. Import usage on the Import data page, or record a contract (step 7)."
             )
             return
-        names = {t["product_id"]: f"{t['name']} ({t['vendor']})" for t in tools}
+        names = {
+            t["product_id"]: f"{t['name']} ({t['vendor']})"
+            + (f" · decide by {t['decide_by']:%m/%d/%Y}" if t.get("decide_by") else "")
+            for t in tools
+        }
         ids = list(names)
-        wanted = query_int("tool")
+        # without ?tool=, open on the tool whose renewal decision is due first
+        wanted = query_int("tool") or monitoring.next_decision(tools, dt.date.today())
         product_id = st.selectbox(
             "Tool",
             ids,
             format_func=names.get,
             key=state_key(NS, "tool"),
             index=ids.index(wanted) if wanted in names else 0,
+            help="'Decide by' is the contract's notice deadline: the last day to tell the vendor the "
+            "district will not renew.",
         )
         page_link(
             "pages/monitoring.py",

@@ -8,6 +8,7 @@ functions are safe to call directly from tests and the bench.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -55,17 +56,27 @@ def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
 
 
 def list_tools(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Catalog tools with usage, a plan or a contract: the tool picker's options."""
+    """Catalog tools with usage, a plan or a contract: the tool picker's options. `decide_by` is the
+    last day to tell the vendor the district will not renew (end date minus notice) of the tool's
+    active contract, when there is one."""
     return repo.fetch_all(
         con,
-        """WITH used AS (SELECT DISTINCT tool FROM usage_daily)
-           SELECT p.product_id, p.name, v.name AS vendor
-           FROM products p JOIN vendors v USING (vendor_id)
+        """WITH used AS (SELECT DISTINCT tool FROM usage_daily),
+                due AS (SELECT product_id, min(end_date - coalesce(notice_days, 0)::INTEGER) AS decide_by
+                        FROM contracts WHERE status = 'active' GROUP BY product_id)
+           SELECT p.product_id, p.name, v.name AS vendor, d.decide_by
+           FROM products p JOIN vendors v USING (vendor_id) LEFT JOIN due d USING (product_id)
            WHERE p.name IN (SELECT tool FROM used)
               OR p.product_id IN (SELECT product_id FROM implementation_plans)
               OR p.product_id IN (SELECT product_id FROM contracts)
            ORDER BY p.name""",
     )
+
+
+def next_decision(tools: list[dict[str, Any]], today: dt.date) -> int | None:
+    """The tool whose renewal decision is due first from today on (its `decide_by`), if any."""
+    upcoming = [t for t in tools if t.get("decide_by") is not None and t["decide_by"] >= today]
+    return min(upcoming, key=lambda t: (t["decide_by"], t["name"]))["product_id"] if upcoming else None
 
 
 @dataclass

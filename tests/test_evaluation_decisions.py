@@ -155,3 +155,33 @@ class TestBrief:
         )
         assert json.loads(json.dumps(snap))["contract"]["annual_cost"] == 5000.0
         assert snap["tool"]["name"] == HOSTILE
+
+
+class TestWhichDecisionIsNext:
+    def test_decide_by_is_the_notice_deadline_and_past_ones_are_not_next(self, con):
+        import datetime as dt
+
+        from services import monitoring
+
+        con.execute("INSERT INTO vendors (name) VALUES ('V')")
+        ids = {}
+        for name, end, notice in (
+            ("Past", "2026-12-01", 60),
+            ("Soon", "2027-02-01", 30),
+            ("Later", "2027-03-01", 0),
+        ):
+            ids[name] = con.execute(
+                "INSERT INTO products (vendor_id, name) VALUES (1, ?) RETURNING product_id", [name]
+            ).fetchone()[0]
+            con.execute(
+                "INSERT INTO contracts (product_id, vendor_id, start_date, end_date, notice_days, annual_cost) "
+                "VALUES (?, 1, DATE '2026-01-01', ?::DATE, ?, 1000)",
+                [ids[name], end, notice],
+            )
+        tools = {t["name"]: t for t in monitoring.list_tools(con)}
+        assert tools["Past"]["decide_by"] == dt.date(2026, 10, 2)  # December 1 minus 60 days
+        assert tools["Soon"]["decide_by"] == dt.date(2027, 1, 2)
+        assert tools["Later"]["decide_by"] == dt.date(2027, 3, 1)  # no notice: the end date
+        today = dt.date(2026, 11, 28)
+        assert monitoring.next_decision(list(tools.values()), today) == ids["Soon"]
+        assert monitoring.next_decision(list(tools.values()), dt.date(2027, 4, 1)) is None

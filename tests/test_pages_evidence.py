@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pytest
 
 from db.connection import connect
 from db.migrate import apply_migrations
 from models.enums import Role
+from services import monitoring
 from tests.apphelp import run_page, texts
 from tests.conftest import make_person
 
@@ -116,6 +119,21 @@ class TestDecisionsPage:
         assert '"usage"' in snapshot and '"outcomes"' in snapshot
         labels = [d.label for d in at.get("download_button")]
         assert any("renewal brief" in label for label in labels)
+
+    def test_without_a_tool_it_opens_on_the_next_renewal_decision(self, demo_db):
+        con = duckdb.connect(str(demo_db), read_only=True)
+        try:
+            tools = monitoring.list_tools(con)
+        finally:
+            con.close()
+        due = monitoring.next_decision(tools, dt.date.today())
+        assert due is not None  # the demo has contracts whose notice deadline is ahead
+        at = run_page("pages/decisions.py", as_role="approver")
+        assert not at.exception
+        box = at.selectbox(key="decisions.tool")
+        assert box.value == due
+        decide_by = next(t["decide_by"] for t in tools if t["product_id"] == due)
+        assert f"decide by {decide_by:%m/%d/%Y}" in box.format_func(due)
 
     def test_earlier_decision_and_its_brief_are_listed(self, demo_db):
         pid = product_id(demo_db, "i-Ready")
