@@ -26,6 +26,10 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "roster_teachers": ("teacher_key",),
 }
 FACT_TABLES = tuple(NATURAL_KEYS)
+# Key parts without which a row names nothing: such a row never replaces an earlier one. A survey
+# response whose timestamp Excel destroyed ("00:00.0") and that has no e-mail is one anonymous
+# answer among many; matching it to another on (tool, NULL, NULL, question) deleted real responses.
+IDENTIFYING: dict[str, tuple[str, ...]] = {"feedback_responses": ("submitted_at",)}
 NEW = "etl_new"
 REFS = "etl_refs"  # temp: raw local id -> student_ref, for usage loads
 USAGE_COLUMNS = ["student_ref", "tool", "usage_date", "minutes", "sessions", "school", "grade", "import_id"]
@@ -88,7 +92,10 @@ def upsert(
         f"CREATE OR REPLACE TEMP TABLE {NEW} AS SELECT * FROM ({select_sql}) AS n({', '.join(columns)})",
         params or [],
     )
-    same_key = " AND ".join(f"n.{k} IS NOT DISTINCT FROM t.{k}" for k in key)
+    same_key = " AND ".join(
+        [f"n.{k} IS NOT DISTINCT FROM t.{k}" for k in key]
+        + [f"n.{k} IS NOT NULL" for k in IDENTIFYING.get(table, ())]
+    )
     exists = f"EXISTS (SELECT 1 FROM {NEW} n WHERE {same_key})"
     con.execute(f"INSERT INTO {table}_superseded SELECT t.*, ? FROM {table} t WHERE {exists}", [import_id])
     con.execute(f"DELETE FROM {table} t WHERE {exists}")

@@ -45,6 +45,29 @@ class TestIdempotencyAndUpsert:
         assert rows(con, "SELECT count(*), sum(minutes) FROM usage_daily") == [(2, 30.0)]
         assert imp(con, "usage", path).already_imported  # and from now on it is recognised
 
+    def test_survey_answers_without_timestamp_or_email_are_never_replaced(self, con, tmp_path):
+        """Excel destroys Google Forms timestamps ("00:00.0"); such anonymous answers name no one,
+        so a later file's answer to the same question is another response, not a replacement."""
+        first = "Timestamp,How easy is it?\n00:00.0,Agree\n00:00.0,Disagree\n9/10/2026 14:10:05,Neutral\n"
+        imp(con, "feedback", write(tmp_path / "a.csv", first), tool="MathQuest")
+        imp(
+            con,
+            "feedback",
+            write(tmp_path / "b.csv", "Timestamp,How easy is it?\n00:00.0,Strongly agree\n"),
+            tool="MathQuest",
+        )
+        answers = sorted(r[0] for r in rows(con, "SELECT answer FROM feedback_responses"))
+        assert answers == ["Agree", "Disagree", "Neutral", "Strongly agree"]
+        assert rows(con, "SELECT count(*) FROM feedback_responses_superseded") == [(0,)]
+        later = "Timestamp,How easy is it?\n9/10/2026 14:10:05,Agree\n"  # a timestamped answer still updates
+        imp(con, "feedback", write(tmp_path / "c.csv", later), tool="MathQuest")
+        assert sorted(r[0] for r in rows(con, "SELECT answer FROM feedback_responses")) == [
+            "Agree",
+            "Agree",
+            "Disagree",
+            "Strongly agree",
+        ]
+
     def test_overlapping_cumulative_exports_later_wins(self, con, tmp_path):
         imp(con, "usage", write(tmp_path / "w1.csv", f"{HEADER}\n1,A,2026-09-01,10,1\n1,A,2026-09-02,20,1\n"))
         imp(con, "usage", write(tmp_path / "w2.csv", f"{HEADER}\n1,A,2026-09-02,25,2\n1,A,2026-09-03,30,1\n"))
