@@ -14,21 +14,24 @@ import re
 # Spellings of "no value" (compared after trim + lower).
 MISSING_TOKENS = ("", "n/a", "na", "--", "-", "null", "none", "#n/a", "nan", ".")
 
-# Month-first, as US exports write them; %y before %Y so 3/2/21 is 2021, not year 21.
+# Month-first, as US exports write them. Each two-digit-year form (%y) comes before its four-digit
+# twin: %Y would read '3/2/26 14:10' as the year 26, and %y cannot match '2026'.
 DATE_FORMATS = (
     "%m/%d/%y",
     "%m/%d/%Y",
-    "%m-%d-%Y",
     "%m-%d-%y",
+    "%m-%d-%Y",
     "%Y/%m/%d",
     "%d-%b-%Y",
     "%b %d, %Y",
+    "%m/%d/%y %H:%M:%S",
     "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
     "%m/%d/%y %H:%M",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M:%S %p",
     "%m/%d/%y %I:%M %p",
+    "%m/%d/%Y %I:%M %p",
     "%Y-%m-%dT%H:%M:%S.%fZ",
     "%Y-%m-%dT%H:%M:%SZ",
     "%Y-%m-%dT%H:%M:%S",
@@ -37,6 +40,9 @@ DATE_FORMATS = (
     "%Y-%m-%d %I:%M:%S %p",
 )
 EARLIEST_DATE = "1990-01-01"
+MAX_EXACT_INTEGER = 2**53  # larger counts are not counts (and a DOUBLE cannot hold them exactly)
+# Digits only: DuckDB's own integer cast rounds '1.5' to 2 and reads '0x10' as 16.
+PLAIN_INTEGER = r"\s*[+-]?[0-9]{1,15}\s*"
 # A cell Excel turned into a time-of-day ("00:00.0"): the date is lost.
 EXCEL_DESTROYED = r"^\d{1,2}:\d{2}(\.\d+)?$"
 
@@ -103,8 +109,12 @@ def number_expr(col: str) -> str:
 
 
 def integer_expr(col: str) -> str:
+    """A whole number ('1,234', '12'); NULL for '1.5', 'inf' or a value too large to be a count."""
     number = number_expr(col)
-    return f"CASE WHEN {number} = floor({number}) THEN {number}::BIGINT END"
+    return (
+        f"CASE WHEN isfinite({number}) AND {number} = trunc({number}) "
+        f"AND abs({number}) <= {MAX_EXACT_INTEGER} THEN {number}::BIGINT END"
+    )
 
 
 def minutes_expr(col: str) -> str:

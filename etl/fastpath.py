@@ -13,6 +13,7 @@ file with line-numbered rejects, so both lanes store the same rows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -167,8 +168,10 @@ def _clean_after_insert(
         if isinstance(low, str):
             if lo < low or hi > high:
                 return False
-        elif (low is not None and float(lo) < low) or (high is not None and float(hi) > high):
-            return False
+        else:  # a NaN ('nan', ordered last by DuckDB) is missing in the full parse
+            out = (low is not None and float(lo) < low) or (high is not None and float(hi) > high)
+            if out or math.isnan(float(hi)):
+                return False
     tools = [
         r[0]
         for r in con.execute(
@@ -290,9 +293,17 @@ def try_import(
                 actor=actor,
             )
             loaders.attach_refs(con)
+            # sessions are read as DOUBLE (DuckDB's integer reader rounds 1.5): a value that is not
+            # a whole number stops the insert, and the full path reports it
+            sessions = (
+                f"CASE WHEN s.sessions IS NULL OR ({staging.whole('s.sessions')}) THEN s.sessions::INTEGER "
+                "ELSE error('not a whole number') END"
+                if "sessions" in fields
+                else "NULL::INTEGER"
+            )
             select_new = (
                 f"SELECT k.student_ref, {tool_sql}, s.usage_date, {col('minutes', 'DOUBLE')}, "
-                f"{col('sessions', 'BIGINT')}::INTEGER, {col('school', 'VARCHAR')}, "
+                f"{sessions}, {col('school', 'VARCHAR')}, "
                 f"{col('grade', 'INTEGER')}, {import_id}::INTEGER "
                 f"FROM (SELECT {select} FROM {reader}) s JOIN {loaders.REFS} k ON k.raw = s.student_id"
             )

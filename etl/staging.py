@@ -99,10 +99,11 @@ def duckdb_read_error(src: SourceFile, exc: duckdb.Error) -> FileRefused:
 
 
 # CSV-reader types for the fast path (a typed read is several times faster than casting text).
+# Whole numbers are read as DOUBLE and checked (`not_whole`): DuckDB's BIGINT reader rounds 1.5 to 2.
 READER_TYPES = {
     "date": "DATE",
     "number": "DOUBLE",
-    "integer": "BIGINT",
+    "integer": "DOUBLE",
     "minutes": "DOUBLE",
     "grade": "INTEGER",
     "seconds": "DOUBLE",
@@ -175,11 +176,9 @@ def try_fast_stage(
             {"path": str(src.read_path)},
         )
         errors = con.execute("SELECT count(*) FROM etl_csv_errors").fetchone()[0]
-        dates = [f for f in resolved if profile.columns[f].parse == "date"]
-        if dates and not errors:  # 3/2/21 reads as the year 3 in a typed read: take the full parse
-            errors = con.execute(
-                f"SELECT count(*) FROM {STAGE} WHERE " + " OR ".join(f"year({f}) < 1900" for f in dates)
-            ).fetchone()[0]
+        unfit = _typed_unfit(profile, resolved)
+        if unfit and not errors:
+            errors = con.execute(f"SELECT count(*) FROM {STAGE} WHERE {unfit}").fetchone()[0]
     except duckdb.Error:
         errors = 1
     finally:
@@ -189,6 +188,26 @@ def try_fast_stage(
         con.execute(f"DROP TABLE IF EXISTS {STAGE}")
         return None
     return checks
+
+
+def _typed_unfit(profile: FormatProfile, resolved: dict[str, int]) -> str:
+    """Values the typed reader accepts that the full parse reads otherwise: 3/2/21 as the year 3,
+    'nan' (missing in the full parse), and 1.5, 'inf' or 1e19 in a whole-number column."""
+    unfit = []
+    for field in resolved:
+        parse = profile.columns[field].parse
+        if parse == "date":
+            unfit.append(f"year({field}) < 1900")
+        elif parse in ("number", "minutes", "seconds"):
+            unfit.append(f"isnan({field})")
+        elif parse == "integer":
+            unfit.append(f"NOT ({whole(field)})")
+    return " OR ".join(unfit)
+
+
+def whole(value: str) -> str:
+    """SQL: the DOUBLE `value` is a whole number a count can be (NULL stays NULL)."""
+    return f"isfinite({value}) AND {value} = trunc({value}) AND abs({value}) <= {cleaning.MAX_EXACT_INTEGER}"
 
 
 def _field_checks(field: str, spec, label: str) -> list[Check]:
@@ -202,7 +221,12 @@ def _field_checks(field: str, spec, label: str) -> list[Check]:
     value = f"left({field}__raw, 80)"
     destroyed = cleaning.excel_destroyed(f"{field}__raw") if spec.parse in ("date", "timestamp") else "false"
     unreadable = f"{field}__raw IS NOT NULL AND NOT {destroyed}"
-    kind = {"date": "a date", "timestamp": "a date and time", "grade": "a grade"}.get(spec.parse, "a number")
+    kind = {
+        "date": "a date",
+        "timestamp": "a date and time",
+        "grade": "a grade",
+        "integer": "a whole number",
+    }.get(spec.parse, "a number")
     if spec.parse in ("date", "timestamp"):
         checks.append(
             Check(
@@ -277,7 +301,15 @@ def build_stage(
         raw.append(f"{col}")
         fast = FAST_CASTS.get(spec.parse)
         if fast:
-            guard = f"year(try_cast({col} AS {fast})) >= 1900" if fast in ("DATE", "TIMESTAMP") else "true"
+            guard = (
+                f"year(try_cast({col} AS {fast})) >= 1900"
+                if fast in ("DATE", "TIMESTAMP")
+                else f"regexp_full_match({col}, '{cleaning.PLAIN_INTEGER}')"
+                if spec.parse == "integer"
+                else f"NOT isnan(try_cast({col} AS DOUBLE))"  # 'nan' is a spelling of missing
+                if fast == "DOUBLE"
+                else "true"
+            )
             raw.append(f"CASE WHEN {guard} THEN try_cast({col} AS {fast}) END AS {col}__fast")
             typed = f"CASE WHEN {col}__fast IS NOT NULL THEN {col}__fast{scaled_sql(spec.parse)} ELSE {_typed(spec.parse, col)} END"
         else:

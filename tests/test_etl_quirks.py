@@ -87,6 +87,10 @@ class TestDates:
             "2022-09-14 14:08:01.000",
             "9/14/22",
             "9/14/2022 2:10:05 PM",
+            "9/14/22 14:10:05",  # Excel's short year with a time: not the year 22
+            "9/14/22 2:10:05 PM",
+            "9/14/22 2:10 PM",
+            "9-14-22",
         ],
     )
     def test_every_date_form(self, con, tmp_path, text):
@@ -121,6 +125,13 @@ class TestDates:
         out = imp(con, "feedback", path, tool="MathQuest")
         assert (out.rows_imported, out.rows_rejected, out.rows_warned) == (2, 0, 1)
         assert "Excel" in rejects(con, out.import_id, "warning")[0][2]
+
+    def test_survey_timestamp_with_a_short_year_is_this_century(self, con, tmp_path):
+        path = write(tmp_path / "s.csv", "Timestamp,How easy is it?\n9/10/26 14:08:01,Agree\n")
+        imp(con, "feedback", path, tool="MathQuest")
+        assert rows(con, "SELECT submitted_at FROM feedback_responses") == [
+            (dt.datetime(2026, 9, 10, 14, 8, 1),)
+        ]
 
     def test_unreadable_date_rejected_with_line_and_value(self, con, tmp_path):
         path = write(tmp_path / "u.csv", f"{HEADER}\n1001,A,2026-09-02,5,1\n1002,A,someday,5,1\n")
@@ -181,6 +192,29 @@ class TestMissingValues:
         assert rows(con, "SELECT test_date, term FROM assessment_results") == [
             (dt.date(2027, 1, 15), "MOY 2026-2027")
         ]
+
+    @pytest.mark.parametrize("size", [2, 3000])  # a small file, and one big enough for the fast lanes
+    @pytest.mark.parametrize("count", ["1.5", "inf", "1e19", "99999999999999999999", "0x10", "nan"])
+    def test_a_count_that_is_not_a_whole_number_is_one_warned_row(self, con, tmp_path, size, count):
+        """Sessions are counts: DuckDB's integer cast would round 1.5 to 2 and read 0x10 as 16, and
+        inf or 1e19 used to refuse the whole file. Each is one row read as missing, with a warning."""
+        good = "".join(f"{2000 + i},A,2026-09-{1 + i % 28:02d},5,1\n" for i in range(size - 1))
+        path = write(tmp_path / "u.csv", f"{HEADER}\n{good}1001,A,2026-09-02,5,{count}\n")
+        out = imp(con, "usage", path)
+        assert (out.rows_imported, out.rows_rejected) == (size, 0)
+        assert rows(con, "SELECT sessions FROM usage_daily WHERE student_key = ?", [key("1001")]) == [(None,)]
+        if count != "nan":  # 'nan' is a spelling of missing, like N/A: no warning
+            assert out.rows_warned == 1
+            assert rejects(con, out.import_id, "warning") == [
+                (size + 1, "sessions", "not a whole number; read as missing", count)
+            ]
+
+    @pytest.mark.parametrize("size", [2, 3000])
+    def test_nan_minutes_are_missing_in_every_lane(self, con, tmp_path, size):
+        good = "".join(f"{2000 + i},A,2026-09-{1 + i % 28:02d},5,1\n" for i in range(size - 1))
+        out = imp(con, "usage", write(tmp_path / "u.csv", f"{HEADER}\n{good}1001,A,2026-09-02,NaN,1\n"))
+        assert (out.rows_imported, out.rows_rejected) == (size, 0)
+        assert rows(con, "SELECT minutes FROM usage_daily WHERE student_key = ?", [key("1001")]) == [(None,)]
 
     def test_text_in_optional_number_is_a_warning(self, con, tmp_path):
         path = write(tmp_path / "u.csv", f"{HEADER}\n1001,A,2026-09-02,5,lots\n")
