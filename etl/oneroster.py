@@ -213,6 +213,7 @@ def _import(
             for c in checks
         ]
         rejected, warned = _record(con, import_id, scoped)
+        staging.true_line_numbers(con, import_id, sources["users.csv"])
         progress("writing", 0.6)
         src = f"FROM {staging.STAGE} s JOIN {KEYS} k ON k.raw = s.student_id WHERE {valid}"
         loaders.upsert(

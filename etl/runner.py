@@ -210,7 +210,7 @@ def _run_file(
             subject=req.subject,
             actor=actor,
         )
-        rejected, warned = staging.record_checks(con, import_id, checks)
+        rejected, warned = staging.record_checks(con, import_id, checks, src)
         progress("writing", 0.7)
         if profile.target == "usage_daily":
             loaders.load_usage_daily(

@@ -4,7 +4,7 @@ Why: validation must scale to a year of usage (~10M rows), so it is a handful of
 a Python loop. DuckDB reads the CSV with positional column names (c0, c1, ...) and explicit options
 (no sniffing: real exports fool sniffers), plus a few spare columns so a row with too many fields is
 caught, not fatal. The staging table keeps file order, so `rowid + 2` is the row's line in the file
-(line 1 is the header). Only the columns a profile needs are staged: names, birth dates and
+(line 1 is the header) unless empty lines or multi-line fields intervene (`true_line_numbers`). Only the columns a profile needs are staged: names, birth dates and
 demographics never enter the database, not even the temporary one.
 """
 
@@ -17,7 +17,7 @@ import duckdb
 from etl import cleaning
 from etl.formats import SUBJECTS
 from etl.profiles import FormatProfile
-from etl.source import MAX_FIELD_BYTES, FileRefused, SourceFile
+from etl.source import MAX_FIELD_BYTES, FileRefused, SourceFile, record_lines
 
 STAGE = "etl_stage"
 SPARE_COLUMNS = 4
@@ -359,7 +359,9 @@ def valid_condition(checks: list[Check]) -> str:
     return f"NOT __blank AND NOT coalesce({bad or 'false'}, false)"
 
 
-def record_checks(con: duckdb.DuckDBPyConnection, import_id: int, checks: list[Check]) -> tuple[int, int]:
+def record_checks(
+    con: duckdb.DuckDBPyConnection, import_id: int, checks: list[Check], src: SourceFile
+) -> tuple[int, int]:
     """Write every failed check to import_rejects; return (rejected rows, warned rows).
 
     One scan counts both; the per-check inserts run only when something failed (a clean 10M-row
@@ -382,4 +384,36 @@ def record_checks(con: duckdb.DuckDBPyConnection, import_id: int, checks: list[C
             f"WHERE NOT __blank AND coalesce({check.condition}, false)",
             [import_id, check.column, check.reason, check.severity],
         )
+    true_line_numbers(con, import_id, src)
     return rejected, warned
+
+
+def true_line_numbers(con: duckdb.DuckDBPyConnection, import_id: int, src: SourceFile) -> None:
+    """Rejects are recorded as `rowid + 2` (the header is line 1), which is the file's line only when
+    every record is one line. After an empty line (DuckDB skips it) or a quoted field spanning lines,
+    the rejected rows' numbers are moved to the line where each record starts."""
+    if src.one_line_records:
+        return
+    starts = record_lines(src.read_path, src.delimiter)[0][1:]  # the data records
+    if not starts or (starts[0] == 2 and starts[-1] == len(starts) + 1):
+        return  # one line per record: rowid + 2 is right
+    staged = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT line_number FROM import_rejects WHERE import_id = ? AND line_number >= 2",
+            [import_id],
+        ).fetchall()
+    ]
+    pairs = [(k, starts[k - 2]) for k in staged if k - 2 < len(starts)]
+    if not pairs:
+        return
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE etl_line_map AS SELECT unnest($staged) AS staged, unnest($line) AS line",
+        {"staged": [p[0] for p in pairs], "line": [p[1] for p in pairs]},
+    )
+    con.execute(
+        "UPDATE import_rejects SET line_number = m.line FROM etl_line_map m "
+        "WHERE import_rejects.import_id = ? AND import_rejects.line_number = m.staged",
+        [import_id],
+    )
+    con.execute("DROP TABLE etl_line_map")

@@ -75,6 +75,63 @@ class TestQuoting:
         imp(con, "usage", path)
         assert rows(con, "SELECT school FROM usage_daily") == [("North; South",)]
 
+    def test_a_plain_quote_inside_an_unquoted_field_is_text(self, con, tmp_path):
+        """Excel saves `The 5" School` unquoted: one such quote is not an unclosed quoted field."""
+        path = write(
+            tmp_path / "u.csv",
+            f'{HEADER},school\n1001,A,2026-09-02,5,1,The 5" School\n1002,A,2026-09-02,6,1,Oak\n',
+        )
+        assert imp(con, "usage", path).rows_imported == 2
+        assert rows(con, "SELECT school FROM usage_daily ORDER BY school") == [("Oak",), ('The 5" School',)]
+
+    def test_delimiters_inside_a_quoted_question_do_not_decide_the_delimiter(self, con, tmp_path):
+        header = 'Timestamp,Email Address,"Which features do you use (games; reports; badges | maps)?"'
+        path = write(tmp_path / "s.csv", f"{header}\n9/10/2026 14:10:05,a@b.org,Games; Reports\n")
+        out = imp(con, "feedback", path, tool="MathQuest")
+        assert (out.format, out.rows_imported) == ("google-forms", 1)
+        assert rows(con, "SELECT answer FROM feedback_responses") == [("Games; Reports",)]
+
+
+class TestLineNumbers:
+    """A reject's line is the line of the file where its record starts (line 1 is the header)."""
+
+    def _usage(self, lines: list[str]) -> str:
+        return HEADER + ",school\n" + "\n".join(lines) + "\n"
+
+    def test_after_empty_lines(self, con, tmp_path):
+        lines = [f"{1000 + i},A,2026-09-02,5,1,Oak" for i in range(8)]
+        lines[5] = "1005,A,someday,5,1,Oak"  # file line 7, then 9 after the two empty lines below
+        lines.insert(2, "")
+        lines.insert(2, "")
+        out = imp(con, "usage", write(tmp_path / "u.csv", self._usage(lines)))
+        assert [r[0] for r in rejects(con, out.import_id)] == [9]
+
+    def test_after_a_field_spanning_lines(self, con, tmp_path):
+        lines = [f"{1000 + i},A,2026-09-02,5,1,Oak" for i in range(6)]
+        lines[1] = '1001,A,2026-09-02,5,1,"Oak\nRidge"'  # lines 3-4
+        lines[4] = "1004,A,2026-09-02,5000,1,Oak"  # line 7
+        out = imp(con, "usage", write(tmp_path / "u.csv", self._usage(lines)))
+        assert [r[0] for r in rejects(con, out.import_id)] == [7]
+        assert rows(con, "SELECT school FROM usage_daily WHERE student_key = ?", [key("1001")]) == [
+            ("Oak\nRidge",)
+        ]
+
+    def test_in_a_roster_with_empty_lines(self, con, tmp_path):
+        from tests.etlhelp import SAMPLES
+
+        folder = tmp_path / "roster"
+        folder.mkdir()
+        for f in (SAMPLES / "oneroster").rglob("*.csv"):
+            (folder / f.name).write_bytes(f.read_bytes())
+        users = (folder / "users.csv").read_text().splitlines()
+        header = users[0].split(",")
+        broken = users[3].split(",")
+        broken[header.index("orgSourcedIds")] = "sch-unknown"  # line 4 of the file, 6 after two empty lines
+        users[3] = ",".join(broken)
+        (folder / "users.csv").write_text("\n".join(users[:2] + ["", ""] + users[2:]) + "\n")
+        out = imp(con, "roster", folder)
+        assert [r[0] for r in rejects(con, out.import_id, "warning")] == [6]
+
 
 class TestDates:
     @pytest.mark.parametrize(
@@ -275,9 +332,12 @@ class TestScanChunks:
         monkeypatch.setattr(source, "CHUNK", chunk)
         path = tmp_path / "crlf.csv"
         path.write_bytes(b"a,b\r\n1,2\r\n3,4\r\n")
-        sha, size, nuls, utf8, head, mixed, odd_quotes = source._scan(path)
-        assert (size, nuls, utf8, mixed, odd_quotes) == (15, 0, True, False, False)
+        fingerprint, size, nuls, utf8, head, mixed, odd_quotes, one_line = source._scan(path)
+        assert (size, nuls, utf8, mixed, odd_quotes, one_line) == (15, 0, True, False, False, True)
         path.write_bytes(b"a,b\r\n1,2\n3,4\r\n")
         assert source._scan(path)[5] is True
         path.write_bytes(b'a,b\r\n"1,2\r\n3,4\r\n')
-        assert source._scan(path)[6] is True
+        assert source._scan(path)[6] is True and source._scan(path)[7] is False
+        for empty_line in (b"a,b\r\n1,2\r\n\r\n3,4\r\n", b"a,b\n1,2\n\n3,4\n"):
+            path.write_bytes(empty_line)
+            assert source._scan(path)[7] is False  # wherever the chunks split the empty line
