@@ -142,6 +142,10 @@ def _clean_after_insert(
 ) -> bool:
     """Every rule of the profile, checked as aggregates over the rows this import just wrote."""
     parts, expected = ["count(*)"], [read]
+    measures = [f for f in ("minutes", "sessions") if f in resolved]
+    if measures:  # a row with neither says nothing about use: the full path rejects it
+        parts.append("count(*) FILTER (WHERE " + " AND ".join(f"{f} IS NULL" for f in measures) + ")")
+        expected.append(0)
     bounds: list[tuple[str, float | str | None, float | str | None]] = []
     for field in resolved:
         spec = profile.columns[field]

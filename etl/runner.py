@@ -79,13 +79,29 @@ def tool_from_name(con: duckdb.DuckDBPyConnection, file_name: str) -> str | None
     return found[0] if len(found) == 1 else None
 
 
-def _test_date_sql(profile: FormatProfile, fields: set[str]) -> str:
-    """The test date, else one derived from school year + period (mCLASS BOY/MOY/EOY, IAR S/F)."""
+def school_year_from_name(file_name: str) -> str | None:
+    """'IAR_2025-26.csv' -> '2025-26'; 'iar spring 2026.csv' -> '2026' (a lone year is the year the
+    school year ends, as in a School Year column); None when no year or more than one."""
+    stem = Path(file_name).stem
+    span = re.findall(r"(?<!\d)(20\d{2}\s*[-_]\s*(?:20)?\d{2})(?!\d)", stem)
+    if len(span) == 1:
+        return re.sub(r"\s*[-_]\s*", "-", span[0])
+    years = set(re.findall(r"(?<!\d)(20\d{2})(?!\d)", stem))
+    return years.pop() if len(years) == 1 else None
+
+
+def _test_date_sql(profile: FormatProfile, fields: set[str], school_year: str = "school_year") -> str:
+    """The test date, else one derived from school year + period (mCLASS BOY/MOY/EOY, IAR S/F).
+    `school_year` is the column, or a literal taken from the file name."""
     given = "test_date" if "test_date" in fields else "NULL::DATE"
-    if not profile.period_dates or not {"school_year", "period"} <= fields:
+    if (
+        not profile.period_dates
+        or "period" not in fields
+        or (school_year == "school_year" and "school_year" not in fields)
+    ):
         return given
-    years = "regexp_extract_all(school_year, '\\d{4}')"
-    two = "regexp_matches(school_year, '\\d{4}\\s*[-/]\\s*\\d{2}')"
+    years = f"regexp_extract_all({school_year}, '\\d{{4}}')"
+    two = f"regexp_matches({school_year}, '\\d{{4}}\\s*[-/]\\s*\\d{{2}}')"
     start = (
         f"(CASE WHEN {two} THEN try_cast({years}[1] AS INTEGER) ELSE try_cast({years}[1] AS INTEGER) - 1 END)"
     )
@@ -94,6 +110,26 @@ def _test_date_sql(profile: FormatProfile, fields: set[str]) -> str:
         for code, (part, m, d) in profile.period_dates.items()
     )
     return f"coalesce({given}, CASE {cases} END)"
+
+
+def _no_measure_check(
+    profile: FormatProfile, resolved: dict[str, int], header: list[str]
+) -> staging.Check | None:
+    """A daily usage row with neither minutes nor sessions says nothing about use (an emptied or
+    short row): rejected, not stored as a day of use. Event rows (lessons, logins) count themselves."""
+    if profile.target != "usage_daily" or profile.rows != "daily":
+        return None
+    measures = [f for f in ("minutes", "sessions") if f in resolved]
+    if not measures:
+        return None
+    label = " / ".join(profile.columns[f].label or header[resolved[f]] for f in measures)
+    return staging.Check(
+        "rejected",
+        label,
+        "no minutes and no sessions",
+        " AND ".join(f"{f} IS NULL" for f in measures),
+        "NULL",
+    )
 
 
 def _run_file(
@@ -154,6 +190,9 @@ def _run_file(
         checks = staging.build_stage(con, src, profile, resolved, extra={i: i for i in extra})
     if tool:  # a named tool fills blank tool cells, so they are not missing
         checks = [c for c in checks if c.condition != "tool IS NULL"]
+    no_measure = _no_measure_check(profile, resolved, src.header)
+    if no_measure:
+        checks.append(no_measure)
     read = staging.rows_read(con)
     if read == 0:
         raise FileRefused(
@@ -169,12 +208,23 @@ def _run_file(
             if req.subject or "subject" not in fields
             else (f"coalesce(subject, {_quote(subject)})")
         )
-        date_sql = _test_date_sql(profile, fields)
-        term_sql = (
-            "term"
-            if "term" in fields
-            else ("period || ' ' || school_year" if {"period", "school_year"} <= fields else "NULL")
-        )
+        year_sql = "school_year"
+        if profile.period_dates and "period" in fields and not {"school_year", "test_date"} & fields:
+            year = school_year_from_name(req.display_name)
+            if year is None:
+                raise UsageProblem(
+                    f"{req.display_name}: the file has no test date and no school year; put the school "
+                    "year in the file name (for example IAR_2025-26.csv) or add a School Year column."
+                )
+            year_sql = _quote(year)
+            src.warnings.append(f"School year {year} taken from the file name.")
+        date_sql = _test_date_sql(profile, fields, year_sql)
+        if "term" in fields:
+            term_sql = "term"
+        elif "period" in fields and (year_sql != "school_year" or "school_year" in fields):
+            term_sql = f"period || ' ' || {year_sql}"
+        else:
+            term_sql = "NULL"
         checks.append(
             staging.Check(
                 "rejected",

@@ -273,6 +273,18 @@ class TestMissingValues:
         assert (out.rows_imported, out.rows_rejected) == (size, 0)
         assert rows(con, "SELECT minutes FROM usage_daily WHERE student_key = ?", [key("1001")]) == [(None,)]
 
+    @pytest.mark.parametrize("size", [2, 3000])
+    @pytest.mark.parametrize("row", ["1001,A,2026-09-02", "1001,A,2026-09-02,,", "1001,A,2026-09-02,N/A,--"])
+    def test_a_day_with_no_minutes_and_no_sessions_is_rejected(self, con, tmp_path, size, row):
+        """A short or emptied row says nothing about use; it is not stored as a day of use."""
+        good = "".join(f"{2000 + i},A,2026-09-{1 + i % 28:02d},5,1\n" for i in range(size - 1))
+        out = imp(con, "usage", write(tmp_path / "u.csv", f"{HEADER}\n{good}{row}\n"))
+        assert (out.rows_imported, out.rows_rejected) == (size - 1, 1)
+        assert rejects(con, out.import_id) == [
+            (size + 1, "minutes / sessions", "no minutes and no sessions", None)
+        ]
+        assert rows(con, "SELECT count(*) FROM usage_daily WHERE student_key = ?", [key("1001")]) == [(0,)]
+
     def test_text_in_optional_number_is_a_warning(self, con, tmp_path):
         path = write(tmp_path / "u.csv", f"{HEADER}\n1001,A,2026-09-02,5,lots\n")
         out = imp(con, "usage", path)
@@ -294,6 +306,27 @@ class TestHeaders:
         assert (out.format, out.rows_imported) == ("iar-isbe", 1)
         assert rows(con, "SELECT subject, test_date, scale_score FROM assessment_results") == [
             ("Math", dt.date(2026, 4, 15), 755.0)
+        ]
+
+    def test_an_iar_file_without_a_year_takes_it_from_the_file_name_or_asks(self, con, tmp_path):
+        """The ISBE layout in the formats README has no School Year column."""
+        from etl.runner import UsageProblem
+
+        header = (
+            "Student ID,Student Name,Home School,Testing School,Grade,Birth Date,"
+            "Administration (S=Spring or F=Fall),Content Area (E=ELA/L or M=Mathematics),"
+            "Overall Scale Score (Range 650 - 850),Performance Level"
+        )
+        body = f'{header}\n1001,"Doe, Jane",Oak,Oak,4,1/2/2016,S,M,755,4\n1002,"Roe, Ann",Oak,Oak,4,3/4/2016,F,E,700,2\n'
+        with pytest.raises(UsageProblem, match="school year in the file name"):
+            imp(con, "assessments", write(tmp_path / "iar.csv", body))
+        assert rows(con, "SELECT count(*) FROM import_log") == [(0,)]
+        out = imp(con, "assessments", write(tmp_path / "IAR_2025-26.csv", body))
+        assert (out.rows_imported, out.rows_rejected) == (2, 0)
+        assert "School year 2025-26 taken from the file name." in out.warnings
+        assert rows(con, "SELECT subject, test_date, term FROM assessment_results ORDER BY test_date") == [
+            ("Reading", dt.date(2025, 10, 15), "F 2025-26"),
+            ("Math", dt.date(2026, 4, 15), "S 2025-26"),
         ]
 
     def test_header_drift_between_years(self, con, tmp_path):
