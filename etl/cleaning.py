@@ -120,12 +120,14 @@ def integer_expr(col: str) -> str:
 def minutes_expr(col: str) -> str:
     """Minutes as a number, or h:mm:ss, or mm:ss (two parts are minutes and seconds)."""
     value = cleaned(col)
+    # h:mm:ss or m:ss with digits only and minutes and seconds under 60 ('99:99', '-0:30' are not times)
+    clock_form = r"'(\d+:[0-5]\d:[0-5]\d(\.\d+)?|\d+:[0-5]\d(\.\d+)?)'"
     parts = f"string_split({value}, ':')"
     clock = (
-        f"CASE len({parts}) "
-        f"WHEN 3 THEN try_cast({parts}[1] AS DOUBLE) * 60 + try_cast({parts}[2] AS DOUBLE) "
+        f"CASE WHEN NOT regexp_full_match({value}, {clock_form}) THEN NULL "
+        f"WHEN len({parts}) = 3 THEN try_cast({parts}[1] AS DOUBLE) * 60 + try_cast({parts}[2] AS DOUBLE) "
         f"+ try_cast({parts}[3] AS DOUBLE) / 60 "
-        f"WHEN 2 THEN try_cast({parts}[1] AS DOUBLE) + try_cast({parts}[2] AS DOUBLE) / 60 END"
+        f"ELSE try_cast({parts}[1] AS DOUBLE) + try_cast({parts}[2] AS DOUBLE) / 60 END"
     )
     return f"CASE WHEN contains({value}, ':') THEN {clock} ELSE {number_expr(col)} END"
 

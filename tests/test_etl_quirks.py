@@ -205,6 +205,13 @@ class TestTimesAndDurations:
         imp(con, "usage", path)
         assert rows(con, "SELECT minutes FROM usage_daily") == [(minutes,)]
 
+    @pytest.mark.parametrize("text", ["99:99", "-0:30", "1:60", "1:2:3:4"])
+    def test_a_clock_that_is_not_a_time_is_not_read(self, con, tmp_path, text):
+        out = imp(con, "usage", write(tmp_path / "u.csv", f"{HEADER}\n1001,A,2026-09-02,{text},1\n"))
+        assert (out.rows_imported, out.rows_warned) == (1, 1)  # sessions keep the day; minutes are missing
+        assert rejects(con, out.import_id, "warning")[0][2:] == ("not a number; read as missing", text)
+        assert rows(con, "SELECT minutes FROM usage_daily") == [(None,)]
+
     def test_seconds_column_becomes_minutes(self, con, tmp_path):
         header = (
             "StudentIdentifier,CompletedDate,ScaledScore,PercentileRank,TotalTimeInSeconds,AssessmentType"
