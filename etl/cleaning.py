@@ -162,6 +162,14 @@ def subject_expr(col: str, subjects: dict[str, str]) -> str:
     return f"CASE {cases} {contains} ELSE {value} END"
 
 
+SCIENTIFIC_ID = r"\s*[0-9](\.[0-9]+)?[eE]\+?[0-9]+\s*"  # 7.10001E+05: Excel's display of a long number
+
+
+def scientific_id(col: str) -> str:
+    """An id Excel wrote in scientific notation: its digits may be lost, so it names no one for sure."""
+    return f"regexp_full_match({col}, '{SCIENTIFIC_ID}')"
+
+
 def excel_destroyed(col: str) -> str:
     return f"regexp_matches(trim({col}), '{EXCEL_DESTROYED}')"
 

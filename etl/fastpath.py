@@ -14,6 +14,7 @@ file with line-numbered rejects, so both lanes store the same rows.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -270,7 +271,10 @@ def try_import(
         groups = src.early[1]  # read while the file was being checked (`while_checking`)
     else:
         groups = _id_pass(con, reader, f"c{resolved['student_id']}", path)
-    if not groups or any(g[0] is None or g[0] != g[0].strip() or not g[0] for g in groups):
+    if not groups or any(
+        g[0] is None or g[0] != g[0].strip() or not g[0] or re.fullmatch(cleaning.SCIENTIFIC_ID, g[0])
+        for g in groups
+    ):
         return None  # blank ids or lines, spaces around ids, unreadable rows: the full path reports them
     read = sum(g[1] for g in groups)
     progress("keying", 0.35)

@@ -217,6 +217,16 @@ def _field_checks(field: str, spec, label: str) -> list[Check]:
         if spec.required:
             missing = cleaning.is_blank(field) if spec.parse == "id" else f"{field} IS NULL"
             checks.append(Check("rejected", label, f"missing {label}", missing, "NULL"))
+        if spec.parse == "id":
+            checks.append(
+                Check(
+                    "rejected",
+                    label,
+                    "id in scientific notation (Excel shortened it: re-export the id column as text)",
+                    cleaning.scientific_id(field),
+                    cleaning.masked(field),
+                )
+            )
         return checks
     value = f"left({field}__raw, 80)"
     destroyed = cleaning.excel_destroyed(f"{field}__raw") if spec.parse in ("date", "timestamp") else "false"

@@ -292,6 +292,15 @@ class TestMissingValues:
         ]
         assert rows(con, "SELECT count(*) FROM usage_daily WHERE student_key = ?", [key("1001")]) == [(0,)]
 
+    @pytest.mark.parametrize("size", [2, 3000])
+    def test_an_id_excel_wrote_in_scientific_notation_is_rejected(self, con, tmp_path, size):
+        good = "".join(f"{2000 + i},A,2026-09-{1 + i % 28:02d},5,1\n" for i in range(size - 1))
+        out = imp(con, "usage", write(tmp_path / "u.csv", f"{HEADER}\n{good}7.10001E+05,A,2026-09-02,5,1\n"))
+        assert (out.rows_imported, out.rows_rejected) == (size - 1, 1)
+        [(line, column, reason, value)] = rejects(con, out.import_id)
+        assert (line, column, value) == (size + 1, "student_id", "7*********5")  # masked
+        assert "scientific notation" in reason
+
     def test_text_in_optional_number_is_a_warning(self, con, tmp_path):
         path = write(tmp_path / "u.csv", f"{HEADER}\n1001,A,2026-09-02,5,lots\n")
         out = imp(con, "usage", path)
