@@ -203,11 +203,9 @@ def _run_file(
         subject = req.subject or profile.constants.get("subject") or subject_from_name(req.display_name)
         if "subject" not in fields and not subject:
             raise UsageProblem(f"{req.display_name}: the file does not say the subject; give --subject.")
-        subject_sql = (
-            _quote(subject)
-            if req.subject or "subject" not in fields
-            else (f"coalesce(subject, {_quote(subject)})")
-        )
+        # --subject names the subject of a file that does not carry one; it never relabels the
+        # file's own subjects (it only fills blank cells)
+        subject_sql = _quote(subject) if "subject" not in fields else f"coalesce(subject, {_quote(subject)})"
         year_sql = "school_year"
         if profile.period_dates and "period" in fields and not {"school_year", "test_date"} & fields:
             year = school_year_from_name(req.display_name)

@@ -288,6 +288,22 @@ class TestFormats:
         assert out.format == "star-enterprise"
         assert rows(con, "SELECT subject, grade, term FROM assessment_results") == [("Reading", 0, "Fall")]
 
+    def test_subject_option_fills_blanks_and_never_relabels_the_files_subjects(self, con, tmp_path):
+        header = "TermName,StudentID,SchoolName,MeasurementScale,Discipline,TestStartDate,TestRITScore,TestPercentile"
+        path = write(
+            tmp_path / "nwea.csv",
+            f"{header}\nFall 2026-2027,1001,Oak,Mathematics,Mathematics,09/14/2026,206,60\n"
+            "Fall 2026-2027,1001,Oak,Reading,Reading,09/14/2026,199,55\n"
+            "Fall 2026-2027,1002,Oak,,,09/14/2026,201,50\n",
+        )
+        out = imp(con, "assessments", path, subject="Math")
+        assert out.rows_imported == 3
+        assert rows(con, "SELECT subject, scale_score FROM assessment_results ORDER BY scale_score") == [
+            ("Reading", 199.0),
+            ("Math", 201.0),  # the blank subject takes --subject
+            ("Math", 206.0),
+        ]
+
     def test_assessment_without_subject_needs_option(self, con, tmp_path):
         header = '"Student Identifier","Activity Completed Date","Scaled Score"'
         with pytest.raises(Exception, match="--subject"):
