@@ -263,19 +263,20 @@ def load_feedback(
         if "respondent" in fields
         else f"FROM {STAGE} s"
     )
-    selects, params = [], []
-    for pos, question in questions.items():
-        answer = f"left(s.q{pos}, {TEXT_LIMIT})"
-        selects.append(
-            f"SELECT ?, {submitted}, {respondent}, ?, {answer}, {likert_sql(answer)}, "
-            f"{import_id}::INTEGER {join} WHERE {valid} AND s.q{pos} IS NOT NULL"
-        )
-        params.extend([tool, question])
-    if not selects:
+    if not questions:
         return 0
+    # One scan, one row per answer: a UNION ALL per question ran out of memory at 200 questions.
+    answers = ", ".join(
+        f"struct_pack(question := ${i}::VARCHAR, answer := left(s.q{pos}, {TEXT_LIMIT}))"
+        for i, pos in enumerate(questions, start=2)
+    )
+    select = (
+        f"SELECT $1::VARCHAR, submitted_at, respondent_key, a.question, a.answer, {likert_sql('a.answer')}, "
+        f"{import_id}::INTEGER FROM (SELECT {submitted} AS submitted_at, {respondent} AS respondent_key, "
+        f"unnest([{answers}]) AS a {join} WHERE {valid}) WHERE a.answer IS NOT NULL"
+    )
     columns = ["tool", "submitted_at", "respondent_key", "question", "answer", "score", "import_id"]
-    upserted = upsert(con, "feedback_responses", columns, " UNION ALL ".join(selects), import_id, params)
-    return upserted
+    return upsert(con, "feedback_responses", columns, select, import_id, [tool, *questions.values()])
 
 
 def _has_duplicates(con: duckdb.DuckDBPyConnection, key_hash: str, valid: str, keys: str = KEYS) -> bool:

@@ -68,6 +68,23 @@ class TestIdempotencyAndUpsert:
             "Strongly agree",
         ]
 
+    def test_a_survey_with_hundreds_of_questions_imports_within_the_cli_memory_limit(self, con, tmp_path):
+        con.execute("SET memory_limit = '1GB'")  # what the command line runs with
+        questions = [f"Rate [Feature {i}]" for i in range(300)]
+        lines = [
+            f"9/{1 + r}/2026 10:00:00,user{r}@d.org," + ",".join("Agree" for _ in questions)
+            for r in range(20)
+        ]
+        path = write(
+            tmp_path / "wide.csv",
+            "Timestamp,Email Address," + ",".join(questions) + "\n" + "\n".join(lines) + "\n",
+        )
+        out = imp(con, "feedback", path, tool="MathQuest")
+        assert out.rows_imported == 20
+        assert rows(con, "SELECT count(*), count(DISTINCT question), min(score) FROM feedback_responses") == [
+            (6000, 300, 4.0)
+        ]
+
     def test_overlapping_cumulative_exports_later_wins(self, con, tmp_path):
         imp(con, "usage", write(tmp_path / "w1.csv", f"{HEADER}\n1,A,2026-09-01,10,1\n1,A,2026-09-02,20,1\n"))
         imp(con, "usage", write(tmp_path / "w2.csv", f"{HEADER}\n1,A,2026-09-02,25,2\n1,A,2026-09-03,30,1\n"))
