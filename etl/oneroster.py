@@ -258,7 +258,8 @@ def _record(con: duckdb.DuckDBPyConnection, import_id: int, checks: list[staging
     for check in checks:
         con.execute(
             f"INSERT INTO import_rejects (import_id, line_number, column_name, reason, value_masked, "
-            f"severity) SELECT ?, rowid_src + 2, ?, ?, {check.value}, ? FROM {staging.STAGE} "
+            f"severity) SELECT ?, rowid_src + 2, ?, ?, {staging.safe_value(check.value, overflow=False)}, ? "
+            f"FROM {staging.STAGE} "
             f"WHERE coalesce({check.condition}, false)",
             [import_id, "users.csv " + check.column, check.reason, check.severity],
         )

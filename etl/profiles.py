@@ -87,11 +87,26 @@ class Detection(BaseModel):
     problem: str | None = None
 
 
+def _looks_like_data(name: str) -> bool:
+    """A header cell that is a value: a number (an id, a score) or a date. Header names are safe to
+    repeat in a message; a data row given as the header may hold student ids and names."""
+    return bool(re.fullmatch(r"[\d\s.,:/+-]+", name)) and any(c.isdigit() for c in name)
+
+
+def _found_text(header: list[str]) -> str:
+    if any(_looks_like_data(h) for h in header):
+        return (
+            f"a first line of {len(header)} values that looks like data, not column names (is the "
+            "header row missing?)"
+        )
+    return ", ".join(header[:15]) + (f", ... ({len(header)} columns)" if len(header) > 15 else "")
+
+
 def detect(
     profiles: list[FormatProfile], kind: str, header: list[str], requested: str | None = None
 ) -> Detection:
     """Pick the profile for a header, or say why not (expected and found columns named)."""
-    found_text = ", ".join(header[:15]) + (f", ... ({len(header)} columns)" if len(header) > 15 else "")
+    found_text = _found_text(header)
     if requested:
         chosen = next((p for p in profiles if p.name == requested), None)
         if chosen is None:

@@ -390,12 +390,21 @@ def record_checks(
     for check in checks:
         con.execute(
             f"INSERT INTO import_rejects (import_id, line_number, column_name, reason, value_masked, severity) "
-            f"SELECT ?, rowid + 2, ?, ?, {check.value}, ? FROM {STAGE} "
+            f"SELECT ?, rowid + 2, ?, ?, {safe_value(check.value)}, ? FROM {STAGE} "
             f"WHERE NOT __blank AND coalesce({check.condition}, false)",
             [import_id, check.column, check.reason, check.severity],
         )
     true_line_numbers(con, import_id, src)
     return rejected, warned
+
+
+def safe_value(value: str, *, overflow: bool = True) -> str:
+    """A rejected value as stored, masked when it could name a student: a run of five or more digits
+    (an id that landed in another column), or any value of a row with more fields than the header
+    (an unquoted comma in a name shifts names and ids into the checked columns)."""
+    digits = f"regexp_full_match({value}, '\\s*[0-9]{{5,}}(\\.0+)?\\s*')"
+    risky = f"__overflow OR {digits}" if overflow else digits
+    return f"CASE WHEN {risky} THEN {cleaning.masked(value)} ELSE {value} END"
 
 
 def true_line_numbers(con: duckdb.DuckDBPyConnection, import_id: int, src: SourceFile) -> None:

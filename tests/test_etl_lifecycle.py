@@ -219,6 +219,30 @@ class TestPrivacy:
         imp(con, "usage", write(tmp_path / "u.csv", f"{header}\n987654,A,2026-09-02,99999,1\n"))
         assert "987654" not in repr(rows(con, "SELECT * FROM import_rejects"))
 
+    def test_a_row_shifted_by_an_unquoted_comma_shows_no_id_or_name_in_the_rejects(self, con, tmp_path):
+        """'Sato, Jr.' unquoted moves the first name into Student ID and the id into the grade."""
+        header = "Last Name,First Name,Student ID,Student Grade,School,Completion Date,Overall Scale Score,Percentile"
+        path = write(
+            tmp_path / "iready_math.csv",
+            f"{header}\nLee,Ann,710001,3,Oak,09/14/2026,450,50\nSato, Jr.,Zoe,710000,3,Oak,09/14/2026,452,51\n",
+        )
+        out = imp(con, "assessments", path)
+        assert (out.rows_imported, out.rows_rejected) == (1, 1)
+        stored = repr(rows(con, "SELECT * FROM import_rejects"))
+        assert "710000" not in stored and "Zoe" not in stored and " Jr." not in stored
+
+    def test_a_missing_header_row_is_refused_without_quoting_the_first_row(self, con, tmp_path):
+        from etl.source import FileRefused
+
+        path = write(
+            tmp_path / "u.csv",
+            "710001,Gary Hagen,MathQuest,2026-09-02,10,1\n710002,Al Roe,MathQuest,2026-09-02,10,1\n",
+        )
+        with pytest.raises(FileRefused) as refused:
+            imp(con, "usage", path)
+        assert "header row missing" in str(refused.value)
+        assert "710001" not in str(refused.value) and "Hagen" not in str(refused.value)
+
     def test_sql_mask_matches_python_mask(self, con):
         from etl.cleaning import masked
 
