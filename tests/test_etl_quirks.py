@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from services.privacy import mask
 from tests.etlhelp import imp, key, rejects, rows, write
 
 HEADER = "student_id,tool,date,minutes,sessions"
@@ -270,7 +271,13 @@ class TestMissingValues:
         if count != "nan":  # 'nan' is a spelling of missing, like N/A: no warning
             assert out.rows_warned == 1
             assert rejects(con, out.import_id, "warning") == [
-                (size + 1, "sessions", "not a whole number; read as missing", count)
+                # a long run of digits could be a student id that slipped columns: masked
+                (
+                    size + 1,
+                    "sessions",
+                    "not a whole number; read as missing",
+                    mask(count) if count.isdigit() else count,
+                )
             ]
 
     @pytest.mark.parametrize("size", [2, 3000])
