@@ -81,11 +81,18 @@ def tool_from_name(con: duckdb.DuckDBPyConnection, file_name: str) -> str | None
 
 def school_year_from_name(file_name: str) -> str | None:
     """'IAR_2025-26.csv' -> '2025-26'; 'iar spring 2026.csv' -> '2026' (a lone year is the year the
-    school year ends, as in a School Year column); None when no year or more than one."""
-    stem = Path(file_name).stem
-    span = re.findall(r"(?<!\d)(20\d{2}\s*[-_]\s*(?:20)?\d{2})(?!\d)", stem)
-    if len(span) == 1:
-        return re.sub(r"\s*[-_]\s*", "-", span[0])
+    school year ends, as in a School Year column); None when no year, more than one, or a date
+    ('export_2026-03-15.csv' names the day of the export, not a school year)."""
+    stem = re.sub(r"(?<!\d)20\d{2}[-_.]?[01]\d[-_.]?[0-3]\d(?!\d)", " ", Path(file_name).stem)  # dates
+    spans = [
+        (int(a), b)
+        for a, b in re.findall(r"(?<!\d)(20\d{2})\s*[-_]\s*((?:20)?\d{2})(?!\d)", stem)
+        if int(b[-2:]) == (int(a) + 1) % 100  # consecutive years: 2025-26, 2025-2026
+    ]
+    if len(spans) == 1:
+        return f"{spans[0][0]}-{spans[0][1]}"
+    if spans:
+        return None
     years = set(re.findall(r"(?<!\d)(20\d{2})(?!\d)", stem))
     return years.pop() if len(years) == 1 else None
 

@@ -341,8 +341,9 @@ class TestHeaders:
             "Overall Scale Score (Range 650 - 850),Performance Level"
         )
         body = f'{header}\n1001,"Doe, Jane",Oak,Oak,4,1/2/2016,S,M,755,4\n1002,"Roe, Ann",Oak,Oak,4,3/4/2016,F,E,700,2\n'
-        with pytest.raises(UsageProblem, match="school year in the file name"):
-            imp(con, "assessments", write(tmp_path / "iar.csv", body))
+        for name in ("iar.csv", "IAR_export_2026-03-15.csv"):  # no year; an export date is not a school year
+            with pytest.raises(UsageProblem, match="school year in the file name"):
+                imp(con, "assessments", write(tmp_path / name, body))
         assert rows(con, "SELECT count(*) FROM import_log") == [(0,)]
         out = imp(con, "assessments", write(tmp_path / "IAR_2025-26.csv", body))
         assert (out.rows_imported, out.rows_rejected) == (2, 0)
