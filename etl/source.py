@@ -141,13 +141,26 @@ def _decode_cp1252(data: bytes) -> str:
     return data.decode("latin-1").translate(_CP1252)
 
 
+def _cp1252_where_not_utf8(error: UnicodeError) -> tuple[str, int]:
+    """Decode error handler: the bytes that are not UTF-8 are read as Windows-1252."""
+    assert isinstance(error, UnicodeDecodeError)
+    return _decode_cp1252(bytes(error.object[error.start : error.end])), error.end
+
+
+codecs.register_error("etl-cp1252", _cp1252_where_not_utf8)
+
+
 def _transcode(path: Path, encoding: str, target: Path) -> None:
-    """Rewrite as UTF-8 without NUL bytes (files needing this are Excel saves: small)."""
+    """Rewrite as UTF-8 without NUL bytes (files needing this are Excel saves: small).
+
+    A "Windows-1252" file is decoded as UTF-8 wherever it is UTF-8 and as Windows-1252 elsewhere: a
+    UTF-8 export with one pasted 1252 byte keeps its other accents, and a BOM before 1252 text is
+    a BOM, not three letters of the first column's name."""
     data = path.read_bytes()
     if encoding == "utf-16":
         text = data.decode("utf-16", errors="replace")
     elif encoding == "windows-1252":
-        text = _decode_cp1252(data)
+        text = data.decode("utf-8", errors="etl-cp1252")
     else:
         text = data.decode("utf-8", errors="replace")
     text = text.replace("\x00", "").lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")

@@ -42,6 +42,27 @@ class TestEncodingAndLineEndings:
         assert any("Windows-1252" in w for w in out.warnings)
         assert rows(con, "SELECT school FROM usage_daily") == [("Escuela José Martí",)]
 
+    def test_utf8_with_one_windows_1252_byte_keeps_every_accent(self, con, tmp_path):
+        path = tmp_path / "u.csv"
+        path.write_bytes(
+            f"{HEADER},school\n1001,A,2026-09-02,10,1,Café Élan\n".encode()
+            + f"1002,A,2026-09-02,10,1,Ni\xf1o School\n".encode("cp1252")  # one 1252 byte
+        )
+        assert imp(con, "usage", path).rows_imported == 2
+        assert rows(con, "SELECT school FROM usage_daily ORDER BY school") == [
+            ("Café Élan",),
+            ("Niño School",),
+        ]
+
+    def test_a_bom_before_windows_1252_text_is_a_bom(self, con, tmp_path):
+        path = tmp_path / "u.csv"
+        path.write_bytes(
+            b"\xef\xbb\xbf" + f"{HEADER},school\n1001,A,2026-09-02,10,1,Escuela José\n".encode("cp1252")
+        )
+        out = imp(con, "usage", path)
+        assert (out.format, out.rows_imported) == ("generic-usage", 1)
+        assert rows(con, "SELECT school FROM usage_daily") == [("Escuela José",)]
+
     def test_utf16_excel_unicode_text(self, con, tmp_path):
         path = tmp_path / "u.txt"
         path.write_bytes(
