@@ -46,7 +46,7 @@ class TestEncodingAndLineEndings:
         path = tmp_path / "u.csv"
         path.write_bytes(
             f"{HEADER},school\n1001,A,2026-09-02,10,1,Café Élan\n".encode()
-            + f"1002,A,2026-09-02,10,1,Ni\xf1o School\n".encode("cp1252")  # one 1252 byte
+            + "1002,A,2026-09-02,10,1,Ni\xf1o School\n".encode("cp1252")  # one 1252 byte
         )
         assert imp(con, "usage", path).rows_imported == 2
         assert rows(con, "SELECT school FROM usage_daily ORDER BY school") == [
