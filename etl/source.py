@@ -216,17 +216,30 @@ def _quote_state(line: bytes, sep: bytes, inside: bool) -> tuple[bool, int]:
     return inside, opened
 
 
+def _delimiter(text: str) -> str:
+    """The delimiter that splits the header and the next lines into the same number of fields.
+
+    Counting characters on the first line alone failed both ways: a quoted question with '; ' or
+    '|' in a comma file, and a tab file whose column names hold commas ("Overall, how easy ..."),
+    were read with the wrong delimiter. Ties go to tab, then comma."""
+    unquoted = re.sub(r'"(?:[^"]|"")*"', '""', text)  # delimiters inside quotes do not count
+    lines = [line for line in unquoted.split("\n")[:50] if line.strip()]
+    if not lines:
+        return ","
+
+    def score(d: str) -> tuple[int, int]:
+        width = lines[0].count(d)
+        if not width:
+            return (0, 0)
+        return (sum(1 for line in lines[1:] if line.count(d) == width), width)
+
+    best = max(DELIMITERS, key=lambda d: (score(d), -DELIMITERS.index(d)))
+    return best if score(best)[1] else ","
+
+
 def parse_header(text: str) -> tuple[str, list[str]]:
     """The delimiter and the column names of the first record; duplicate names get _2, _3, ..."""
-    # delimiters inside a quoted name ("Which features (games; reports)?") do not count
-    unquoted = re.sub(r'"(?:[^"]|"")*"', '""', text.lstrip("\ufeff")[:65536])
-    first_line = unquoted.split("\n", 1)[0]
-    counts = {d: first_line.count(d) for d in DELIMITERS}
-    delimiter = (
-        "\t"
-        if counts["\t"] and counts["\t"] >= counts[","]
-        else (max(DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ",")
-    )
+    delimiter = _delimiter(text.lstrip("\ufeff")[:65536])
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter, quotechar='"')
     try:
         names = next(reader)

@@ -92,6 +92,17 @@ class TestQuoting:
         )
         assert imp(con, "usage", path).rows_imported == 1
 
+    def test_a_tab_file_whose_questions_hold_commas_is_read_by_tabs(self, con, tmp_path):
+        path = write(
+            tmp_path / "survey.tsv",
+            "Timestamp\tEmail Address\tOverall, how easy, quick, and fun is it?\n9/10/2026 14:10:05\ta@b.org\tAgree\n",
+        )
+        out = imp(con, "feedback", path, tool="MathQuest")
+        assert (out.format, out.rows_imported) == ("google-forms", 1)
+        assert rows(con, "SELECT question, score FROM feedback_responses") == [
+            ("Overall, how easy, quick, and fun is it?", 4.0)
+        ]
+
     def test_multi_valued_cells_are_kept_as_text(self, con, tmp_path):
         path = write(tmp_path / "u.csv", f"{HEADER},school\n1001,A,2026-09-02,5,1,North; South\n")
         imp(con, "usage", path)
