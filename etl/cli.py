@@ -39,16 +39,18 @@ BIG_FILE_BYTES = 20 << 20
 ETL_MEMORY_LIMIT = "1GB"  # the goal: peak memory < 1.5 GB for a 10M-row year of usage
 
 
+def _formats(kind: str) -> list[str]:
+    return sorted(x.name for x in PROFILES if x.kind == kind and x.target != "roster")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description="Import district exports into DuckDB.")
     sub = parser.add_subparsers(dest="command", required=True)
     for kind in ("roster", "usage", "assessments", "feedback"):
         p = sub.add_parser(kind, help=f"import a {kind} export")
         p.add_argument("path", type=Path)
-        p.add_argument(
-            "--format",
-            choices=sorted(x.name for x in PROFILES if x.kind == kind and x.target != "roster") or None,
-        )
+        # checked in _import, not by argparse `choices`, so a wrong name still gets its JSON line
+        p.add_argument("--format", metavar="NAME", help="one of: " + ", ".join(_formats(kind)))
         p.add_argument("--tool")
         p.add_argument("--subject")
         p.add_argument("--db", type=Path)
@@ -144,6 +146,15 @@ def _import(args: argparse.Namespace) -> int:
             f"error: {args.path}: no such file or folder.",
             error=True,
         )
+        return EXIT_USAGE
+    problem = None
+    if args.path.is_dir() and args.command != "roster":
+        problem = f"{args.path}: is a folder; give a file (only rosters take a folder)."
+    elif args.format and args.format not in _formats(args.command):
+        known = ", ".join(_formats(args.command)) or "none (detected from the files)"
+        problem = f"unknown {args.command} format '{args.format}'; the {args.command} formats are: {known}."
+    if problem:
+        _emit(args, {**base, "status": "usage_error", "error": problem}, f"error: {problem}", error=True)
         return EXIT_USAGE
     try:
         request = ImportRequest(

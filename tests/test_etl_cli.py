@@ -96,6 +96,14 @@ class TestExitCodesAndJson:
             == 2
         )
         assert run("nonsense", "x", db=db).returncode == 2
+        usage = str(SAMPLES / "usage" / "generic_usage.csv")
+        for bad in (("--format", "nope"), ("--format", "nwea-map")):  # unknown, and an assessment format
+            result = run("usage", usage, *bad, "--json", db=db)
+            payload = last_json(result)  # scripts still get their JSON line
+            assert result.returncode == 2 and payload["status"] == "usage_error"
+            assert "generic-usage" in payload["error"]  # the usage formats are listed
+        folder = run("usage", str(tmp_path), "--json", db=db)
+        assert folder.returncode == 2 and "is a folder" in last_json(folder)["error"]
         no_tool = write(tmp_path / "t.csv", "student_id,date,minutes\n1,2026-09-02,5\n")
         result = run("usage", str(no_tool), db=db)
         assert result.returncode == 2 and "--tool" in result.stderr
