@@ -38,6 +38,9 @@ DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S.%f",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %I:%M:%S %p",
+    # year-first forms with a time last: DuckDB's %Y also reads '9' as a year
+    "%Y/%m/%d %I:%M:%S %p",
+    "%Y/%m/%d %H:%M:%S",
 )
 EARLIEST_DATE = "1990-01-01"
 MAX_EXACT_INTEGER = 2**53  # larger counts are not counts (and a DOUBLE cannot hold them exactly)
@@ -73,13 +76,20 @@ def is_blank(col: str) -> str:
 
 
 def timestamp_expr(col: str) -> str:
-    """ISO casts only for values that start with a 4-digit year: DuckDB would read 3/2/21 as year 3."""
-    value = cleaned(col)
+    """ISO casts only for values that start with a 4-digit year: DuckDB would read 3/2/21 as year 3.
+    A Google Forms download's zone suffix ('2026/09/12 2:10:05 PM GMT-4') is dropped: the local time
+    of the response is kept, as every other export writes it."""
+    value = f"regexp_replace({cleaned(col)}, '\\s+GMT([+-]\\d{{1,2}}(:?\\d{{2}})?)?$', '')"
     return (
-        f"CASE WHEN regexp_matches({value}, '^\\d{{4}}[-/]') THEN coalesce(try_cast({value} AS TIMESTAMP), "
-        f"try_strptime({value}, {_sql_list(DATE_FORMATS)})) "
+        f"CASE WHEN regexp_matches({value}, '^\\d{{4}}[-/]') AND NOT {has_am_pm(value)} "
+        f"THEN coalesce(try_cast({value} AS TIMESTAMP), try_strptime({value}, {_sql_list(DATE_FORMATS)})) "
         f"ELSE try_strptime({value}, {_sql_list(DATE_FORMATS)}) END"
     )
+
+
+def has_am_pm(value: str) -> str:
+    """DuckDB's TIMESTAMP cast ignores a trailing AM/PM ('2026-09-12 2:10:05 PM' -> 02:10:05)."""
+    return f"regexp_matches({value}, '[AaPp]\\.?[Mm]\\.?\\s*$')"
 
 
 def date_expr(col: str) -> str:

@@ -259,7 +259,7 @@ def load_feedback(
     submitted = "s.submitted_at" if "submitted_at" in fields else "NULL::TIMESTAMP"
     respondent = "k.student_key" if "respondent" in fields else "NULL"
     join = (
-        f"FROM {STAGE} s LEFT JOIN {KEYS} k ON k.raw = lower(s.respondent)"
+        f"FROM {STAGE} s LEFT JOIN {KEYS} k ON k.raw = lower(trim(s.respondent))"
         if "respondent" in fields
         else f"FROM {STAGE} s"
     )

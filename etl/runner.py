@@ -243,7 +243,12 @@ def _run_file(
             staging.Check("rejected", "subject", "missing subject", f"({subject_sql}) IS NULL", "NULL")
         )
     progress("validating", 0.5)
-    id_column = "lower(respondent)" if profile.target == "feedback_responses" else "student_id"
+    # Microsoft Forms writes "anonymous" for every unnamed respondent: that is nobody, not one person
+    id_column = (
+        "nullif(lower(trim(respondent)), 'anonymous')"
+        if profile.target == "feedback_responses"
+        else "student_id"
+    )
     valid = staging.valid_condition(checks)
     if "student_id" in fields or "respondent" in fields:
         build_keys(con, secret, f"SELECT DISTINCT {id_column} FROM {staging.STAGE} WHERE {valid}")

@@ -312,8 +312,10 @@ def build_stage(
         fast = FAST_CASTS.get(spec.parse)
         if fast:
             guard = (
-                f"year(try_cast({col} AS {fast})) >= 1900"
-                if fast in ("DATE", "TIMESTAMP")
+                f"year(try_cast({col} AS {fast})) >= 1900 AND NOT {cleaning.has_am_pm(col)}"
+                if fast == "TIMESTAMP"
+                else f"year(try_cast({col} AS {fast})) >= 1900"
+                if fast == "DATE"
                 else f"regexp_full_match({col}, '{cleaning.PLAIN_INTEGER}')"
                 if spec.parse == "integer"
                 else f"NOT isnan(try_cast({col} AS DOUBLE))"  # 'nan' is a spelling of missing

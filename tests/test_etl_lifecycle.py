@@ -68,6 +68,19 @@ class TestIdempotencyAndUpsert:
             "Strongly agree",
         ]
 
+    def test_anonymous_microsoft_forms_respondents_are_nobody_not_one_person(self, con, tmp_path):
+        header = "ID,Start time,Completion time,Email,Name,How easy is it?"
+        body = (
+            "1,9/10/2026 14:00:01,9/10/2026 14:05:01,anonymous,,Agree\n"
+            "2,9/10/2026 15:00:01,9/10/2026 15:05:01,Anonymous,,Disagree\n"
+            "3,9/10/2026 16:00:01,9/10/2026 16:05:01, Pat@D.org ,Pat Doe,Neutral\n"
+        )
+        out = imp(con, "feedback", write(tmp_path / "ms.csv", f"{header}\n{body}"), tool="MathQuest")
+        assert (out.format, out.rows_imported) == ("microsoft-forms", 3)
+        keys = rows(con, "SELECT answer, respondent_key FROM feedback_responses ORDER BY answer")
+        assert [k is None for _, k in keys] == [True, True, False]  # Agree, Disagree anonymous; Pat
+        assert keys[2][1] == key("pat@d.org")
+
     def test_a_survey_with_hundreds_of_questions_imports_within_the_cli_memory_limit(self, con, tmp_path):
         con.execute("SET memory_limit = '1GB'")  # what the command line runs with
         questions = [f"Rate [Feature {i}]" for i in range(300)]

@@ -223,6 +223,22 @@ class TestDates:
             (dt.datetime(2026, 9, 10, 14, 8, 1),)
         ]
 
+    @pytest.mark.parametrize(
+        "stamp",
+        ["2026/09/12 2:10:05 PM GMT-4", "2026-09-12 2:10:05 PM", "9/12/2026 2:10:05 PM", "9/12/26 14:10:05"],
+    )
+    def test_survey_timestamps_keep_the_afternoon(self, con, tmp_path, stamp):
+        """Google Forms downloads end in a zone ('GMT-4'); DuckDB's own cast drops a trailing PM."""
+        imp(
+            con,
+            "feedback",
+            write(tmp_path / "s.csv", f"Timestamp,How easy is it?\n{stamp},Agree\n"),
+            tool="MathQuest",
+        )
+        assert rows(con, "SELECT submitted_at FROM feedback_responses") == [
+            (dt.datetime(2026, 9, 12, 14, 10, 5),)
+        ]
+
     def test_unreadable_date_rejected_with_line_and_value(self, con, tmp_path):
         path = write(tmp_path / "u.csv", f"{HEADER}\n1001,A,2026-09-02,5,1\n1002,A,someday,5,1\n")
         out = imp(con, "usage", path)
