@@ -167,7 +167,11 @@ def subject_expr(col: str, subjects: dict[str, str]) -> str:
     )
     contains = (
         "WHEN contains(lower(" + value + "), 'math') THEN 'Math' "
-        "WHEN contains(lower(" + value + "), 'read') THEN 'Reading' "
+        "WHEN contains(lower("
+        + value
+        + "), 'read') OR contains(lower("
+        + value
+        + "), 'literacy') THEN 'Reading' "
     )
     return f"CASE {cases} {contains} ELSE {value} END"
 

@@ -446,3 +446,21 @@ class TestScanChunks:
         for empty_line in (b"a,b\r\n1,2\r\n\r\n3,4\r\n", b"a,b\n1,2\n\n3,4\n"):
             path.write_bytes(empty_line)
             assert source._scan(path)[7] is False  # wherever the chunks split the empty line
+
+
+@pytest.mark.parametrize(
+    "written,stored",
+    [
+        ("Star Early Literacy", "Reading"),
+        ("Star Reading", "Reading"),
+        ("Mathematics", "Math"),
+        ("Science", "Science"),
+    ],
+)
+def test_subjects_are_stored_as_one_name_across_vendors(con, written, stored):
+    from etl.cleaning import subject_expr
+    from etl.formats import SUBJECTS
+
+    assert con.execute(
+        f"SELECT {subject_expr('x', SUBJECTS)} FROM (SELECT ? AS x)", [written]
+    ).fetchone() == (stored,)
