@@ -179,6 +179,14 @@ def subject_expr(col: str, subjects: dict[str, str]) -> str:
 SCIENTIFIC_ID = r"\s*[0-9](\.[0-9]+)?[eE]\+?[0-9]+\s*"  # 7.10001E+05: Excel's display of a long number
 
 
+SUMMARY_ROW = r"(grand |class |school )?(totals?|averages?|avg|mean|sum|count|summary)|all students"
+
+
+def summary_row(col: str) -> str:
+    """An id cell that labels a report's totals line ('Total', 'Average', 'All Students')."""
+    return f"regexp_full_match(lower(trim({col})), '{SUMMARY_ROW}')"
+
+
 def scientific_id(col: str) -> str:
     """An id Excel wrote in scientific notation: its digits may be lost, so it names no one for sure."""
     return f"regexp_full_match({col}, '{SCIENTIFIC_ID}')"

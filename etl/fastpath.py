@@ -272,7 +272,11 @@ def try_import(
     else:
         groups = _id_pass(con, reader, f"c{resolved['student_id']}", path)
     if not groups or any(
-        g[0] is None or g[0] != g[0].strip() or not g[0] or re.fullmatch(cleaning.SCIENTIFIC_ID, g[0])
+        g[0] is None
+        or g[0] != g[0].strip()
+        or not g[0]
+        or re.fullmatch(cleaning.SCIENTIFIC_ID, g[0])
+        or re.fullmatch(cleaning.SUMMARY_ROW, g[0].lower())
         for g in groups
     ):
         return None  # blank ids or lines, spaces around ids, unreadable rows: the full path reports them

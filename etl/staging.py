@@ -222,6 +222,15 @@ def _field_checks(field: str, spec, label: str) -> list[Check]:
                 Check(
                     "rejected",
                     label,
+                    "a summary row (totals), not a student",
+                    cleaning.summary_row(field),
+                    field,
+                )
+            )
+            checks.append(
+                Check(
+                    "rejected",
+                    label,
                     "id in scientific notation (Excel shortened it: re-export the id column as text)",
                     cleaning.scientific_id(field),
                     cleaning.masked(field),

@@ -464,3 +464,14 @@ def test_subjects_are_stored_as_one_name_across_vendors(con, written, stored):
     assert con.execute(
         f"SELECT {subject_expr('x', SUBJECTS)} FROM (SELECT ? AS x)", [written]
     ).fetchone() == (stored,)
+
+
+@pytest.mark.parametrize("label", ["Total", "Grand Total", "AVERAGE", "All Students"])
+def test_a_totals_line_is_not_a_student(con, tmp_path, label):
+    """IXL and other per-student reports end with a totals line whose 'student id' is a label."""
+    header = "Student ID,Last name,First name,Grade,Math questions answered,Math skills practiced"
+    body = f"1001,Lee,Ann,4,120,5\n1002,Roe,Al,4,80,3\n{label},,,,200,8\n"
+    out = imp(con, "usage", write(tmp_path / "ixl.csv", f"{header}\n{body}"), tool="IXL")
+    assert (out.rows_imported, out.rows_rejected) == (2, 1)
+    assert rejects(con, out.import_id)[0][:3] == (4, "Student ID", "a summary row (totals), not a student")
+    assert rows(con, "SELECT count(DISTINCT student_key) FROM usage_summary") == [(2,)]
