@@ -142,8 +142,18 @@ def _import(
     )
     if "sourced_id" not in users:
         raise FileRefused(f"{req.display_name}: users.csv has no sourcedId column.")
-    _stage_file(con, sources["orgs.csv"], "etl_orgs", {"sourced_id": ("sourcedId",), "name": ("name",)})
+    _stage_file(
+        con,
+        sources["orgs.csv"],
+        "etl_orgs",
+        {"sourced_id": ("sourcedId",), "name": ("name",), "type": ("type",)},
+    )
     version = "1.1" if "role" in users else "1.2"
+    if "role" not in users and "roles.csv" not in sources:
+        raise FileRefused(
+            f"{req.display_name}: users.csv has no role column and roles.csv is missing (OneRoster 1.2 "
+            "keeps roles there); nothing was imported."
+        )
     if "roles.csv" in sources:
         _stage_file(
             con,
@@ -157,14 +167,23 @@ def _import(
             },
         )
         role_sql = (
-            "coalesce(u.role, (SELECT arg_max(r.role, r.role_type = 'primary') FROM etl_roles r "
+            "coalesce(u.role, (SELECT arg_max(r.role, lower(r.role_type) = 'primary') FROM etl_roles r "
             "WHERE r.user_id = u.sourced_id))"
         )
-        org_fallback = "(SELECT arg_max(r.org_id, r.role_type = 'primary') FROM etl_roles r WHERE r.user_id = u.sourced_id)"
+        org_fallback = (
+            "(SELECT arg_max(r.org_id, lower(r.role_type) = 'primary') FROM etl_roles r "
+            "WHERE r.user_id = u.sourced_id)"
+        )
         version = "1.2" if "role" not in users else version
     else:
         role_sql, org_fallback = "u.role", "NULL"
-    org_sql = f"coalesce(u.primary_org, trim(split_part(u.org_ids, ',', 1)), {org_fallback})"
+    # a user listed under the district and a school ("dist-1,sch-b") belongs to the school
+    school_org = (
+        "(SELECT min_by(o2.sourced_id, list_position(string_split(replace(u.org_ids, ' ', ''), ','), o2.sourced_id)) "
+        "FROM etl_orgs o2 WHERE lower(o2.type) = 'school' "
+        "AND list_contains(string_split(replace(u.org_ids, ' ', ''), ','), o2.sourced_id))"
+    )
+    org_sql = f"coalesce(u.primary_org, {school_org}, trim(split_part(u.org_ids, ',', 1)), {org_fallback})"
     grade = cleaning.grade_expr("trim(split_part(u.grades, ',', 1))")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {staging.STAGE} AS
         SELECT u.rowid AS rowid_src, lower({role_sql}) AS role, coalesce(u.identifier, u.sourced_id) AS student_id,

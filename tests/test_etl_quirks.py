@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from services.privacy import mask
-from tests.etlhelp import imp, key, rejects, rows, write
+from tests.etlhelp import SAMPLES, imp, key, rejects, rows, write
 
 HEADER = "student_id,tool,date,minutes,sessions"
 
@@ -475,3 +475,44 @@ def test_a_totals_line_is_not_a_student(con, tmp_path, label):
     assert (out.rows_imported, out.rows_rejected) == (2, 1)
     assert rejects(con, out.import_id)[0][:3] == (4, "Student ID", "a summary row (totals), not a student")
     assert rows(con, "SELECT count(DISTINCT student_key) FROM usage_summary") == [(2,)]
+
+
+def test_a_user_listed_under_the_district_and_a_school_belongs_to_the_school(con, tmp_path):
+    folder = tmp_path / "roster"
+    folder.mkdir()
+    for f in (SAMPLES / "oneroster").glob("*.csv"):
+        (folder / f.name).write_bytes(f.read_bytes())
+    users = (folder / "users.csv").read_text()
+    (folder / "users.csv").write_text(
+        users.replace(
+            "u-710000,active,2026-08-01,true,sch-1-00,", 'u-710000,active,2026-08-01,true,"dist-1,sch-1-01",'
+        )
+    )
+    imp(con, "roster", folder)
+    assert rows(con, "SELECT school FROM roster_students WHERE student_key = ?", [key("710000")]) == [
+        ("Oak Ridge Middle School",)
+    ]
+
+
+def test_oneroster_12_role_type_is_read_in_any_case(con, tmp_path):
+    import zipfile
+
+    users = (
+        "sourcedId,status,dateLastModified,enabledUser,username,givenName,familyName,identifier,grades\n"
+        "u1,active,2026-08-01,true,a,A,B,9001,04\n"
+    )
+    orgs = "sourcedId,status,dateLastModified,name,type\nsch-a,active,2026-08-01,School A,school\nsch-b,active,2026-08-01,School B,school\n"
+    roles = (
+        "sourcedId,status,dateLastModified,userSourcedId,role,roleType,orgSourcedId\n"
+        "r1,active,2026-08-01,u1,student,Secondary,sch-a\nr2,active,2026-08-01,u1,student,Primary,sch-b\n"
+    )
+    path = tmp_path / "roster.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("users.csv", users)
+        z.writestr("orgs.csv", orgs)
+        z.writestr("roles.csv", roles)
+        z.writestr("manifest.csv", "propertyName,value\noneroster.version,1.2\n")
+    imp(con, "roster", path)
+    assert rows(con, "SELECT school FROM roster_students WHERE student_key = ?", [key("9001")]) == [
+        ("School B",)
+    ]
