@@ -47,8 +47,6 @@ class SourceFile:
     original: Path
     read_path: Path
     fingerprint: str
-    # no quotes and no empty lines: record N of the file is on line N + 1 (`staging.true_line_numbers`)
-    one_line_records: bool
     size: int
     encoding: str
     delimiter: str
@@ -74,9 +72,9 @@ def _looks_binary(sample: bytes) -> bool:
     return controls / len(sample) > 0.01
 
 
-def _scan(path: Path) -> tuple[str, int, int, bool, bytes, bool, bool, bool]:
+def _scan(path: Path) -> tuple[str, int, int, bool, bytes, bool, bool]:
     """One pass: fingerprint, size, NUL count, valid UTF-8?, the first MB, mixed line endings?, odd
-    quotes?, one line per record (no quotes, no empty lines)?
+    quotes?
 
     Why it looks like this: on a 450 MB usage export this pass was ~1.2 s of a ~10 s import. Bytes are
     counted only in chunks that contain them (a memchr first), and the fingerprint is XXH3 (~0.05 s).
@@ -84,8 +82,8 @@ def _scan(path: Path) -> tuple[str, int, int, bool, bytes, bool, bool, bool]:
     digest = xxhash.xxh3_128()
     decoder = codecs.getincrementaldecoder("utf-8")()
     size = nuls = crlf = lf = cr = quotes = 0
-    utf8, bare_lf, empty_lines = True, False, False
-    head, last = b"", b""
+    utf8, bare_lf = True, False
+    head = b""
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             if chunk.endswith(b"\r"):  # keep a CR LF pair in one chunk
@@ -104,9 +102,6 @@ def _scan(path: Path) -> tuple[str, int, int, bool, bytes, bool, bool, bool]:
                 bare_lf = True
             if b'"' in chunk:
                 quotes += chunk.count(b'"')
-            if not empty_lines:
-                empty_lines = any(e in last[-2:] + chunk for e in (b"\n\n", b"\n\r\n", b"\r\r"))
-                last = chunk
             if utf8 and not chunk.isascii():
                 try:
                     decoder.decode(chunk)
@@ -118,17 +113,7 @@ def _scan(path: Path) -> tuple[str, int, int, bool, bytes, bool, bool, bool]:
         except UnicodeDecodeError:
             utf8 = False
     mixed = cr > 0 and (bare_lf or not (crlf == cr == lf))
-    one_line_records = not quotes and not empty_lines
-    return (
-        FINGERPRINT_PREFIX + digest.hexdigest(),
-        size,
-        nuls,
-        utf8,
-        head,
-        mixed,
-        quotes % 2 == 1,
-        one_line_records,
-    )
+    return FINGERPRINT_PREFIX + digest.hexdigest(), size, nuls, utf8, head, mixed, quotes % 2 == 1
 
 
 _CP1252 = {
@@ -165,6 +150,16 @@ def _transcode(path: Path, encoding: str, target: Path) -> None:
         text = data.decode("utf-8", errors="replace")
     text = text.replace("\x00", "").lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     target.write_text(text, encoding="utf-8", newline="")
+
+
+def count_lines(path: Path) -> int:
+    """Lines in a UTF-8 file as `read_path` holds it (LF or CR LF endings)."""
+    lines, last = 0, b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
 
 
 def record_lines(path: Path, delimiter: str) -> tuple[list[int], int | None]:
@@ -301,7 +296,7 @@ def open_source(path: str | Path, *, while_scanning: EarlyWork | None = None) ->
         raise FileRefused(f"{path}: is a folder; give a file (only rosters take a folder).")
     try:
         scanned, early, seen = _scan_while(path, while_scanning)
-        fingerprint, size, nuls, utf8, head, mixed_endings, odd_quotes, one_line_records = scanned
+        fingerprint, size, nuls, utf8, head, mixed_endings, odd_quotes = scanned
     except OSError as exc:
         raise FileRefused(f"{path.name}: cannot be read ({exc.strerror}).") from exc
     if size == 0 or not head.strip(b"\x00\r\n\t \xef\xbb\xbf"):
@@ -340,7 +335,6 @@ def open_source(path: str | Path, *, while_scanning: EarlyWork | None = None) ->
         original=path,
         read_path=read_path,
         fingerprint=fingerprint,
-        one_line_records=one_line_records,
         size=size,
         encoding=encoding,
         delimiter=delimiter,

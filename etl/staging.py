@@ -17,7 +17,7 @@ import duckdb
 from etl import cleaning
 from etl.formats import SUBJECTS
 from etl.profiles import FormatProfile
-from etl.source import MAX_FIELD_BYTES, FileRefused, SourceFile, record_lines
+from etl.source import MAX_FIELD_BYTES, FileRefused, SourceFile, count_lines, record_lines
 
 STAGE = "etl_stage"
 SPARE_COLUMNS = 4
@@ -422,8 +422,9 @@ def true_line_numbers(con: duckdb.DuckDBPyConnection, import_id: int, src: Sourc
     """Rejects are recorded as `rowid + 2` (the header is line 1), which is the file's line only when
     every record is one line. After an empty line (DuckDB skips it) or a quoted field spanning lines,
     the rejected rows' numbers are moved to the line where each record starts."""
-    if src.one_line_records:
-        return
+    staged = con.execute(f"SELECT count(*) FROM {STAGE}").fetchone()[0]
+    if count_lines(src.read_path) == staged + 1:
+        return  # one line per record and no empty lines (a newline count: ~0.3 s per 450 MB)
     starts = record_lines(src.read_path, src.delimiter)[0][1:]  # the data records
     if not starts or (starts[0] == 2 and starts[-1] == len(starts) + 1):
         return  # one line per record: rowid + 2 is right

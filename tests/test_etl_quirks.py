@@ -437,15 +437,15 @@ class TestScanChunks:
         monkeypatch.setattr(source, "CHUNK", chunk)
         path = tmp_path / "crlf.csv"
         path.write_bytes(b"a,b\r\n1,2\r\n3,4\r\n")
-        fingerprint, size, nuls, utf8, head, mixed, odd_quotes, one_line = source._scan(path)
-        assert (size, nuls, utf8, mixed, odd_quotes, one_line) == (15, 0, True, False, False, True)
+        fingerprint, size, nuls, utf8, head, mixed, odd_quotes = source._scan(path)
+        assert (size, nuls, utf8, mixed, odd_quotes) == (15, 0, True, False, False)
         path.write_bytes(b"a,b\r\n1,2\n3,4\r\n")
         assert source._scan(path)[5] is True
         path.write_bytes(b'a,b\r\n"1,2\r\n3,4\r\n')
-        assert source._scan(path)[6] is True and source._scan(path)[7] is False
-        for empty_line in (b"a,b\r\n1,2\r\n\r\n3,4\r\n", b"a,b\n1,2\n\n3,4\n"):
-            path.write_bytes(empty_line)
-            assert source._scan(path)[7] is False  # wherever the chunks split the empty line
+        assert source._scan(path)[6] is True
+        for text, lines in ((b"a,b\r\n1,2\r\n\r\n3,4\r\n", 4), (b"a,b\n1,2\n\n3,4", 4), (b"", 0)):
+            path.write_bytes(text)
+            assert source.count_lines(path) == lines  # wherever the chunks split the file
 
 
 @pytest.mark.parametrize(
