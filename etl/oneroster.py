@@ -30,8 +30,15 @@ MAX_MEMBER_BYTES = 512 << 20
 
 def _files(path: Path, tmp: Path) -> dict[str, Path]:
     """The OneRoster files by lower-case name, from a folder or safely extracted from a zip."""
-    if path.is_dir():
-        return {p.name.lower(): p for p in path.iterdir() if p.name.lower() in WANTED}
+    if path.is_dir():  # the files, or (as a zip often holds them) one folder down
+        found = {p.name.lower(): p for p in path.iterdir() if p.is_file() and p.name.lower() in WANTED}
+        if "users.csv" not in found:
+            inner = [d for d in path.iterdir() if d.is_dir() and not d.name.startswith(("__MACOSX", "."))]
+            if len(inner) == 1:
+                found = {
+                    p.name.lower(): p for p in inner[0].iterdir() if p.is_file() and p.name.lower() in WANTED
+                }
+        return found
     if not zipfile.is_zipfile(path):
         raise FileRefused(f"{path.name}: a roster is a OneRoster folder or .zip (users.csv, orgs.csv, ...).")
     found: dict[str, Path] = {}

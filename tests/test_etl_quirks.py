@@ -516,3 +516,13 @@ def test_oneroster_12_role_type_is_read_in_any_case(con, tmp_path):
     assert rows(con, "SELECT school FROM roster_students WHERE student_key = ?", [key("9001")]) == [
         ("School B",)
     ]
+
+
+def test_a_roster_folder_may_hold_its_files_one_folder_down(con, tmp_path):
+    """Unzipping an export often gives roster/<export name>/users.csv."""
+    inner = tmp_path / "roster" / "district_export_2026"
+    inner.mkdir(parents=True)
+    for f in (SAMPLES / "oneroster").glob("*.csv"):
+        (inner / f.name).write_bytes(f.read_bytes())
+    out = imp(con, "roster", tmp_path / "roster")
+    assert out.rows_imported > 0 and out.format.startswith("oneroster")
