@@ -163,20 +163,34 @@ USAGE = [
         },
         signature=("student_id", "minutes", "lessons_completed"),
     ),
-    FormatProfile(
-        name="ixl-progress",
-        kind="usage",
-        label="IXL progress by student",
-        target="usage_summary",
-        constants={"tool": "IXL"},
-        columns={
-            "student_id": C(headers=("Student ID",), parse="id", required=True),
-            "questions_answered": C(headers=("Math questions answered",), parse="integer", minimum=0),
-            "skills_practiced": C(headers=("Math skills practiced",), parse="integer", minimum=0),
-            "skills_proficient": C(headers=("Math skills proficient",), parse="integer", minimum=0),
-            "grade": C(headers=("Grade",), parse="grade", **_GRADE),
-        },
-        signature=("student_id", "questions_answered"),
+    *(
+        # IXL reports each subject in its own columns; a file with several subjects is imported once
+        # per subject (--format ixl-progress, then --format ixl-progress-ela)
+        FormatProfile(
+            name=name,
+            kind="usage",
+            label=f"IXL progress by student ({subject})",
+            target="usage_summary",
+            constants={"tool": "IXL", "subject": subject},
+            columns={
+                "student_id": C(headers=("Student ID",), parse="id", required=True),
+                "questions_answered": C(
+                    headers=tuple(f"{p} questions answered" for p in prefixes), parse="integer", minimum=0
+                ),
+                "skills_practiced": C(
+                    headers=tuple(f"{p} skills practiced" for p in prefixes), parse="integer", minimum=0
+                ),
+                "skills_proficient": C(
+                    headers=tuple(f"{p} skills proficient" for p in prefixes), parse="integer", minimum=0
+                ),
+                "grade": C(headers=("Grade",), parse="grade", **_GRADE),
+            },
+            signature=("student_id", "questions_answered"),
+        )
+        for name, subject, prefixes in (
+            ("ixl-progress", "Math", ("Math",)),
+            ("ixl-progress-ela", "Reading", ("ELA", "Language arts", "English language arts")),
+        )
     ),
 ]
 

@@ -169,8 +169,15 @@ def load_usage_daily(
 
 
 def load_usage_summary(
-    con: duckdb.DuckDBPyConnection, import_id: int, valid: str, *, tool_sql: str, fields: set[str]
+    con: duckdb.DuckDBPyConnection,
+    import_id: int,
+    valid: str,
+    *,
+    tool_sql: str,
+    fields: set[str],
+    subject: str | None = None,
 ) -> int:
+    """One row per student, tool, subject and period; `subject` names it when the file does not."""
     measures = [
         "minutes",
         "lessons_completed",
@@ -180,7 +187,8 @@ def load_usage_summary(
         "skills_proficient",
     ]
     parts = [f"arg_max(s.{m}, s.rowid)" if m in fields else "NULL" for m in measures]
-    subject = "coalesce(s.subject, '')" if "subject" in fields else "''"
+    given = "'" + (subject or "").replace("'", "''") + "'"
+    subject = f"coalesce(s.subject, {given})" if "subject" in fields else given
     period = "coalesce(s.period, '')" if "period" in fields else "''"
     school = "arg_max(s.school, s.rowid)" if "school" in fields else "NULL"
     grade = "arg_max(s.grade, s.rowid)" if "grade" in fields else "NULL"

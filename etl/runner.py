@@ -277,7 +277,14 @@ def _run_file(
                 con, import_id, valid, tool_sql=tool_sql, events=profile.rows == "events", fields=fields
             )
         elif profile.target == "usage_summary":
-            loaders.load_usage_summary(con, import_id, valid, tool_sql=tool_sql, fields=fields)
+            loaders.load_usage_summary(
+                con,
+                import_id,
+                valid,
+                tool_sql=tool_sql,
+                fields=fields,
+                subject=profile.constants.get("subject"),
+            )
         elif profile.target == "assessment_results":
             loaders.load_assessments(
                 con,

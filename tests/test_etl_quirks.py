@@ -526,3 +526,26 @@ def test_a_roster_folder_may_hold_its_files_one_folder_down(con, tmp_path):
         (inner / f.name).write_bytes(f.read_bytes())
     out = imp(con, "roster", tmp_path / "roster")
     assert out.rows_imported > 0 and out.format.startswith("oneroster")
+
+
+def test_ixl_subjects_each_have_their_profile_and_a_two_subject_file_asks_which(con, tmp_path):
+    from etl.source import FileRefused
+
+    math = "Student ID,Last name,First name,Grade,Math questions answered,Math skills practiced"
+    ela = "Student ID,Last name,First name,Grade,ELA questions answered,ELA skills practiced"
+    imp(con, "usage", write(tmp_path / "ixl_math.csv", f"{math}\n1001,Lee,Ann,4,120,5\n"))
+    out = imp(con, "usage", write(tmp_path / "ixl_ela.csv", f"{ela}\n1001,Lee,Ann,4,80,3\n"))
+    assert out.format == "ixl-progress-ela"
+    assert rows(con, "SELECT subject, questions_answered FROM usage_summary ORDER BY subject") == [
+        ("Math", 120),
+        ("Reading", 80),
+    ]
+    both = write(
+        tmp_path / "ixl_both.csv", "Student ID,Math questions answered,ELA questions answered\n1002,5,6\n"
+    )
+    with pytest.raises(FileRefused, match="choose one with --format"):
+        imp(con, "usage", both)
+    imp(con, "usage", both, format="ixl-progress-ela")
+    assert rows(
+        con, "SELECT subject, questions_answered FROM usage_summary WHERE student_key = ?", [key("1002")]
+    ) == [("Reading", 6)]
