@@ -267,7 +267,9 @@ ASSESSMENTS = [
         constants={"assessment": "Renaissance Star"},
         columns={
             "student_id": C(headers=("StudentIdentifier",), parse="id", required=True),
-            "test_date": C(headers=("CompletedDateLocal", "CompletedDate"), parse="date", required=True),
+            # the local date, else (per row) the UTC one; a row with neither is rejected by the runner
+            "test_date": C(headers=("CompletedDateLocal", "CompletedDate"), parse="date"),
+            "test_date_fallback": C(headers=("CompletedDate",), parse="date"),
             "scale_score": C(
                 headers=("ScaledScore", "UnifiedScore"),
                 parse="number",

@@ -101,6 +101,8 @@ def _test_date_sql(profile: FormatProfile, fields: set[str], school_year: str = 
     """The test date, else one derived from school year + period (mCLASS BOY/MOY/EOY, IAR S/F).
     `school_year` is the column, or a literal taken from the file name."""
     given = "test_date" if "test_date" in fields else "NULL::DATE"
+    if "test_date_fallback" in fields:  # Star's data feed: CompletedDateLocal, else CompletedDate
+        given = f"coalesce({given}, test_date_fallback)"
     if (
         not profile.period_dates
         or "period" not in fields

@@ -549,3 +549,19 @@ def test_ixl_subjects_each_have_their_profile_and_a_two_subject_file_asks_which(
     assert rows(
         con, "SELECT subject, questions_answered FROM usage_summary WHERE student_key = ?", [key("1002")]
     ) == [("Reading", 6)]
+
+
+def test_star_data_feed_falls_back_to_the_utc_date_row_by_row(con, tmp_path):
+    header = "StudentIdentifier,CompletedDate,CompletedDateLocal,ScaledScore,AssessmentType"
+    body = (
+        "1001,2026-09-12 13:05:00,2026-09-12 08:05:00,512,Star Math\n"
+        "1002,2026-09-13 14:00:00,,530,Star Math\n"  # the local date is blank: the UTC one is used
+        "1003,,,540,Star Math\n"  # no date at all: rejected
+    )
+    out = imp(con, "assessments", write(tmp_path / "star_feed.csv", f"{header}\n{body}"))
+    assert (out.format, out.rows_imported, out.rows_rejected) == ("star-datafeed", 2, 1)
+    assert rows(con, "SELECT scale_score, test_date FROM assessment_results ORDER BY scale_score") == [
+        (512.0, dt.date(2026, 9, 12)),
+        (530.0, dt.date(2026, 9, 13)),
+    ]
+    assert rejects(con, out.import_id)[0][:3] == (4, "test date", "no test date (nor school year and period)")
