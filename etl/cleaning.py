@@ -70,6 +70,13 @@ def cleaned(col: str) -> str:
     )
 
 
+def raw_id(col: str) -> str:
+    """A student id as written, NULL when empty or a spelling of missing ('N/A', '--', '#N/A'):
+    such a cell names nobody, so it must not become a student of its own."""
+    missing = "'^(" + "|".join(re.escape(t) for t in MISSING_TOKENS if t) + ")$'"
+    return f"CASE WHEN regexp_full_match(lower(trim({col})), {missing}) THEN NULL ELSE nullif({col}, '') END"
+
+
 def is_blank(col: str) -> str:
     """NULL or only spaces (cheap test first: a first character above a space is never blank)."""
     return f"CASE WHEN {col} IS NULL THEN true WHEN ascii({col}) > 32 THEN false ELSE trim({col}) = '' END"

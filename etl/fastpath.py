@@ -277,6 +277,7 @@ def try_import(
         or not g[0]
         or re.fullmatch(cleaning.SCIENTIFIC_ID, g[0])
         or re.fullmatch(cleaning.SUMMARY_ROW, g[0].lower())
+        or g[0].strip().lower() in cleaning.MISSING_TOKENS
         for g in groups
     ):
         return None  # blank ids or lines, spaces around ids, unreadable rows: the full path reports them

@@ -158,8 +158,8 @@ def load_usage_daily(
         )
     else:
         measures = (
-            f"arg_max({minutes}, s.rowid), arg_max({sessions}, s.rowid)::INTEGER, "
-            f"arg_max({school}, s.rowid), arg_max({grade}, s.rowid)"
+            f"arg_max_null({minutes}, s.rowid), arg_max_null({sessions}, s.rowid)::INTEGER, "
+            f"arg_max_null({school}, s.rowid), arg_max_null({grade}, s.rowid)"
         )
     select = (
         f"SELECT k.student_ref, {tool} AS tool, s.usage_date, {measures}, {import_id}::INTEGER "
@@ -186,12 +186,12 @@ def load_usage_summary(
         "skills_practiced",
         "skills_proficient",
     ]
-    parts = [f"arg_max(s.{m}, s.rowid)" if m in fields else "NULL" for m in measures]
+    parts = [f"arg_max_null(s.{m}, s.rowid)" if m in fields else "NULL" for m in measures]
     given = "'" + (subject or "").replace("'", "''") + "'"
     subject = f"coalesce(s.subject, {given})" if "subject" in fields else given
     period = "coalesce(s.period, '')" if "period" in fields else "''"
-    school = "arg_max(s.school, s.rowid)" if "school" in fields else "NULL"
-    grade = "arg_max(s.grade, s.rowid)" if "grade" in fields else "NULL"
+    school = "arg_max_null(s.school, s.rowid)" if "school" in fields else "NULL"
+    grade = "arg_max_null(s.grade, s.rowid)" if "grade" in fields else "NULL"
     select = (
         f"SELECT k.student_key, {tool_sql}, {subject}, {period}, current_date, {', '.join(parts)}, "
         f"{school}, {grade}, {import_id}::INTEGER {_valid_rows(valid)} "
@@ -223,12 +223,12 @@ def load_assessments(
     term_sql: str,
     fields: set[str],
 ) -> int:
-    percentile = "arg_max(s.percentile, s.rowid)" if "percentile" in fields else "NULL"
-    school = "arg_max(s.school, s.rowid)" if "school" in fields else "NULL"
-    grade = "arg_max(s.grade, s.rowid)" if "grade" in fields else "NULL"
+    percentile = "arg_max_null(s.percentile, s.rowid)" if "percentile" in fields else "NULL"
+    school = "arg_max_null(s.school, s.rowid)" if "school" in fields else "NULL"
+    grade = "arg_max_null(s.grade, s.rowid)" if "grade" in fields else "NULL"
     select = (
-        f"SELECT k.student_key, ?, {subject_sql}, arg_max({term_sql}, s.rowid), {date_sql}, "
-        f"arg_max(s.scale_score, s.rowid), {percentile}, {grade}, {school}, {import_id}::INTEGER "
+        f"SELECT k.student_key, ?, {subject_sql}, arg_max_null({term_sql}, s.rowid), {date_sql}, "
+        f"arg_max_null(s.scale_score, s.rowid), {percentile}, {grade}, {school}, {import_id}::INTEGER "
         f"{_valid_rows(valid)} GROUP BY k.student_key, {subject_sql}, {date_sql}"
     )
     columns = [

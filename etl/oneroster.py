@@ -246,15 +246,15 @@ def _import(
             con,
             "roster_students",
             ["student_key", "school", "grade", "active", "import_id"],
-            f"SELECT k.student_key, arg_max(school, s.rowid), arg_max(grade, s.rowid), "
-            f"arg_max(active, s.rowid), {import_id} {src} AND role = 'student' GROUP BY k.student_key",
+            f"SELECT k.student_key, arg_max_null(school, s.rowid), arg_max_null(grade, s.rowid), "
+            f"arg_max_null(active, s.rowid), {import_id} {src} AND role = 'student' GROUP BY k.student_key",
             import_id,
         )
         loaders.upsert(
             con,
             "roster_teachers",
             ["teacher_key", "school", "import_id"],
-            f"SELECT k.student_key, arg_max(school, s.rowid), {import_id} {src} AND role = 'teacher' "
+            f"SELECT k.student_key, arg_max_null(school, s.rowid), {import_id} {src} AND role = 'teacher' "
             f"GROUP BY k.student_key",
             import_id,
         )

@@ -53,7 +53,7 @@ def scaled_sql(parse: str) -> str:
 
 def _typed(parse: str, col: str) -> str:
     return {
-        "id": f"nullif({col}, '')",  # spaces, quotes and leading zeros: services.privacy.normalize_local_id
+        "id": cleaning.raw_id(col),  # spaces, quotes and leading zeros: services.privacy.normalize_local_id
         "text": cleaning.cleaned(col),
         "date": cleaning.date_expr(col),
         "timestamp": cleaning.timestamp_expr(col),

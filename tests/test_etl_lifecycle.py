@@ -12,7 +12,7 @@ from etl import admin
 from etl.formats import PROFILES
 from etl.profiles import detect
 from services.privacy import mask
-from tests.etlhelp import SAMPLES, imp, key, rows, write
+from tests.etlhelp import SAMPLES, imp, key, rejects, rows, write
 
 HEADER = "student_id,tool,date,minutes,sessions"
 
@@ -110,6 +110,21 @@ class TestIdempotencyAndUpsert:
     def test_same_key_twice_in_one_file_keeps_the_later_line(self, con, tmp_path):
         imp(con, "usage", write(tmp_path / "d.csv", f"{HEADER}\n1,A,2026-09-02,10,1\n1,A,2026-09-02,15,3\n"))
         assert rows(con, "SELECT minutes, sessions FROM usage_daily") == [(15.0, 3)]
+
+    def test_the_later_line_wins_whole_even_where_it_is_empty(self, con, tmp_path):
+        """Its empty cells are not filled from the earlier line: the stored row is one line, not a mix."""
+        body = "1,A,2026-09-02,30,2\n1,A,2026-09-02,N/A,1\n2,A,2026-09-02,10,3\n2,A,2026-09-02,15,\n"
+        imp(con, "usage", write(tmp_path / "d.csv", f"{HEADER}\n{body}"))
+        assert rows(
+            con, "SELECT student_key, minutes, sessions FROM usage_daily ORDER BY minutes NULLS FIRST"
+        ) == [
+            (key("1"), None, 1),
+            (key("2"), 15.0, None),
+        ]
+        header = "TermName,StudentID,SchoolName,MeasurementScale,Discipline,TestStartDate,TestRITScore,TestPercentile"
+        nwea = f"{header}\nFall 2026-2027,5,Oak,Mathematics,Mathematics,09/14/2026,200,40\nFall 2026-2027,5,Oak,Mathematics,Mathematics,09/14/2026,202,\n"
+        imp(con, "assessments", write(tmp_path / "nwea.csv", nwea))
+        assert rows(con, "SELECT scale_score, percentile FROM assessment_results") == [(202.0, None)]
 
     def test_lesson_rows_are_summed_per_day(self, con):
         imp(con, "usage", SAMPLES / "usage" / "iready_instruction_lessons.csv")
@@ -226,6 +241,17 @@ class TestPrivacy:
             "SELECT count(*) FROM assessment_results a WHERE NOT EXISTS "
             "(SELECT 1 FROM roster_students r WHERE r.student_key = a.student_key)",
         ) == [(0,)]
+
+    @pytest.mark.parametrize("size", [4, 3000])
+    def test_a_missing_value_word_in_the_id_column_is_nobody(self, con, tmp_path, size):
+        """'N/A' or '--' for a student id names no one: rejected as missing, not a student of its own."""
+        header = "student_id,tool,date,minutes,sessions"
+        good = "".join(f"{2000 + i},A,2026-09-{1 + i % 28:02d},5,1\n" for i in range(size - 3))
+        body = f"{good}N/A,A,2026-09-02,5,1\n--,A,2026-09-02,5,1\n#N/A,A,2026-09-02,5,1\n"
+        out = imp(con, "usage", write(tmp_path / "u.csv", f"{header}\n{body}"))
+        assert (out.rows_imported, out.rows_rejected) == (size - 3, 3)
+        assert {r[2] for r in rejects(con, out.import_id)} == {"missing student_id"}
+        assert rows(con, "SELECT count(DISTINCT student_key) FROM usage_daily") == [(size - 3,)]
 
     def test_rejects_mask_student_ids(self, con, tmp_path):
         header = "student_id,tool,date,minutes,sessions"
