@@ -56,7 +56,7 @@ def finish_entry(
 
 def imported_outcome(
     req: ImportRequest,
-    profile: FormatProfile,
+    profile: FormatProfile | None,
     import_id: int,
     *,
     read: int,
@@ -64,11 +64,17 @@ def imported_outcome(
     rejected: int,
     warned: int,
     warnings: list[str],
+    format_name: str | None = None,
+    label: str | None = None,
+    noun: str = "rows",
 ) -> ImportOutcome:
-    """What a finished file import reports (both lanes: etl/fastpath.py and etl/runner.py)."""
+    """What a finished import reports: a file's (both lanes: etl/fastpath.py and etl/runner.py) from
+    its profile, a roster's (etl/oneroster.py) from `format_name`, `label` and `noun`."""
+    format_name = format_name or (profile.name if profile else req.kind)
+    label = label or (profile.label if profile else format_name)
     return ImportOutcome(
         kind=req.kind,
-        format=profile.name,
+        format=format_name,
         file_name=req.display_name,
         import_id=import_id,
         rows_read=read,
@@ -77,6 +83,6 @@ def imported_outcome(
         rows_warned=warned,
         already_imported=False,
         warnings=warnings,
-        message=f"Imported {imported:,} of {read:,} rows from {req.display_name} "
-        f"({profile.label}); {rejected:,} rejected, {warned:,} with warnings.",
+        message=f"Imported {imported:,} of {read:,} {noun} from {req.display_name} "
+        f"({label}); {rejected:,} rejected, {warned:,} with warnings.",
     )

@@ -17,7 +17,7 @@ import duckdb
 
 from db import repo
 from db.connection import transaction
-from etl import cleaning, loaders, staging
+from etl import cleaning, importlog, loaders, staging
 from etl.keys import KEYS, build_keys
 from etl.profiles import norm_header
 from etl.source import FileRefused, SourceFile, open_source
@@ -259,23 +259,22 @@ def _import(
             import_id,
         )
         imported = con.execute(f"SELECT count(*) FROM {staging.STAGE} WHERE {valid}").fetchone()[0]
-        con.execute(
-            "UPDATE import_log SET rows_read = ?, rows_imported = ?, rows_rejected = ?, rows_warned = ?, "
-            "finished_at = current_timestamp WHERE import_id = ?",
-            [read, imported, rejected, warned, import_id],
+        importlog.finish_entry(
+            con, import_id, read=read, imported=imported, rejected=rejected, warned=warned, notes=None
         )
     progress("done", 1.0)
-    return ImportOutcome(
-        kind="roster",
-        format=f"oneroster-{version}",
-        file_name=req.display_name,
-        import_id=import_id,
-        rows_read=read,
-        rows_imported=imported,
-        rows_rejected=rejected,
-        rows_warned=warned,
-        message=f"Imported {imported:,} of {read:,} people from "
-        f"{req.display_name} (OneRoster {version}); {rejected:,} rejected.",
+    return importlog.imported_outcome(
+        req,
+        None,
+        import_id,
+        read=read,
+        imported=imported,
+        rejected=rejected,
+        warned=warned,
+        warnings=[],
+        format_name=f"oneroster-{version}",
+        label=f"OneRoster {version}",
+        noun="people",
     )
 
 

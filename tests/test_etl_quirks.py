@@ -525,7 +525,11 @@ def test_a_roster_folder_may_hold_its_files_one_folder_down(con, tmp_path):
     for f in (SAMPLES / "oneroster").glob("*.csv"):
         (inner / f.name).write_bytes(f.read_bytes())
     out = imp(con, "roster", tmp_path / "roster")
-    assert out.rows_imported > 0 and out.format.startswith("oneroster")
+    assert out.rows_imported > 0 and out.format == "oneroster-1.1"
+    assert out.message.startswith(f"Imported {out.rows_imported:,} of {out.rows_read:,} people from roster")
+    assert rows(con, "SELECT rows_imported, rows_warned FROM import_log") == [
+        (out.rows_imported, out.rows_warned)
+    ]
 
 
 def test_ixl_subjects_each_have_their_profile_and_a_two_subject_file_asks_which(con, tmp_path):
