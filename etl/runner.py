@@ -80,8 +80,9 @@ def tool_from_name(con: duckdb.DuckDBPyConnection, file_name: str) -> str | None
 
 
 def school_year_from_name(file_name: str) -> str | None:
-    """'IAR_2025-26.csv' -> '2025-26'; 'iar spring 2026.csv' -> '2026' (a lone year is the year the
-    school year ends, as in a School Year column); None when no year, more than one, or a date
+    """'IAR_2025-26.csv', 'IAR 2025-2026.csv' -> '2025-26'; 'iar spring 2026.csv' -> '2025-26' (a
+    lone year is the year the school year ends, as in a School Year column); None when no year, more
+    than one, or a date
     ('export_2026-03-15.csv' names the day of the export, not a school year)."""
     stem = re.sub(r"(?<!\d)20\d{2}[-_.]?[01]\d[-_.]?[0-3]\d(?!\d)", " ", Path(file_name).stem)  # dates
     spans = [
@@ -90,11 +91,14 @@ def school_year_from_name(file_name: str) -> str | None:
         if int(b[-2:]) == (int(a) + 1) % 100  # consecutive years: 2025-26, 2025-2026
     ]
     if len(spans) == 1:
-        return f"{spans[0][0]}-{spans[0][1]}"
+        return f"{spans[0][0]}-{(spans[0][0] + 1) % 100:02d}"  # one spelling: 2025-26
     if spans:
         return None
     years = set(re.findall(r"(?<!\d)(20\d{2})(?!\d)", stem))
-    return years.pop() if len(years) == 1 else None
+    if len(years) != 1:
+        return None
+    end = int(years.pop())
+    return f"{end - 1}-{end % 100:02d}"
 
 
 def _test_date_sql(profile: FormatProfile, fields: set[str], school_year: str = "school_year") -> str:

@@ -569,3 +569,22 @@ def test_star_data_feed_falls_back_to_the_utc_date_row_by_row(con, tmp_path):
         (530.0, dt.date(2026, 9, 13)),
     ]
     assert rejects(con, out.import_id)[0][:3] == (4, "test date", "no test date (nor school year and period)")
+
+
+@pytest.mark.parametrize(
+    "name,year",
+    [
+        ("IAR_2025-26.csv", "2025-26"),
+        ("iar 2025 - 2026.csv", "2025-26"),
+        ("iar_2025_26.csv", "2025-26"),
+        ("IAR spring 2026.csv", "2025-26"),  # a lone year ends the school year, as in a School Year column
+        ("IAR 2025-26 export 2026-05-01.csv", "2025-26"),
+        ("IAR_export_2026-03-15.csv", None),  # an export date is not a school year
+        ("iar.csv", None),
+        ("iar 2024 2026.csv", None),
+    ],
+)
+def test_the_school_year_in_a_file_name_has_one_spelling(name, year):
+    from etl.runner import school_year_from_name
+
+    assert school_year_from_name(name) == year
