@@ -209,6 +209,7 @@ def build_student_weeks(
                arg_max(u.school, u.usage_date) AS school, arg_max(u.grade, u.usage_date) AS grade
         FROM usage_daily u
         WHERE u.tool = $tool AND u.usage_date >= $last_start AND u.usage_date < $this_end {roster}
+          AND (u.minutes > 0 OR u.sessions > 0)  -- a day of 0 minutes and 0 sessions is no use
         GROUP BY ALL""",
         {"tool": tool, "this_start": year.start, "last_start": year.previous().start, "this_end": year.end},
     )
@@ -447,8 +448,14 @@ class UsageReport:
 
 
 def usage_report(
-    con: duckdb.DuckDBPyConnection, *, tool: str, year: SchoolYear, rules: UsageRules
+    con: duckdb.DuckDBPyConnection,
+    *,
+    tool: str,
+    year: SchoolYear,
+    rules: UsageRules,
+    last_year_rules: UsageRules | None = None,
 ) -> UsageReport:
+    """`last_year_rules` carry last year's contract (seats, cost) for the year-on-year comparison."""
     build_student_weeks(con, tool=tool, year=year, rules=rules)
     totals = period_totals(con, rules)
     this = totals.loc["this"] if "this" in totals.index else None
@@ -458,7 +465,7 @@ def usage_report(
         year=year,
         rules=rules,
         metrics=headline_metrics(this, rules),
-        last_year=headline_metrics(last, rules) if last is not None else None,
+        last_year=headline_metrics(last, last_year_rules or rules) if last is not None else None,
         weekly=weekly_active_users(con, rules),
         heatmap=None if grid.empty else suppression.suppress_grid(grid, rules.threshold),
         weeks_observed=0 if this is None else int(this["n_weeks"]),

@@ -171,8 +171,39 @@ def tool_setup(
     )
 
 
+def contract_for_year(
+    con: duckdb.DuckDBPyConnection, product_id: int, year: SchoolYear
+) -> dict[str, Any] | None:
+    """The contract that covers most of the school year (not cancelled): its seats and cost are the
+    ones that year's license utilization and cost per active user divide by."""
+    return repo.fetch_one(
+        con,
+        """SELECT * FROM contracts
+           WHERE product_id = $product AND status <> 'cancelled' AND start_date < $end AND end_date >= $start
+           ORDER BY least(end_date, $end) - greatest(start_date, $start) DESC, start_date DESC LIMIT 1""",
+        {"product": product_id, "start": year.start, "end": year.end},
+    )
+
+
+def _rules_for_year(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: SchoolYear) -> metrics.UsageRules:
+    contract = contract_for_year(con, int(setup.product["product_id"]), year)
+    cost = contract.get("annual_cost") if contract else None
+    return replace(
+        setup.rules,
+        seats=contract.get("quantity") if contract else None,
+        annual_cost=float(cost) if cost is not None else None,
+    )
+
+
 def usage_section(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: SchoolYear) -> metrics.UsageReport:
-    return metrics.usage_report(con, tool=setup.tool, year=year, rules=setup.rules)
+    """Each year's utilization and cost divide by that year's contract, not the newest one."""
+    return metrics.usage_report(
+        con,
+        tool=setup.tool,
+        year=year,
+        rules=_rules_for_year(con, setup, year),
+        last_year_rules=_rules_for_year(con, setup, year.previous()),
+    )
 
 
 # ---------------------------------------------------------------- outcomes

@@ -74,17 +74,22 @@ def usage_overview(
         window,
     )
     tools = con.execute(
-        """WITH per_tool AS (
+        f"""WITH per_tool AS (
                SELECT tool, count(*) FILTER (WHERE active) AS active_users,
                       sum(total) FILTER (WHERE active) AS active_minutes
                FROM overview_pairs GROUP BY tool),
-           weeks AS (
-               SELECT tool, count(DISTINCT date_trunc('week', usage_date)) AS weeks FROM usage_daily
-               WHERE usage_date >= $start AND usage_date < $end GROUP BY tool),
-           contract AS (
-               SELECT p.name AS tool, arg_max(k.quantity, k.end_date) AS seats,
-                      arg_max(k.annual_cost, k.end_date) AS annual_cost
-               FROM contracts k JOIN products p USING (product_id) WHERE k.status = 'active' GROUP BY p.name),
+           weeks AS (  -- weeks with use, counted as on the tool's own page (rostered students only)
+               SELECT u.tool, count(DISTINCT date_trunc('week', u.usage_date)) AS weeks FROM usage_daily u
+               WHERE u.usage_date >= $start AND u.usage_date < $end {roster}
+                 AND (u.minutes > 0 OR u.sessions > 0) GROUP BY u.tool),
+           contract AS (  -- the contract covering most of this school year (as monitoring.contract_for_year)
+               SELECT p.name AS tool,
+                      arg_max(k.quantity, least(k.end_date, $end) - greatest(k.start_date, $start)) AS seats,
+                      arg_max(k.annual_cost, least(k.end_date, $end) - greatest(k.start_date, $start))
+                        AS annual_cost
+               FROM contracts k JOIN products p USING (product_id)
+               WHERE k.status <> 'cancelled' AND k.start_date < $end AND k.end_date >= $start
+               GROUP BY p.name),
            catalog AS (SELECT DISTINCT name AS tool FROM products)
            SELECT t.*, w.weeks, c.seats, CAST(c.annual_cost AS DOUBLE) AS annual_cost,
                   g.tool IS NOT NULL AS in_catalog

@@ -125,6 +125,28 @@ class TestDefinitions:
         # all rostered use: 60 + 3 + 50 = 113 minutes
         assert report.metrics["cost_per_student_hour"].value == pytest.approx(1000 / (113 / 60))
 
+    def test_each_year_divides_by_its_own_contract(self, con, district):
+        """Last year's contract (2 seats, $300) applies to last year, this year's to this year."""
+        con.execute(
+            "INSERT INTO contracts (product_id, vendor_id, start_date, end_date, annual_cost, quantity, status)"
+            " VALUES (?, 1, DATE '2024-07-01', DATE '2025-06-30', 300, 2, 'ended')",
+            [district],
+        )
+        _, report = report_for(con, district)
+        assert report.metrics["license_utilization"].value == pytest.approx(2 / 4)  # this year: 4 seats
+        assert report.last_year["license_utilization"].value == pytest.approx(1 / 2)  # s1 of 2 seats
+        assert report.last_year["cost_per_active_user"].value == pytest.approx(300)
+        setup = monitoring.tool_setup(con, district, threshold=1)
+        last = monitoring.usage_section(con, setup, YEAR.previous())
+        assert last.metrics["cost_per_active_user"].value == pytest.approx(300)
+
+    def test_a_day_of_zero_minutes_and_zero_sessions_is_no_use(self, con, district):
+        add_usage(con, [("s4", "Mathy", W2 + dt.timedelta(days=14), 0, 0, "A", 3)])  # a third week, empty
+        _, report = report_for(con, district)
+        assert report.metrics["students_with_use"].value == 3  # s4 did not use it
+        assert report.weeks_observed == 2
+        assert report.metrics["minutes_per_week"].value == pytest.approx(27.5)
+
     def test_this_year_against_last_year(self, con, district):
         _, report = report_for(con, district)
         assert report.last_year["active_users"].value == 1
@@ -205,6 +227,28 @@ class TestOverview:
         assert table.set_index("Tool").loc["Mathy", "Active users"] == "3"  # s1, s3, s4
         _, report = report_for(con, district)
         assert report.metrics["active_users"].value == 3  # the per-tool page agrees
+
+    def test_overview_agrees_with_the_tool_page_on_contracts_and_weeks(self, con, district):
+        from services import usage_overview
+
+        con.execute(
+            "INSERT INTO contracts (product_id, vendor_id, start_date, end_date, annual_cost, quantity, status)"
+            " VALUES (?, 1, DATE '2024-07-01', DATE '2025-06-30', 300, 2, 'ended')",
+            [district],
+        )
+        last, _ = usage_overview.usage_overview(con, YEAR.previous(), threshold=1)
+        assert last.set_index("Tool").loc["Mathy", "License utilization"] == "50%"  # 1 of last year's 2
+        assert last.set_index("Tool").loc["Mathy", "Cost per active user"] == "$300.00"
+        # a week in which only an unrostered student, or nobody really, used the tool is not a week of use
+        add_usage(con, [("x9", "Mathy", dt.date(2025, 10, 6), 40, 1, None, None)])
+        add_usage(con, [("s4", "Mathy", dt.date(2025, 10, 13), 0, 0, None, None)])
+        table, _ = usage_overview.usage_overview(con, YEAR, threshold=1)
+        _, report = report_for(con, district)
+        page = report.metrics["minutes_per_week"].display
+        assert (
+            page == "28 min"
+            and table.set_index("Tool").loc["Mathy", "Minutes per active student per week"] == "28"
+        )
 
     def test_overview_is_suppressed(self, con, district):
         from services import usage_overview
