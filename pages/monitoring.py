@@ -283,7 +283,8 @@ def main() -> None:
         st.title("Usage & outcomes")
         st.caption(
             "SOP step 10: monitor usage, student performance, feedback and practices. Groups under "
-            f"{ctx.settings.small_cell_threshold} students are shown as <{ctx.settings.small_cell_threshold}."
+            f"{ctx.settings.small_cell_threshold} students are shown as <{ctx.settings.small_cell_threshold}; "
+            "'hidden' marks a larger group hidden so that a small one cannot be worked out from the totals."
         )
         ev = ui_ev.Evidence(ctx)
         tools = ev.tools()

@@ -26,6 +26,15 @@ def label(threshold: int) -> str:
     return f"<{threshold}"
 
 
+HIDDEN = "hidden"  # a group of `threshold` or more hidden only so a small one cannot be worked out
+
+
+def hidden_label(count: float | int | None, threshold: int) -> str:
+    """What a hidden cell shows: "<10" when it is small, else "hidden" (a complement: calling it
+    "<10" would state something false about a group of 10 or more)."""
+    return label(threshold) if is_small(count, threshold) or count in (None, 0) else HIDDEN
+
+
 def is_small(count: float | int | None, threshold: int) -> bool:
     """Primary rule: 1..threshold-1 students is a small cell. None/0 are not."""
     if count is None or (isinstance(count, float) and np.isnan(count)):
@@ -118,7 +127,7 @@ def suppress_grid(table: pd.DataFrame, threshold: int, *, totals: bool = True) -
     counts = table.fillna(0)
     mask_array = suppression_mask(counts.to_numpy(), threshold, row_totals=totals, col_totals=totals)
     mask = pd.DataFrame(mask_array, index=counts.index, columns=counts.columns)
-    display = counts.astype(int).astype(str).where(~mask, label(threshold))
+    display = counts.astype(int).astype(str).where(~mask, counts.map(lambda v: hidden_label(v, threshold)))
     if totals:
         display["Total"] = [display_count(v, threshold) for v in counts.sum(axis=1)]
         display.loc["Total"] = [display_count(v, threshold) for v in counts.sum(axis=0)] + [
@@ -159,7 +168,7 @@ def suppress_frame(
         hidden.loc[index] = flags
     out["suppressed"] = hidden.to_numpy()
     shown_counts = [
-        label(threshold) if flag else (None if pd.isna(v) else f"{int(v):,}")
+        hidden_label(v, threshold) if flag else (None if pd.isna(v) else f"{int(v):,}")
         for v, flag in zip(out[count_column], out["suppressed"], strict=True)
     ]
     for column in dependent_columns:

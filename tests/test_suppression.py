@@ -52,9 +52,10 @@ class TestComplementarySuppression:
         table = pd.DataFrame({"3": [5, 25], "4": [40, 35]}, index=["Lincoln", "Oak"])
         grid = suppression.suppress_grid(table, 10)
         assert grid.display.loc["Lincoln", "3"] == "<10"
-        # Lincoln's row total is shown, so another Lincoln cell is hidden; same for grade 3's column
-        assert grid.display.loc["Lincoln", "4"] == "<10"
-        assert grid.display.loc["Oak", "3"] == "<10"
+        # Lincoln's row total is shown, so another Lincoln cell is hidden; same for grade 3's column.
+        # Those hold 10 or more: they read "hidden", never the false "<10"
+        assert grid.display.loc["Lincoln", "4"] == "hidden"
+        assert grid.display.loc["Oak", "3"] == "hidden"
         assert grid.display.loc["Total", "Total"] == "105"
         # in a 2 x 2 table with margins, one small cell forces all four to be hidden
         assert grid.mask.to_numpy().all()
@@ -81,7 +82,7 @@ class TestComplementarySuppression:
         out = suppression.suppress_frame(
             frame, "responses", 10, dependent_columns=["share"], group_by="question"
         )
-        assert out["responses"].tolist() == ["<10", "<10", "40", "25", "25"]
+        assert out["responses"].tolist() == ["<10", "hidden", "40", "25", "25"]  # 30 is not under 10
         assert out.loc[0, "share"] is None and out.loc[1, "share"] is None
         assert out["suppressed"].tolist() == [True, True, False, False, False]
 
