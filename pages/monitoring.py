@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from models.errors import DomainError
-from services import exports
+from services import exports, suppression
 from services.evaluation import format_probability
 from services.metrics import compare_years, definition
 from services.monitoring import WINDOWS
@@ -119,7 +119,16 @@ def outcomes_tab(ev: ui_ev.Evidence, setup) -> None:
     st.subheader("Users against matched non-users")
     verdict = report.verdict
     (st.success if verdict.can_conclude else st.warning)(verdict.message)
-    if report.equivalence:
+    small_groups = report.effect is not None and (
+        suppression.is_small(report.effect.n_users, ev.threshold)
+        or suppression.is_small(report.effect.n_comparison, ev.threshold)
+    )
+    if report.equivalence and small_groups:
+        st.caption(
+            f"The matched groups are under {ev.threshold} students, so their baseline comparison (shares of "
+            "ELL, IEP and FRL students among them) is not shown."
+        )
+    elif report.equivalence:
         st.dataframe(
             pd.DataFrame(
                 [
@@ -160,7 +169,8 @@ def outcomes_tab(ev: ui_ev.Evidence, setup) -> None:
             help="(1.96 + 0.84) × standard error of g: 5% two-sided test, 80% power.",
         )
         st.caption(
-            f"{effect.n_users:,} users and {effect.n_comparison:,} matched non-users in "
+            f"{suppression.display_count(effect.n_users, ev.threshold)} users and "
+            f"{suppression.display_count(effect.n_comparison, ev.threshold)} matched non-users in "
             f"{effect.n_schools} schools. 95% CI for g: {ui_ev.signed(effect.g_ci_low)} to {ui_ev.signed(effect.g_ci_high)}. "
             + " ".join(verdict.notes)
         )

@@ -83,6 +83,21 @@ class TestMonitoringPage:
         assert "<10" in all_cells(at)
         assert "The vendor's training prepared me" in all_cells(at)
 
+    def test_small_matched_groups_show_no_counts_or_baseline_shares(self, demo_db, monkeypatch):
+        """When the matched groups are small (here: every group counts as small), their counts read
+        '<10' and the ELL/IEP/FRL shares of their members are not shown."""
+        from services import suppression
+
+        monkeypatch.setattr(suppression, "is_small", lambda count, threshold: bool(count) and count < 5000)
+        pid = product_id(demo_db, "MathQuest")
+        at = run_page("pages/monitoring.py", as_role="approver", query={"tool": str(pid)})
+        at.radio(key="monitoring.section").set_value("Outcomes").run()
+        assert not at.exception
+        shown = texts(at)
+        assert "<10 users and <10 matched non-users" in shown
+        assert "baseline comparison" in shown and "is not shown" in shown
+        assert not any("WWC baseline equivalence" in df.value.columns for df in at.dataframe)
+
     def test_unknown_tool_in_the_link_falls_back_with_a_message(self, demo_db):
         at = run_page("pages/monitoring.py", as_role="approver", query={"tool": "99999"})
         assert not at.exception
