@@ -179,7 +179,8 @@ def outcomes_tab(ev: ui_ev.Evidence, setup) -> None:
             st.metric(
                 f"Probability the tool raised scores by at least {verdict.meaningful_effect:.2f} SD",
                 format_probability(verdict.probability),
-                help="1 − Φ((c − g) / SE), flat prior (RCE Coach). c and the probability needed to act "
+                help="1 − Φ((c − g) / SE), flat prior (RCE Coach); t with (schools − 1) df when few schools, "
+                "as the interval uses. c and the probability needed to act "
                 "come from the plan, set before the data was seen.",
             )
     if report.dose is not None:

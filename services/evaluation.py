@@ -291,11 +291,15 @@ def adjusted_effect(matched: pd.DataFrame, covariates: list[str] | None = None) 
     )
 
 
-def probability_at_least(c: float, estimate: float, se: float) -> float:
-    """P(true effect >= c) = 1 - Phi((c - b) / SE): flat prior, normal likelihood (RCE Coach)."""
+def probability_at_least(c: float, estimate: float, se: float, df: float | None = None) -> float:
+    """P(true effect >= c) = 1 - Phi((c - b) / SE): flat prior, normal likelihood (RCE Coach).
+
+    With school-clustered SEs the interval and the MDE use t with (schools - 1) df; so does this,
+    or with two schools a 0.10 inside the 95% interval could be called ">99%" likely exceeded."""
     if se <= 0 or not np.isfinite(se):
         return float("nan")
-    return float(1 - stats.norm.cdf((c - estimate) / se))
+    dist = stats.norm if df is None else stats.t(df)
+    return float(1 - dist.cdf((c - estimate) / se))
 
 
 def format_probability(p: float) -> str:
@@ -428,9 +432,10 @@ def verdict(
             tier,
             reason,
         )
-    mde = minimum_detectable_effect(effect.se_g, df=effect.n_schools - 1 if effect.clustered else None)
+    df = effect.n_schools - 1 if effect.clustered else None
+    mde = minimum_detectable_effect(effect.se_g, df=df)
     c = meaningful_effect
-    prob = probability_at_least(c, effect.hedges_g, effect.se_g) if c is not None else None
+    prob = probability_at_least(c, effect.hedges_g, effect.se_g, df=df) if c is not None else None
     notes = list(effect.notes)
     if not equivalence:
         notes.append("The groups differ at baseline by more than 0.25 SD: not comparable (WWC).")

@@ -115,6 +115,14 @@ class TestAgainstStatsmodels:
         assert ev.probability_at_least(0.1, 0.15, 0.05) == pytest.approx(stats.norm.sf((0.1 - 0.15) / 0.05))
         assert ev.probability_at_least(0.1, 0.1, 0.2) == pytest.approx(0.5)
 
+    def test_probability_with_few_schools_agrees_with_the_interval(self):
+        """Two schools: t with 1 df, as the 95% interval uses. 0.10 lies inside g 0.47 +- 12.7 x 0.087,
+        so the probability of exceeding it cannot pass 97.5% (the normal formula said >99.99%)."""
+        g, se = 0.47, 0.087
+        assert ev.probability_at_least(0.1, g, se) > 0.9999
+        with_t = ev.probability_at_least(0.1, g, se, df=1)
+        assert with_t == pytest.approx(stats.t(1).sf((0.1 - g) / se)) and with_t < 0.975
+
     def test_mde_matches_statsmodels_power(self):
         mde = ev.mde_before_data(400, 400)
         power_mde = TTestIndPower().solve_power(nobs1=400, ratio=1.0, alpha=0.05, power=0.8)
