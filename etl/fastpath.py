@@ -183,6 +183,12 @@ def _clean_after_insert(
             "SELECT DISTINCT tool FROM usage_facts WHERE import_id = ? ORDER BY 1", [import_id]
         ).fetchall()
     ]
+    if con.execute(  # a tool in another case than the catalog's: the full path respells it first
+        "SELECT count(*) FROM (SELECT unnest($tools::VARCHAR[]) AS t) x "
+        "JOIN products p ON lower(p.name) = lower(x.t) AND p.name <> x.t",
+        {"tools": tools},
+    ).fetchone()[0]:
+        return False
     return _text_is_clean(con, profile, import_id, tools) and distinct_keys(con, import_id, tools) == read
 
 

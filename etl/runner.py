@@ -67,6 +67,15 @@ def subject_from_name(file_name: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def catalog_spelling(con: duckdb.DuckDBPyConnection, tool: str | None) -> str | None:
+    """The catalog's spelling of a tool named in another case ('mathquest' -> 'MathQuest'): usage of
+    one tool must not split into two that the pages and the vetting view count differently."""
+    if not tool:
+        return tool
+    found = con.execute("SELECT min(name) FROM products WHERE lower(name) = lower(?)", [tool]).fetchone()[0]
+    return found or tool
+
+
 def tool_from_name(con: duckdb.DuckDBPyConnection, file_name: str) -> str | None:
     """A catalog product whose name appears in the file name ('mathquest_survey.csv' -> MathQuest)."""
     stem = re.sub(r"[^a-z0-9]", "", Path(file_name).stem.lower())
@@ -181,6 +190,7 @@ def _run_file(
         }
         if not extra:
             raise FileRefused(f"{req.display_name}: the survey has no question columns.")
+    tool = catalog_spelling(con, tool)
     tool_sql = f"coalesce(tool, {_quote(tool)})" if "tool" in fields else _quote(tool)
     if profile.target == "usage_daily" and profile.rows == "daily":
         fast = fastpath.try_import(
@@ -203,6 +213,11 @@ def _run_file(
         checks = staging.build_stage(con, src, profile, resolved, extra={i: i for i in extra})
     if tool:  # a named tool fills blank tool cells, so they are not missing
         checks = [c for c in checks if c.condition != "tool IS NULL"]
+    if "tool" in fields:  # 'mathquest' is the catalog's MathQuest: one spelling, so one tool
+        con.execute(
+            f"UPDATE {staging.STAGE} SET tool = p.name FROM products p "
+            f"WHERE lower({staging.STAGE}.tool) = lower(p.name) AND {staging.STAGE}.tool <> p.name"
+        )
     no_measure = _no_measure_check(profile, resolved, src.header)
     if no_measure:
         checks.append(no_measure)

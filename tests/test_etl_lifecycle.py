@@ -318,7 +318,7 @@ class TestDataQuality:
         )
         assert rows(con, "SELECT tool, vetted FROM usage_tool_vetting ORDER BY tool") == [
             ("FunGames", False),
-            ("mathquest", True),
+            ("MathQuest", True),  # stored in the catalog's spelling, so the tool pages count it too
         ]
 
 

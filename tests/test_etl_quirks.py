@@ -588,3 +588,17 @@ def test_the_school_year_in_a_file_name_has_one_spelling(name, year):
     from etl.runner import school_year_from_name
 
     assert school_year_from_name(name) == year
+
+
+@pytest.mark.parametrize("size", [2, 3000])
+def test_a_tool_named_in_another_case_is_the_catalogs_tool(con, tmp_path, size):
+    """'mathquest' in an export is the catalog's MathQuest: one tool for the pages and the vetting view."""
+    con.execute("INSERT INTO vendors (name) VALUES ('Quest')")
+    con.execute("INSERT INTO products (vendor_id, name) VALUES (1, 'MathQuest')")
+    good = "".join(f"{2000 + i},MathQuest,2026-09-{1 + i % 28:02d},5,1\n" for i in range(size - 1))
+    out = imp(con, "usage", write(tmp_path / "u.csv", f"{HEADER}\n{good}1001,mathquest,2026-09-02,7,1\n"))
+    assert out.rows_imported == size
+    assert rows(con, "SELECT DISTINCT tool FROM usage_daily") == [("MathQuest",)]
+    nameless = write(tmp_path / "n.csv", "student_id,date,minutes\n1002,2026-09-03,9\n")
+    imp(con, "usage", nameless, tool="MATHQUEST")  # --tool in another case too
+    assert rows(con, "SELECT DISTINCT tool FROM usage_daily") == [("MathQuest",)]
