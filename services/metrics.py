@@ -116,6 +116,9 @@ class UsageRules:
     seats: int | None = None
     annual_cost: float | None = None
     participants: int | None = None
+    # the plan's participating schools and grades (empty: all), as `participants` counts them
+    participant_schools: tuple[str, ...] = ()
+    participant_grades: tuple[int, ...] = ()
     roster_restricted: bool = False
     threshold: int = 10
 
@@ -230,8 +233,14 @@ def period_totals(con: duckdb.DuckDBPyConnection, rules: UsageRules) -> pd.DataF
     rec = rules.recommended_minutes_per_week
     frame = con.execute(
         f"""WITH weeks AS (SELECT period, count(DISTINCT week) AS n_weeks FROM {WEEKS_TABLE} GROUP BY period),
-        wau AS (SELECT period, avg(n) AS avg_wau FROM (
-            SELECT period, week, count(*) FILTER (WHERE {active}) AS n FROM {WEEKS_TABLE} GROUP BY ALL)
+        part AS (  -- the plan's participants: adoption and weekly share count only them
+            SELECT student_key FROM roster_students WHERE active
+               AND (len($schools) = 0 OR list_contains($schools, school))
+               AND (len($grades) = 0 OR list_contains($grades, grade))),
+        wau AS (SELECT period, avg(n) AS avg_wau, avg(n_part) AS avg_wau_participants FROM (
+            SELECT period, week, count(*) FILTER (WHERE {active}) AS n,
+                   count(*) FILTER (WHERE {active} AND student_key IN (SELECT student_key FROM part)) AS n_part
+            FROM {WEEKS_TABLE} GROUP BY ALL)
             GROUP BY period),
         st AS (
             SELECT period, student_key, sum(minutes) AS minutes,
@@ -239,13 +248,19 @@ def period_totals(con: duckdb.DuckDBPyConnection, rules: UsageRules) -> pd.DataF
                    count(*) FILTER (WHERE minutes >= $rec) AS dose_weeks
             FROM {WEEKS_TABLE} GROUP BY period, student_key)
         SELECT st.period, any_value(weeks.n_weeks) AS n_weeks, any_value(wau.avg_wau) AS avg_wau,
+               any_value(wau.avg_wau_participants) AS avg_wau_participants,
                count(*) AS students_with_use,
+               count(*) FILTER (WHERE st.student_key IN (SELECT student_key FROM part)) AS participants_with_use,
                count(*) FILTER (WHERE active_weeks > 0) AS active_users,
                sum(minutes) AS total_minutes,
                sum(minutes) FILTER (WHERE active_weeks > 0) AS active_minutes,
                list(dose_weeks) FILTER (WHERE active_weeks > 0) AS dose_weeks
         FROM st JOIN weeks USING (period) JOIN wau USING (period) GROUP BY st.period""",
-        {"rec": rec if rec is not None else 1e18},
+        {
+            "rec": rec if rec is not None else 1e18,
+            "schools": list(rules.participant_schools),
+            "grades": list(rules.participant_grades),
+        },
     ).df()
     return frame.set_index("period")
 
@@ -280,8 +295,9 @@ def headline_metrics(totals: pd.Series | None, rules: UsageRules) -> dict[str, M
         put("license_utilization", None, "—", "Record the seats purchased on the contract (step 7).")
 
     if rules.participants:
-        adoption = min(with_use, rules.participants) / rules.participants
-        hide = suppression.share_is_disclosive(min(with_use, rules.participants), rules.participants, t)
+        users = int(totals["participants_with_use"]) if totals is not None else 0
+        adoption = min(users, rules.participants) / rules.participants
+        hide = suppression.share_is_disclosive(min(users, rules.participants), rules.participants, t)
         put("adoption", adoption, suppression.label(t) + " students" if hide else f"{adoption:.0%}")
     else:
         put(
@@ -292,8 +308,8 @@ def headline_metrics(totals: pd.Series | None, rules: UsageRules) -> dict[str, M
         )
 
     if rules.participants and totals is not None:
-        share = float(totals["avg_wau"] or 0) / rules.participants
-        hide = suppression.is_small(float(totals["avg_wau"] or 0), t)
+        share = float(totals["avg_wau_participants"] or 0) / rules.participants
+        hide = suppression.is_small(float(totals["avg_wau_participants"] or 0), t)
         put("weekly_active_share", share, suppression.label(t) + " users" if hide else f"{share:.0%}")
     else:
         put(

@@ -99,16 +99,22 @@ def _split(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(";") if part.strip()]
 
 
-def count_participants(con: duckdb.DuckDBPyConnection, plan: dict[str, Any] | None) -> int | None:
-    """Rostered students in the plan's participating schools and grades (None without a roster)."""
-    if plan is None or not repo.fetch_value(con, "SELECT count(*) FROM roster_students"):
-        return None
-    schools = _split(plan.get("participant_schools"))
+def participant_filter(plan: dict[str, Any] | None) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The plan's participating schools and grades (empty: all)."""
+    if not plan:
+        return (), ()
     grades = [
         int(g) if g.lstrip("-").isdigit() else 0 if g.upper() == "K" else None
         for g in _split(plan.get("participant_grades"))
     ]
-    grades = [g for g in grades if g is not None]
+    return tuple(_split(plan.get("participant_schools"))), tuple(g for g in grades if g is not None)
+
+
+def count_participants(con: duckdb.DuckDBPyConnection, plan: dict[str, Any] | None) -> int | None:
+    """Rostered students in the plan's participating schools and grades (None without a roster)."""
+    if plan is None or not repo.fetch_value(con, "SELECT count(*) FROM roster_students"):
+        return None
+    schools, grades = (list(v) for v in participant_filter(plan))
     return int(
         repo.fetch_value(
             con,
@@ -151,6 +157,8 @@ def tool_setup(
         seats=contract.get("quantity") if contract else None,
         annual_cost=float(contract["annual_cost"]) if contract else None,
         participants=count_participants(con, plan or None),
+        participant_schools=participant_filter(plan or None)[0],
+        participant_grades=participant_filter(plan or None)[1],
         roster_restricted=rostered,
         threshold=threshold,
     )

@@ -98,6 +98,14 @@ class TestDefinitions:
         assert report.metrics["license_utilization"].display == "50%"
         assert report.metrics["adoption"].value == pytest.approx(3 / 4)
 
+    def test_adoption_and_weekly_share_count_only_the_plans_participants(self, con, district):
+        """s5 (school B) is not in the plan's schools: using the tool does not raise adoption."""
+        add_usage(con, [("s5", "Mathy", W1, 30, 1, "B", 3)])
+        _, report = report_for(con, district)
+        assert report.metrics["students_with_use"].value == 4  # s5 used it
+        assert report.metrics["adoption"].value == pytest.approx(3 / 4)  # s1-s3 of the 4 participants
+        assert report.metrics["weekly_active_share"].value == pytest.approx(1.5 / 4)  # s5 not counted
+
     def test_minutes_per_active_student_per_week(self, con, district):
         _, report = report_for(con, district)
         # (60 + 50) minutes / 2 active users / 2 weeks with use
