@@ -125,13 +125,15 @@ def number_expr(col: str) -> str:
     return f"try_cast(replace(replace({cleaned(col)}, ',', ''), '%', '') AS DOUBLE)"
 
 
+def is_whole(value: str) -> str:
+    """SQL: the DOUBLE `value` is a whole number a count can be (NULL stays NULL)."""
+    return f"isfinite({value}) AND {value} = trunc({value}) AND abs({value}) <= {MAX_EXACT_INTEGER}"
+
+
 def integer_expr(col: str) -> str:
     """A whole number ('1,234', '12'); NULL for '1.5', 'inf' or a value too large to be a count."""
     number = number_expr(col)
-    return (
-        f"CASE WHEN isfinite({number}) AND {number} = trunc({number}) "
-        f"AND abs({number}) <= {MAX_EXACT_INTEGER} THEN {number}::BIGINT END"
-    )
+    return f"CASE WHEN {is_whole(number)} THEN {number}::BIGINT END"
 
 
 def minutes_expr(col: str) -> str:
@@ -197,6 +199,19 @@ def summary_row(col: str) -> str:
 def scientific_id(col: str) -> str:
     """An id Excel wrote in scientific notation: its digits may be lost, so it names no one for sure."""
     return f"regexp_full_match({col}, '{SCIENTIFIC_ID}')"
+
+
+def id_needs_full_parse(raw: str | None) -> bool:
+    """The Python twin of the id rules above, for the fast lane's distinct ids: blank, spaced, a
+    spelling of missing (`raw_id`), a totals label (`summary_row`) or Excel's scientific notation
+    (`scientific_id`) each need the full path, which rejects or reports them."""
+    return (
+        not raw
+        or raw != raw.strip()
+        or raw.lower() in MISSING_TOKENS
+        or re.fullmatch(SUMMARY_ROW, raw.lower()) is not None
+        or re.fullmatch(SCIENTIFIC_ID, raw) is not None
+    )
 
 
 def excel_destroyed(col: str) -> str:

@@ -14,7 +14,6 @@ file with line-numbered rejects, so both lanes store the same rows.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -143,9 +142,9 @@ def _clean_after_insert(
 ) -> bool:
     """Every rule of the profile, checked as aggregates over the rows this import just wrote."""
     parts, expected = ["count(*)"], [read]
-    measures = [f for f in ("minutes", "sessions") if f in resolved]
-    if measures:  # a row with neither says nothing about use: the full path rejects it
-        parts.append("count(*) FILTER (WHERE " + " AND ".join(f"{f} IS NULL" for f in measures) + ")")
+    no_measure = staging.no_measure_condition(profile, resolved)
+    if no_measure:  # a row with neither minutes nor sessions: the full path rejects it
+        parts.append(f"count(*) FILTER (WHERE {no_measure})")
         expected.append(0)
     bounds: list[tuple[str, float | str | None, float | str | None]] = []
     for field in resolved:
@@ -277,16 +276,8 @@ def try_import(
         groups = src.early[1]  # read while the file was being checked (`while_checking`)
     else:
         groups = _id_pass(con, reader, f"c{resolved['student_id']}", path)
-    if not groups or any(
-        g[0] is None
-        or g[0] != g[0].strip()
-        or not g[0]
-        or re.fullmatch(cleaning.SCIENTIFIC_ID, g[0])
-        or re.fullmatch(cleaning.SUMMARY_ROW, g[0].lower())
-        or g[0].strip().lower() in cleaning.MISSING_TOKENS
-        for g in groups
-    ):
-        return None  # blank ids or lines, spaces around ids, unreadable rows: the full path reports them
+    if not groups or any(cleaning.id_needs_full_parse(g[0]) for g in groups):
+        return None  # unreadable rows, or ids the full path rejects or reports (`id_needs_full_parse`)
     read = sum(g[1] for g in groups)
     progress("keying", 0.35)
     keys = build_keys_from(con, secret, [g[0] for g in groups])
@@ -315,7 +306,7 @@ def try_import(
             # sessions are read as DOUBLE (DuckDB's integer reader rounds 1.5): a value that is not
             # a whole number stops the insert, and the full path reports it
             sessions = (
-                f"CASE WHEN s.sessions IS NULL OR ({staging.whole('s.sessions')}) THEN s.sessions::INTEGER "
+                f"CASE WHEN s.sessions IS NULL OR ({cleaning.is_whole('s.sessions')}) THEN s.sessions::INTEGER "
                 "ELSE error('not a whole number') END"
                 if "sessions" in fields
                 else "NULL::INTEGER"

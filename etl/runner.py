@@ -91,8 +91,7 @@ def tool_from_name(con: duckdb.DuckDBPyConnection, file_name: str) -> str | None
 def school_year_from_name(file_name: str) -> str | None:
     """'IAR_2025-26.csv', 'IAR 2025-2026.csv' -> '2025-26'; 'iar spring 2026.csv' -> '2025-26' (a
     lone year is the year the school year ends, as in a School Year column); None when no year, more
-    than one, or a date
-    ('export_2026-03-15.csv' names the day of the export, not a school year)."""
+    than one, or a date ('export_2026-03-15.csv' names the day of the export, not a school year)."""
     stem = re.sub(r"(?<!\d)20\d{2}[-_.]?[01]\d[-_.]?[0-3]\d(?!\d)", " ", Path(file_name).stem)  # dates
     spans = [
         (int(a), b)
@@ -137,21 +136,13 @@ def _test_date_sql(profile: FormatProfile, fields: set[str], school_year: str = 
 def _no_measure_check(
     profile: FormatProfile, resolved: dict[str, int], header: list[str]
 ) -> staging.Check | None:
-    """A daily usage row with neither minutes nor sessions says nothing about use (an emptied or
-    short row): rejected, not stored as a day of use. Event rows (lessons, logins) count themselves."""
-    if profile.target != "usage_daily" or profile.rows != "daily":
+    """Rejects a daily usage row with neither minutes nor sessions (`staging.no_measure_condition`)."""
+    condition = staging.no_measure_condition(profile, resolved)
+    if condition is None:
         return None
     measures = [f for f in ("minutes", "sessions") if f in resolved]
-    if not measures:
-        return None
     label = " / ".join(profile.columns[f].label or header[resolved[f]] for f in measures)
-    return staging.Check(
-        "rejected",
-        label,
-        "no minutes and no sessions",
-        " AND ".join(f"{f} IS NULL" for f in measures),
-        "NULL",
-    )
+    return staging.Check("rejected", label, "no minutes and no sessions", condition, "NULL")
 
 
 def _run_file(

@@ -187,10 +187,10 @@ def record_lines(path: Path, delimiter: str) -> tuple[list[int], int | None]:
     return starts, (opened_at if inside else None)
 
 
-def _quote_state(line: bytes, sep: bytes, inside: bool) -> tuple[bool, int]:
+def _quote_state(line: bytes, sep: bytes, inside: bool) -> tuple[bool, bool]:
     """Walk one line from `inside` (a quoted field open at its start); return whether a quoted field
-    is still open at its end, and 1 when the last field opened on this line (else 0)."""
-    i, n, opened = 0, len(line), 0
+    is still open at its end, and whether a quoted field opened on this line."""
+    i, n, opened = 0, len(line), False
     field_start = not inside
     while i < n:
         if inside:
@@ -202,7 +202,7 @@ def _quote_state(line: bytes, sep: bytes, inside: bool) -> tuple[bool, int]:
                 continue
             inside, field_start, i = False, False, j + 1
         elif field_start and line[i : i + 1] == b'"':
-            inside, opened, i = True, 1, i + 1
+            inside, opened, i = True, True, i + 1
         else:
             j = line.find(sep, i)
             if j < 0:

@@ -4,8 +4,9 @@ Why: validation must scale to a year of usage (~10M rows), so it is a handful of
 a Python loop. DuckDB reads the CSV with positional column names (c0, c1, ...) and explicit options
 (no sniffing: real exports fool sniffers), plus a few spare columns so a row with too many fields is
 caught, not fatal. The staging table keeps file order, so `rowid + 2` is the row's line in the file
-(line 1 is the header) unless empty lines or multi-line fields intervene (`true_line_numbers`). Only the columns a profile needs are staged: names, birth dates and
-demographics never enter the database, not even the temporary one.
+(line 1 is the header) unless empty lines or multi-line fields intervene (`true_line_numbers`).
+Only the columns a profile needs are staged: names, birth dates and demographics never enter the
+database, not even the temporary one.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def duckdb_read_error(src: SourceFile, exc: duckdb.Error) -> FileRefused:
 
 
 # CSV-reader types for the fast path (a typed read is several times faster than casting text).
-# Whole numbers are read as DOUBLE and checked (`not_whole`): DuckDB's BIGINT reader rounds 1.5 to 2.
+# Whole numbers are read as DOUBLE and checked (`_typed_unfit`): DuckDB's BIGINT reader rounds 1.5 to 2.
 READER_TYPES = {
     "date": "DATE",
     "number": "DOUBLE",
@@ -201,13 +202,30 @@ def _typed_unfit(profile: FormatProfile, resolved: dict[str, int]) -> str:
         elif parse in ("number", "minutes", "seconds"):
             unfit.append(f"isnan({field})")
         elif parse == "integer":
-            unfit.append(f"NOT ({whole(field)})")
+            unfit.append(f"NOT ({cleaning.is_whole(field)})")
     return " OR ".join(unfit)
 
 
-def whole(value: str) -> str:
-    """SQL: the DOUBLE `value` is a whole number a count can be (NULL stays NULL)."""
-    return f"isfinite({value}) AND {value} = trunc({value}) AND abs({value}) <= {cleaning.MAX_EXACT_INTEGER}"
+def no_measure_condition(profile: FormatProfile, resolved: dict[str, int]) -> str | None:
+    """SQL over staged or written usage: a daily row with neither minutes nor sessions, which says
+    nothing about use (an emptied or short row). Event rows (lessons, logins) count themselves."""
+    if profile.target != "usage_daily" or profile.rows != "daily":
+        return None
+    measures = [f for f in ("minutes", "sessions") if f in resolved]
+    return " AND ".join(f"{f} IS NULL" for f in measures) or None
+
+
+def _fast_guard(fast: str, parse: str, col: str) -> str:
+    """When the engine's fast cast may be trusted for `col`; elsewhere the full parse runs."""
+    if fast == "TIMESTAMP":  # the cast drops a trailing PM and reads 3/2/21 as the year 3
+        return f"year(try_cast({col} AS {fast})) >= 1900 AND NOT {cleaning.has_am_pm(col)}"
+    if fast == "DATE":
+        return f"year(try_cast({col} AS {fast})) >= 1900"
+    if parse == "integer":  # the cast rounds '1.5' and reads '0x10'
+        return f"regexp_full_match({col}, '{cleaning.PLAIN_INTEGER}')"
+    if fast == "DOUBLE":  # 'nan' is a spelling of missing
+        return f"NOT isnan(try_cast({col} AS DOUBLE))"
+    return "true"
 
 
 def _field_checks(field: str, spec, label: str) -> list[Check]:
@@ -320,17 +338,7 @@ def build_stage(
         raw.append(f"{col}")
         fast = FAST_CASTS.get(spec.parse)
         if fast:
-            guard = (
-                f"year(try_cast({col} AS {fast})) >= 1900 AND NOT {cleaning.has_am_pm(col)}"
-                if fast == "TIMESTAMP"
-                else f"year(try_cast({col} AS {fast})) >= 1900"
-                if fast == "DATE"
-                else f"regexp_full_match({col}, '{cleaning.PLAIN_INTEGER}')"
-                if spec.parse == "integer"
-                else f"NOT isnan(try_cast({col} AS DOUBLE))"  # 'nan' is a spelling of missing
-                if fast == "DOUBLE"
-                else "true"
-            )
+            guard = _fast_guard(fast, spec.parse, col)
             raw.append(f"CASE WHEN {guard} THEN try_cast({col} AS {fast}) END AS {col}__fast")
             typed = f"CASE WHEN {col}__fast IS NOT NULL THEN {col}__fast{scaled_sql(spec.parse)} ELSE {_typed(spec.parse, col)} END"
         else:
@@ -428,14 +436,14 @@ def true_line_numbers(con: duckdb.DuckDBPyConnection, import_id: int, src: Sourc
     starts = record_lines(src.read_path, src.delimiter)[0][1:]  # the data records
     if not starts or (starts[0] == 2 and starts[-1] == len(starts) + 1):
         return  # one line per record: rowid + 2 is right
-    staged = [
+    numbers = [
         r[0]
         for r in con.execute(
             "SELECT DISTINCT line_number FROM import_rejects WHERE import_id = ? AND line_number >= 2",
             [import_id],
         ).fetchall()
     ]
-    pairs = [(k, starts[k - 2]) for k in staged if k - 2 < len(starts)]
+    pairs = [(k, starts[k - 2]) for k in numbers if k - 2 < len(starts)]
     if not pairs:
         return
     con.execute(

@@ -197,6 +197,13 @@ def _active_sql(rules: UsageRules) -> str:
     return "(sessions >= 1 OR minutes > 0)"
 
 
+# The plan's participating students: active on the roster, in its schools and grades (empty: all);
+# $schools and $grades are bound by the caller.
+PARTICIPANTS_SQL = """SELECT student_key FROM roster_students WHERE active
+    AND (len($schools) = 0 OR list_contains($schools, school))
+    AND (len($grades) = 0 OR list_contains($grades, grade))"""
+
+
 def build_student_weeks(
     con: duckdb.DuckDBPyConnection, *, tool: str, year: SchoolYear, rules: UsageRules
 ) -> None:
@@ -233,10 +240,7 @@ def period_totals(con: duckdb.DuckDBPyConnection, rules: UsageRules) -> pd.DataF
     rec = rules.recommended_minutes_per_week
     frame = con.execute(
         f"""WITH weeks AS (SELECT period, count(DISTINCT week) AS n_weeks FROM {WEEKS_TABLE} GROUP BY period),
-        part AS (  -- the plan's participants: adoption and weekly share count only them
-            SELECT student_key FROM roster_students WHERE active
-               AND (len($schools) = 0 OR list_contains($schools, school))
-               AND (len($grades) = 0 OR list_contains($grades, grade))),
+        part AS ({PARTICIPANTS_SQL}),  -- adoption and weekly share count only the plan's participants
         wau AS (SELECT period, avg(n) AS avg_wau, avg(n_part) AS avg_wau_participants FROM (
             SELECT period, week, count(*) FILTER (WHERE {active}) AS n,
                    count(*) FILTER (WHERE {active} AND student_key IN (SELECT student_key FROM part)) AS n_part

@@ -118,9 +118,7 @@ def count_participants(con: duckdb.DuckDBPyConnection, plan: dict[str, Any] | No
     return int(
         repo.fetch_value(
             con,
-            """SELECT count(*) FROM roster_students WHERE active
-           AND (len($schools) = 0 OR list_contains($schools, school))
-           AND (len($grades) = 0 OR list_contains($grades, grade))""",
+            f"SELECT count(*) FROM ({metrics.PARTICIPANTS_SQL})",
             {"schools": schools, "grades": grades},
         )
     )
@@ -149,6 +147,7 @@ def tool_setup(
     )
     rostered = bool(repo.fetch_value(con, "SELECT count(*) > 0 FROM roster_students"))
     plan = plan or {}
+    schools, grades = participant_filter(plan)
     rules = UsageRules(
         active_user_min_minutes=float(plan.get("active_user_min_minutes") or 0),
         recommended_minutes_per_week=plan.get("recommended_minutes_per_week"),
@@ -157,8 +156,8 @@ def tool_setup(
         seats=contract.get("quantity") if contract else None,
         annual_cost=float(contract["annual_cost"]) if contract else None,
         participants=count_participants(con, plan or None),
-        participant_schools=participant_filter(plan or None)[0],
-        participant_grades=participant_filter(plan or None)[1],
+        participant_schools=schools,
+        participant_grades=grades,
         roster_restricted=rostered,
         threshold=threshold,
     )
