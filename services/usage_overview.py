@@ -17,8 +17,9 @@ from services.metrics import SchoolYear
 
 OVERVIEW_DEFINITION = (
     "Per tool: active users as defined in that tool's plan (at least its minimum minutes in a week, "
-    "else any session); license utilization = active users ÷ the active contract's quantity; cost per "
-    "active user = the contract's annual cost ÷ active users. Tools not in the catalog are marked "
+    "else any session); license utilization = active users ÷ the quantity of the contract covering "
+    "most of the school year; cost per active user = that contract's annual cost ÷ active users. "
+    "Tools not in the catalog are marked "
     "'not vetted'. Weekly chart: students with any minutes or sessions in any tool that week."
 )
 
