@@ -255,7 +255,12 @@ def _field_checks(field: str, spec, label: str) -> list[Check]:
                 )
             )
         return checks
+    # A word in a number or date column may be a name that an unquoted comma shifted
+    # out of its column ("Sato, Jr.", with the row's last field blank, so no extra field shows): it
+    # is masked. Numbers and dates, the values a user needs to see to fix the file, stay readable.
     value = f"left({field}__raw, 80)"
+    wordy = f"regexp_matches({value}, '[[:alpha:]]{{2,}}') AND lower(trim({value})) NOT IN ('inf', '-inf', 'infinity')"
+    value = f"CASE WHEN {wordy} THEN {cleaning.masked(value)} ELSE {value} END"
     destroyed = cleaning.excel_destroyed(f"{field}__raw") if spec.parse in ("date", "timestamp") else "false"
     unreadable = f"{field}__raw IS NOT NULL AND NOT {destroyed}"
     kind = {

@@ -270,6 +270,20 @@ class TestPrivacy:
         stored = repr(rows(con, "SELECT * FROM import_rejects"))
         assert "710000" not in stored and "Zoe" not in stored and " Jr." not in stored
 
+    def test_a_shifted_name_is_masked_when_the_row_has_no_extra_field(self, con, tmp_path):
+        """The shifted row's last field was blank, so it has no field beyond the header: the first
+        name lands in the grade column and must not be stored as the rejected value."""
+        header = "Student ID,Last Name,First Name,Student Grade,School,Completion Date,Overall Scale Score,Percentile"
+        path = write(
+            tmp_path / "iready_math.csv",
+            f"{header}\n710001,Lee,Ann,3,Oak,09/14/2026,450,50\n710000,Sato, Jr.,Zoe,3,Oak,09/14/2026,452,\n",
+        )
+        out = imp(con, "assessments", path)
+        assert out.rows_rejected == 1
+        stored = rows(con, "SELECT column_name, value_masked FROM import_rejects")
+        assert ("Student Grade", "Z*e") in stored
+        assert "Zoe" not in repr(stored) and "Jr." not in repr(stored)
+
     def test_a_missing_header_row_is_refused_without_quoting_the_first_row(self, con, tmp_path):
         from etl.source import FileRefused
 

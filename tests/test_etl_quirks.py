@@ -242,7 +242,8 @@ class TestDates:
     def test_unreadable_date_rejected_with_line_and_value(self, con, tmp_path):
         path = write(tmp_path / "u.csv", f"{HEADER}\n1001,A,2026-09-02,5,1\n1002,A,someday,5,1\n")
         out = imp(con, "usage", path)
-        assert rejects(con, out.import_id) == [(3, "date", "not a date", "someday")]
+        # a value with letters is masked (it may be a name shifted out of its column)
+        assert rejects(con, out.import_id) == [(3, "date", "not a date", "s*****y")]
 
 
 class TestTimesAndDurations:
@@ -301,7 +302,7 @@ class TestMissingValues:
         )
         out = imp(con, "assessments", path)
         assert (out.format, out.rows_imported, out.rows_rejected) == ("mclass-dibels8", 1, 1)
-        assert rejects(con, out.import_id)[0][2:] == ("not a number", "Discontinue")
+        assert rejects(con, out.import_id)[0][2:] == ("not a number", "D*********e")
         assert rows(con, "SELECT test_date, term FROM assessment_results") == [
             (dt.date(2027, 1, 15), "MOY 2026-2027")
         ]
