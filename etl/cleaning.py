@@ -121,8 +121,8 @@ def date_in_range(col: str) -> str:
 
 
 def number_expr(col: str) -> str:
-    """'1,234', '85%', ' 12 ' read as numbers; text ('Discontinue') is NULL."""
-    return f"try_cast(replace(replace({cleaned(col)}, ',', ''), '%', '') AS DOUBLE)"
+    """'1,234', '85%', ' 12 ' read as numbers; text ('Discontinue') is NULL; -0 is 0."""
+    return f"(try_cast(replace(replace({cleaned(col)}, ',', ''), '%', '') AS DOUBLE) + 0.0)"
 
 
 def is_whole(value: str) -> str:

@@ -49,7 +49,10 @@ FAST_CASTS = {
 
 
 def scaled_sql(parse: str) -> str:
-    return " / 60" if parse == "seconds" else ""
+    """What follows a typed reader's value: seconds become minutes; `+ 0.0` turns a -0 into 0."""
+    if parse == "seconds":
+        return " / 60 + 0.0"
+    return " + 0.0" if READER_TYPES.get(parse) == "DOUBLE" else ""
 
 
 def _typed(parse: str, col: str) -> str:

@@ -255,6 +255,15 @@ class TestTimesAndDurations:
         imp(con, "usage", path)
         assert rows(con, "SELECT minutes FROM usage_daily") == [(minutes,)]
 
+    @pytest.mark.parametrize("size", [2, 3000])  # a small file, and one big enough for the fast lanes
+    def test_minus_zero_minutes_are_stored_as_zero(self, con, tmp_path, size):
+        good = "".join(f"{2000 + i},A,2026-09-{1 + i % 28:02d},5,1\n" for i in range(size - 1))
+        imp(con, "usage", write(tmp_path / "u.csv", f"{HEADER}\n{good}1001,A,2026-09-02,-0,1\n"))
+        [(minutes,)] = rows(
+            con, "SELECT minutes::VARCHAR FROM usage_daily WHERE student_key = ?", [key("1001")]
+        )
+        assert minutes == "0.0"  # not "-0.0", which tables and charts would show as -0
+
     @pytest.mark.parametrize("text", ["99:99", "-0:30", "1:60", "1:2:3:4"])
     def test_a_clock_that_is_not_a_time_is_not_read(self, con, tmp_path, text):
         out = imp(con, "usage", write(tmp_path / "u.csv", f"{HEADER}\n1001,A,2026-09-02,{text},1\n"))
