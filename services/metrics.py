@@ -204,6 +204,24 @@ PARTICIPANTS_SQL = """SELECT student_key FROM roster_students WHERE active
     AND (len($grades) = 0 OR list_contains($grades, grade))"""
 
 
+def year_contracts_sql(per: str = "product") -> str:
+    """SQL: the contract for the school year [$start, $end) of each product (`per="product"`) or of
+    each tool name (`per="tool"`: usage is recorded by name, which two vendors' products may share):
+    the one covering most of the year (not cancelled; on a tie the later start, then the later
+    contract), with the product's name as `tool`. Its seats and annual cost are what that year's
+    license utilization and cost per active user divide by, on the tool page and in the all-tools
+    overview alike."""
+    partition = {"product": "k.product_id", "tool": "p.name"}[per]
+    return f"""SELECT * EXCLUDE (year_rank) FROM (
+        SELECT k.*, p.name AS tool, row_number() OVER (
+            PARTITION BY {partition}
+            ORDER BY least(k.end_date, $end) - greatest(k.start_date, $start) DESC, k.start_date DESC,
+                     k.contract_id DESC) AS year_rank
+        FROM contracts k JOIN products p USING (product_id)
+        WHERE k.status <> 'cancelled' AND k.start_date < $end AND k.end_date >= $start)
+        WHERE year_rank = 1"""
+
+
 def build_student_weeks(
     con: duckdb.DuckDBPyConnection, *, tool: str, year: SchoolYear, rules: UsageRules
 ) -> None:

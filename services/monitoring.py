@@ -185,9 +185,7 @@ def contract_for_year(
     ones that year's license utilization and cost per active user divide by."""
     return repo.fetch_one(
         con,
-        """SELECT * FROM contracts
-           WHERE product_id = $product AND status <> 'cancelled' AND start_date < $end AND end_date >= $start
-           ORDER BY least(end_date, $end) - greatest(start_date, $start) DESC, start_date DESC LIMIT 1""",
+        f"SELECT * EXCLUDE (tool) FROM ({metrics.year_contracts_sql()}) WHERE product_id = $product",
         {"product": product_id, "start": year.start, "end": year.end},
     )
 

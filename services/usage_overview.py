@@ -12,7 +12,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from services import suppression
+from services import metrics, suppression
 from services.metrics import SchoolYear
 
 OVERVIEW_DEFINITION = (
@@ -83,14 +83,8 @@ def usage_overview(
                SELECT u.tool, count(DISTINCT date_trunc('week', u.usage_date)) AS weeks FROM usage_daily u
                WHERE u.usage_date >= $start AND u.usage_date < $end {roster}
                  AND (u.minutes > 0 OR u.sessions > 0) GROUP BY u.tool),
-           contract AS (  -- the contract covering most of this school year (as monitoring.contract_for_year)
-               SELECT p.name AS tool,
-                      arg_max(k.quantity, least(k.end_date, $end) - greatest(k.start_date, $start)) AS seats,
-                      arg_max(k.annual_cost, least(k.end_date, $end) - greatest(k.start_date, $start))
-                        AS annual_cost
-               FROM contracts k JOIN products p USING (product_id)
-               WHERE k.status <> 'cancelled' AND k.start_date < $end AND k.end_date >= $start
-               GROUP BY p.name),
+           contract AS (  -- each tool's contract for this school year (as on the tool's page)
+               SELECT tool, quantity AS seats, annual_cost FROM ({metrics.year_contracts_sql("tool")})),
            catalog AS (SELECT DISTINCT name AS tool FROM products)
            SELECT t.*, w.weeks, c.seats, CAST(c.annual_cost AS DOUBLE) AS annual_cost,
                   g.tool IS NOT NULL AS in_catalog

@@ -24,6 +24,12 @@ YEAR = SchoolYear(2025, 7)
 W1, W2 = dt.date(2025, 9, 1), dt.date(2025, 9, 8)  # Mondays
 
 
+def usage_overview_table(con):
+    from services import usage_overview
+
+    return usage_overview.usage_overview(con, YEAR, threshold=1)
+
+
 def add_usage(con, rows: list[tuple]) -> None:
     """Daily usage rows (student_key, tool, usage_date, minutes, sessions, school, grade)."""
     frame = pd.DataFrame(
@@ -257,6 +263,23 @@ class TestOverview:
             page == "28 min"
             and table.set_index("Tool").loc["Mathy", "Minutes per active student per week"] == "28"
         )
+
+    def test_two_contracts_covering_the_year_alike_give_both_pages_the_same_one(self, con, district):
+        """A tie on coverage goes to the later contract, for seats and cost together, on the tool's
+        page and in the overview (the overview once took each from its own pick)."""
+        con.execute(
+            "INSERT INTO contracts (product_id, vendor_id, start_date, end_date, annual_cost, quantity)"
+            " VALUES (?, 1, DATE '2025-07-01', DATE '2026-06-30', 3000, 8)",
+            [district],
+        )
+        contract = monitoring.contract_for_year(con, district, YEAR)
+        assert (contract["quantity"], float(contract["annual_cost"])) == (8, 3000)
+        table, _ = usage_overview_table(con)
+        _, report = report_for(con, district)
+        row = table.set_index("Tool").loc["Mathy"]
+        assert report.metrics["license_utilization"].value == pytest.approx(2 / 8)
+        assert row["License utilization"] == "25%"
+        assert row["Cost per active user"] == report.metrics["cost_per_active_user"].display == "$1,500.00"
 
     def test_overview_is_suppressed(self, con, district):
         from services import usage_overview
