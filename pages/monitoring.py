@@ -75,17 +75,23 @@ def usage_tab(ev: ui_ev.Evidence, setup, year) -> None:
 
 
 def outcomes_tab(ev: ui_ev.Evidence, setup) -> None:
-    subjects = ev.subjects(setup.product["product_id"])
-    if not subjects:
+    measures = ev.measures(setup.product["product_id"])
+    if not measures:
         st.info("No assessment results yet. Import assessments (e.g. NWEA MAP) on the Import data page.")
         return
     c1, c2, c3 = st.columns(3)
-    subject = c1.selectbox("Subject", subjects, key=state_key(NS, "subject"))
-    years = ev.assessed_years(subject)
+    measure = c1.selectbox(
+        "Subject (assessment)",
+        measures,
+        format_func=lambda m: m.label,
+        key=state_key(NS, "measure"),
+        help="Growth is measured within one assessment: different assessments use different scales.",
+    )
+    years = ev.assessed_years(measure)
     if not years:
         st.info(
-            f"No school year has both fall and later {md(subject)} scores yet. Import winter or spring "
-            "results on the Import data page."
+            f"No school year has both fall and later {md(measure.label)} scores yet. Import winter or "
+            "spring results on the Import data page."
         )
         return
     year = c2.selectbox(
@@ -98,7 +104,7 @@ def outcomes_tab(ev: ui_ev.Evidence, setup) -> None:
         horizontal=True,
         key=state_key(NS, "window"),
     )
-    report = ev.outcomes(setup.product["product_id"], year, subject, window)
+    report = ev.outcomes(setup.product["product_id"], year, measure, window)
     if report.message:
         st.info(report.message)
     if not report.growth.empty:
@@ -108,7 +114,7 @@ def outcomes_tab(ev: ui_ev.Evidence, setup) -> None:
         )
         st.dataframe(_growth_frame(report.growth, "group"), hide_index=True, width="stretch")
         st.caption(
-            "Growth = later score − fall score, same subject. Users are active users (see Usage); "
+            "Growth = later score − fall score, same subject and assessment. Users are active users (see Usage); "
             "non-users are students in the same grades with no active week."
         )
     if not report.by_band.empty:

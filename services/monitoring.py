@@ -212,39 +212,78 @@ def usage_section(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: School
 
 
 # ---------------------------------------------------------------- outcomes
-def subjects(con: duckdb.DuckDBPyConnection, setup: ToolSetup) -> list[str]:
-    """Assessed subjects, the tool's own subjects first."""
-    found = [
-        r[0]
-        for r in con.execute("SELECT DISTINCT subject FROM assessment_results ORDER BY subject").fetchall()
-    ]
+@dataclass(frozen=True)
+class Measure:
+    """One assessment in one subject. Scores are never pooled across assessments: NWEA RIT (~200),
+    i-Ready (~450) and IAR (650-850) scales differ, so a mean over two of them means nothing."""
+
+    subject: str
+    assessment: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.subject} ({self.assessment})"
+
+
+def measures(con: duckdb.DuckDBPyConnection, setup: ToolSetup) -> list[Measure]:
+    """Each assessed subject and assessment: the tool's own subjects first, then the most students."""
     own = [s.lower() for s in _split(setup.product.get("subjects"))]
-    return sorted(found, key=lambda s: (s.lower() not in own, s))
+    rows = _measure_rows(con)
+    rows.sort(key=lambda r: (r[0].lower() not in own, r[0], not r[3], -r[2], r[1]))
+    return [Measure(r[0], r[1]) for r in rows]
 
 
-def assessed_years(con: duckdb.DuckDBPyConnection, subject: str, start_month: int = 7) -> list[SchoolYear]:
-    """School years (latest first) with fall scores and a later window in this subject."""
+def _measure_rows(con: duckdb.DuckDBPyConnection, subject: str | None = None) -> list[tuple]:
+    """(subject, assessment, students, has a growth window): fall scores and a later season."""
+    return con.execute(
+        f"""SELECT subject, assessment, count(DISTINCT student_key) AS n,
+                   bool_or(season = 'fall') AND count(DISTINCT season) > 1 AS growth
+            FROM (SELECT *, {SEASON_SQL} AS season FROM assessment_results)
+            WHERE subject IS NOT NULL AND ($subject IS NULL OR lower(subject) = lower($subject))
+            GROUP BY subject, assessment""",
+        {"subject": subject},
+    ).fetchall()
+
+
+def main_assessment(con: duckdb.DuckDBPyConnection, subject: str) -> str | None:
+    """The assessment to read `subject` on when the caller names none: one that has a growth window
+    (a spring-only state test such as IAR has none), then the most students."""
+    rows = sorted(_measure_rows(con, subject), key=lambda r: (not r[3], -r[2], r[1]))
+    return rows[0][1] if rows else None
+
+
+def assessed_years(
+    con: duckdb.DuckDBPyConnection, subject: str, start_month: int = 7, assessment: str | None = None
+) -> list[SchoolYear]:
+    """School years (latest first) with fall scores and a later window in this subject and assessment."""
+    assessment = assessment or main_assessment(con, subject)
     rows = con.execute(
         f"""SELECT y FROM (
                 SELECT CASE WHEN month(test_date) >= $m THEN year(test_date) ELSE year(test_date) - 1 END AS y,
                        {SEASON_SQL} AS season
-                FROM assessment_results WHERE lower(subject) = lower($subject))
+                FROM assessment_results WHERE lower(subject) = lower($subject) AND assessment = $assessment)
             GROUP BY y HAVING bool_or(season = 'fall') AND count(DISTINCT season) > 1 ORDER BY y DESC""",
-        {"m": start_month, "subject": subject},
+        {"m": start_month, "subject": subject, "assessment": assessment},
     ).fetchall()
     return [SchoolYear(int(r[0]), start_month) for r in rows]
 
 
 def outcome_students(
-    con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: SchoolYear, subject: str
+    con: duckdb.DuckDBPyConnection,
+    setup: ToolSetup,
+    year: SchoolYear,
+    subject: str,
+    assessment: str | None = None,
 ) -> pd.DataFrame:
-    """One row per assessed student: fall/winter/spring scores, grade, school, usage, covariates."""
+    """One row per assessed student: fall/winter/spring scores of one assessment, grade, school,
+    usage, covariates."""
+    assessment = assessment or main_assessment(con, subject)
     scores = con.execute(
         f"""WITH s AS (
                 SELECT student_key, {SEASON_SQL} AS season, scale_score, grade, school, test_date
                 FROM assessment_results
-                WHERE lower(subject) = lower($subject) AND test_date >= $start AND test_date < $end
-                  AND scale_score IS NOT NULL)
+                WHERE lower(subject) = lower($subject) AND assessment = $assessment
+                  AND test_date >= $start AND test_date < $end AND scale_score IS NOT NULL)
             SELECT s.student_key,
                    avg(scale_score) FILTER (WHERE season = 'fall') AS fall,
                    avg(scale_score) FILTER (WHERE season = 'winter') AS winter,
@@ -253,7 +292,7 @@ def outcome_students(
                    any_value(r.ell) AS ell, any_value(r.iep) AS iep, any_value(r.frl) AS frl
             FROM s LEFT JOIN roster_students r USING (student_key)
             GROUP BY s.student_key""",
-        {"subject": subject, "start": year.start, "end": year.end},
+        {"subject": subject, "assessment": assessment, "start": year.start, "end": year.end},
     ).df()
     metrics.build_student_weeks(con, tool=setup.tool, year=year, rules=setup.rules)
     usage = metrics.student_usage(con, setup.rules)
@@ -268,7 +307,7 @@ def outcome_students(
 
 @dataclass
 class OutcomeReport:
-    subject: str
+    subject: str  # the measure's label: "Math (NWEA MAP Growth)"
     window: str
     window_label: str
     growth: pd.DataFrame  # suppressed display table: users vs non-users, both windows
@@ -306,10 +345,13 @@ def outcomes_section(
     year: SchoolYear,
     subject: str,
     window: str = "fall_spring",
+    assessment: str | None = None,
 ) -> OutcomeReport:
-    """Growth tables, matched comparison, effect, probability, MDE and ESSA tier for one subject."""
+    """Growth tables, matched comparison, effect, probability, MDE and ESSA tier for one subject of
+    one assessment (by default the one with the most students in the subject)."""
     threshold = setup.rules.threshold
-    data = outcome_students(con, setup, year, subject)
+    assessment = assessment or main_assessment(con, subject)
+    data = outcome_students(con, setup, year, subject, assessment)
     pre, post, label = WINDOWS[window]
     plan = setup.plan or {}
     logic_model = bool(setup.goals) and setup.plan is not None
@@ -339,13 +381,14 @@ def outcomes_section(
     message = None
     if data.empty:
         message = (
-            f"No {subject} scores for students in this tool's grades in {year.label}. "
+            f"No {subject} scores{f' on {assessment}' if assessment else ''} for students in this "
+            f"tool's grades in {year.label}. "
             "Import assessments on the Import data page."
         )
     elif frame.empty:
         message = f"No students have both {WINDOWS[window][0]} and {WINDOWS[window][1]} scores yet."
     return OutcomeReport(
-        subject,
+        Measure(subject, assessment).label if assessment else subject,
         window,
         label,
         growth,

@@ -288,3 +288,46 @@ class TestOverview:
         assert table.loc[0, "Active users"] == "<10"
         assert table.loc[0, "Cost per active user"].startswith("<10")
         assert weekly["active_users"].isna().all()
+
+
+class TestOutcomesReadOneAssessment:
+    """Scores of different assessments are never averaged together: their scales differ."""
+
+    @pytest.fixture
+    def scores(self, con, district):
+        rows = []
+        for i, key in enumerate(["s1", "s2", "s3", "s4", "s5"]):
+            rows += [
+                (key, "NWEA MAP Growth", "Math", "Fall 2025-2026", dt.date(2025, 9, 20), 200 + i),
+                (key, "NWEA MAP Growth", "Math", "Spring 2025-2026", dt.date(2026, 5, 10), 210 + i),
+                # Illinois' state test: spring only, on a 650-850 scale
+                (key, "IAR", "Math", "Spring 2026", dt.date(2026, 4, 20), 740 + i),
+            ]
+        rows.append(("s1", "i-Ready Diagnostic", "Reading", None, dt.date(2025, 9, 21), 480))
+        con.executemany(
+            "INSERT INTO assessment_results (student_key, assessment, subject, term, test_date, scale_score, "
+            "grade) VALUES (?, ?, ?, ?, ?, ?, 3)",
+            rows,
+        )
+        return district
+
+    def test_spring_scores_come_from_the_assessment_with_a_fall_baseline(self, con, scores):
+        setup = monitoring.tool_setup(con, scores, threshold=1)
+        data = monitoring.outcome_students(con, setup, YEAR, "Math").set_index("student_key")
+        assert data.loc["s1", "fall"] == 200 and data.loc["s1", "spring"] == 210  # not (210 + 740) / 2
+        assert monitoring.main_assessment(con, "Math") == "NWEA MAP Growth"
+        iar = monitoring.outcome_students(con, setup, YEAR, "Math", "IAR").set_index("student_key")
+        assert iar.loc["s1", "spring"] == 740 and iar["fall"].isna().all()
+
+    def test_each_assessment_is_its_own_choice_and_only_growth_windows_have_years(self, con, scores):
+        setup = monitoring.tool_setup(con, scores, threshold=1)
+        found = monitoring.measures(con, setup)
+        assert [m.label for m in found] == [
+            "Math (NWEA MAP Growth)",
+            "Math (IAR)",
+            "Reading (i-Ready Diagnostic)",
+        ]
+        assert monitoring.assessed_years(con, "Math", 7, "NWEA MAP Growth") == [YEAR]
+        assert monitoring.assessed_years(con, "Math", 7, "IAR") == []  # no fall scores to grow from
+        report = monitoring.outcomes_section(con, setup, YEAR, "Math", "fall_spring", "NWEA MAP Growth")
+        assert report.subject == "Math (NWEA MAP Growth)"

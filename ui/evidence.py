@@ -52,22 +52,28 @@ def _outcomes(
     threshold: int,
     month: int,
     year: int,
-    subject: str,
+    measure: monitoring.Measure,
     window: str,
     _con,
 ) -> monitoring.OutcomeReport:
     setup = _setup(db, version, product_id, threshold, month, _con)
-    return monitoring.outcomes_section(_con, setup, SchoolYear(year, month), subject, window)
+    return monitoring.outcomes_section(
+        _con, setup, SchoolYear(year, month), measure.subject, window, measure.assessment
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _subjects(db: str, version: tuple, product_id: int, threshold: int, month: int, _con) -> list[str]:
-    return monitoring.subjects(_con, _setup(db, version, product_id, threshold, month, _con))
+def _measures(
+    db: str, version: tuple, product_id: int, threshold: int, month: int, _con
+) -> list[monitoring.Measure]:
+    return monitoring.measures(_con, _setup(db, version, product_id, threshold, month, _con))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _assessed_years(db: str, version: tuple, subject: str, month: int, _con) -> list[SchoolYear]:
-    return monitoring.assessed_years(_con, subject, month)
+def _assessed_years(
+    db: str, version: tuple, measure: monitoring.Measure, month: int, _con
+) -> list[SchoolYear]:
+    return monitoring.assessed_years(_con, measure.subject, month, measure.assessment)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -105,11 +111,11 @@ class Evidence:
             self.db, self.version, product_id, self.threshold, self.month, year.start_year, self.ctx.con
         )
 
-    def subjects(self, product_id: int) -> list[str]:
-        return _subjects(self.db, self.version, product_id, self.threshold, self.month, self.ctx.con)
+    def measures(self, product_id: int) -> list[monitoring.Measure]:
+        return _measures(self.db, self.version, product_id, self.threshold, self.month, self.ctx.con)
 
     def outcomes(
-        self, product_id: int, year: SchoolYear, subject: str, window: str
+        self, product_id: int, year: SchoolYear, measure: monitoring.Measure, window: str
     ) -> monitoring.OutcomeReport:
         return _outcomes(
             self.db,
@@ -118,13 +124,13 @@ class Evidence:
             self.threshold,
             self.month,
             year.start_year,
-            subject,
+            measure,
             window,
             self.ctx.con,
         )
 
-    def assessed_years(self, subject: str) -> list[SchoolYear]:
-        return _assessed_years(self.db, self.version, subject, self.month, self.ctx.con)
+    def assessed_years(self, measure: monitoring.Measure) -> list[SchoolYear]:
+        return _assessed_years(self.db, self.version, measure, self.month, self.ctx.con)
 
     def overview_years(self) -> list[SchoolYear]:
         return _overview_years(self.db, self.version, self.month, self.ctx.con)
@@ -133,14 +139,15 @@ class Evidence:
         return _overview(self.db, self.version, year.start_year, self.month, self.threshold, self.ctx.con)
 
     def default_outcome(self, product_id: int) -> monitoring.OutcomeReport | None:
-        """Outcomes for the tool's first subject in the latest assessed year, fall to spring if any."""
-        subjects = self.subjects(product_id)
-        years = self.assessed_years(subjects[0]) if subjects else []
+        """Outcomes for the tool's first subject (its most-taken assessment) in the latest assessed
+        year, fall to spring if any."""
+        measures = self.measures(product_id)
+        years = self.assessed_years(measures[0]) if measures else []
         if not years:
             return None
-        outcome = self.outcomes(product_id, years[0], subjects[0], "fall_spring")
+        outcome = self.outcomes(product_id, years[0], measures[0], "fall_spring")
         if outcome.message:
-            outcome = self.outcomes(product_id, years[0], subjects[0], "fall_winter")
+            outcome = self.outcomes(product_id, years[0], measures[0], "fall_winter")
         return outcome
 
     def current_evidence(self, product_id: int) -> dict:
