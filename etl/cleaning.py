@@ -185,6 +185,20 @@ def subject_expr(col: str, subjects: dict[str, str]) -> str:
     return f"CASE {cases} {contains} ELSE {value} END"
 
 
+def subject_name(text: str, subjects: dict[str, str]) -> str:
+    """The Python twin of `subject_expr`, for a subject typed by the user (--subject, the Import
+    page): 'ela' and 'ELA/L' are Reading, 'mathematics' is Math, so one subject never splits in two."""
+    value = " ".join(text.split())
+    low = value.lower()
+    if low in subjects:
+        return subjects[low]
+    if "math" in low:
+        return "Math"
+    if "read" in low or "literacy" in low:
+        return "Reading"
+    return value
+
+
 SCIENTIFIC_ID = r"\s*[0-9](\.[0-9]+)?[eE]\+?[0-9]+\s*"  # 7.10001E+05: Excel's display of a long number
 
 

@@ -15,7 +15,7 @@ import duckdb
 
 from db import repo
 from db.connection import transaction
-from etl import fastpath, importlog, loaders, staging
+from etl import cleaning, fastpath, importlog, loaders, staging
 from etl.formats import PROFILES, SUBJECTS
 from etl.keys import KEYS, build_keys
 from etl.profiles import FormatProfile, detect
@@ -219,7 +219,13 @@ def _run_file(
         )
     subject_sql = date_sql = term_sql = "NULL"
     if profile.target == "assessment_results":
-        subject = req.subject or profile.constants.get("subject") or subject_from_name(req.display_name)
+        given = cleaning.subject_name(req.subject, SUBJECTS) if req.subject else None
+        fixed = profile.constants.get("subject")  # mCLASS DIBELS 8 is a reading assessment
+        if fixed and given and given != fixed:
+            src.warnings.append(
+                f"{profile.label} results are {fixed}; the subject {given} given was not used."
+            )
+        subject = fixed or given or subject_from_name(req.display_name)
         if "subject" not in fields and not subject:
             raise UsageProblem(f"{req.display_name}: the file does not say the subject; give --subject.")
         # --subject names the subject of a file that does not carry one; it never relabels the
@@ -279,7 +285,7 @@ def _run_file(
             file_name=req.display_name,
             fingerprint=src.fingerprint,
             tool=tool,
-            subject=req.subject,
+            subject=cleaning.subject_name(req.subject, SUBJECTS) if req.subject else None,
             actor=actor,
         )
         rejected, warned = staging.record_checks(con, import_id, checks, src)

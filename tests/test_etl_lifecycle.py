@@ -382,6 +382,35 @@ class TestFormats:
         assert out.format == "star-enterprise"
         assert rows(con, "SELECT subject, grade, term FROM assessment_results") == [("Reading", 0, "Fall")]
 
+    @pytest.mark.parametrize("typed", ["ela", "ELA/L", " reading ", "English Language Arts"])
+    def test_a_typed_subject_is_stored_under_its_one_name(self, con, tmp_path, typed):
+        """--subject ela once stored 'ela' beside the file's 'Reading': one subject split in two, and
+        a later file no longer replaced the same test."""
+        header = "Student ID,Student Grade,School,Completion Date,Overall Scale Score,Percentile"
+        path = write(tmp_path / "diagnostic.csv", f"{header}\n710001,3,Oak,09/14/2026,450,50\n")
+        imp(con, "assessments", path, subject=typed)
+        assert rows(con, "SELECT subject FROM assessment_results") == [("Reading",)]
+        assert rows(con, "SELECT subject FROM import_log") == [("Reading",)]
+
+    def test_a_typed_subject_does_not_relabel_a_reading_only_assessment(self, con, tmp_path):
+        header = (
+            "School Year,School Name,Student Primary ID,Assessment Grade,Benchmark Period,Composite Score"
+        )
+        path = write(tmp_path / "mclass.csv", f"{header}\n2026-2027,Oak,1001,2,BOY,402\n")
+        out = imp(con, "assessments", path, subject="Math")
+        assert rows(con, "SELECT subject FROM assessment_results") == [("Reading",)]
+        assert any("not used" in w for w in out.warnings)
+
+    def test_python_and_sql_subject_names_agree(self, con):
+        from etl.cleaning import subject_expr, subject_name
+        from etl.formats import SUBJECTS
+
+        for typed in ["ela", "Mathematics", "ELA/L", "Star Early Literacy", "Science", "Social Studies", "M"]:
+            [(in_sql,)] = rows(
+                con, f"SELECT {subject_expr('x', SUBJECTS)} FROM (SELECT ?::VARCHAR AS x)", [typed]
+            )
+            assert subject_name(typed, SUBJECTS) == in_sql, typed
+
     def test_subject_option_fills_blanks_and_never_relabels_the_files_subjects(self, con, tmp_path):
         header = "TermName,StudentID,SchoolName,MeasurementScale,Discipline,TestStartDate,TestRITScore,TestPercentile"
         path = write(
