@@ -35,6 +35,13 @@ SUBJECTS: dict[str, str] = {
     "science": "Science",
 }
 
+# Star tests on their own scales: Early Literacy (300-900) and the Spanish tests are not Star
+# Reading, so their scores must not replace or be averaged with Star Reading's.
+_STAR_VARIANTS = {
+    "early literacy": "Renaissance Star Early Literacy",
+    "spanish": "Renaissance Star Spanish",
+}
+
 LIKERT: dict[str, int] = {
     "strongly disagree": 1,
     "disagree": 2,
@@ -241,6 +248,7 @@ ASSESSMENTS = [
         label="Renaissance Star (Enterprise export)",
         target="assessment_results",
         constants={"assessment": "Renaissance Star"},
+        assessment_variants=_STAR_VARIANTS,
         columns={
             "student_id": C(headers=("Student Identifier",), parse="id", required=True),
             "test_date": C(headers=("Activity Completed Date",), parse="date", required=True),
@@ -253,6 +261,7 @@ ASSESSMENTS = [
             ),
             "percentile": C(headers=("Percentile Rank",), parse="number", **_PCT),
             "subject": C(headers=("Subject", "Activity Type"), parse="subject"),
+            "variant": C(headers=("Activity Type", "Subject")),
             "term": C(headers=("Screening Window Name", "School Year")),
             "school": C(headers=("School Name",)),
             "grade": C(headers=("Current Grade",), parse="grade", **_GRADE),
@@ -265,11 +274,15 @@ ASSESSMENTS = [
         label="Renaissance Star (data feed)",
         target="assessment_results",
         constants={"assessment": "Renaissance Star"},
+        assessment_variants=_STAR_VARIANTS,
         columns={
             "student_id": C(headers=("StudentIdentifier",), parse="id", required=True),
-            # the local date, else (per row) the UTC one; a row with neither is rejected by the runner
-            "test_date": C(headers=("CompletedDateLocal", "CompletedDate"), parse="date"),
-            "test_date_fallback": C(headers=("CompletedDate",), parse="date"),
+            # the local date, else (per row: blank, or a placeholder such as 1900-01-01) the UTC one;
+            # a row with neither is rejected by the runner
+            "test_date": C(
+                headers=("CompletedDateLocal", "CompletedDate"), parse="date", alternate="test_date_fallback"
+            ),
+            "test_date_fallback": C(headers=("CompletedDate",), parse="date", alternate="test_date"),
             "scale_score": C(
                 headers=("ScaledScore", "UnifiedScore"),
                 parse="number",
@@ -279,6 +292,7 @@ ASSESSMENTS = [
             ),
             "percentile": C(headers=("PercentileRank",), parse="number", **_PCT),
             "subject": C(headers=("Subject", "AssessmentType"), parse="subject"),
+            "variant": C(headers=("AssessmentType", "Subject")),
             "term": C(headers=("ScreeningWindowName", "SchoolYear")),
             "school": C(headers=("SchoolName",)),
             "grade": C(headers=("CurrentGrade",), parse="grade", **_GRADE),

@@ -217,7 +217,7 @@ def load_assessments(
     import_id: int,
     valid: str,
     *,
-    assessment: str,
+    assessment_sql: str,
     subject_sql: str,
     date_sql: str,
     term_sql: str,
@@ -227,9 +227,9 @@ def load_assessments(
     school = "arg_max_null(s.school, s.rowid)" if "school" in fields else "NULL"
     grade = "arg_max_null(s.grade, s.rowid)" if "grade" in fields else "NULL"
     select = (
-        f"SELECT k.student_key, ?, {subject_sql}, arg_max_null({term_sql}, s.rowid), {date_sql}, "
+        f"SELECT k.student_key, {assessment_sql}, {subject_sql}, arg_max_null({term_sql}, s.rowid), {date_sql}, "
         f"arg_max_null(s.scale_score, s.rowid), {percentile}, {grade}, {school}, {import_id}::INTEGER "
-        f"{_valid_rows(valid)} GROUP BY k.student_key, {subject_sql}, {date_sql}"
+        f"{_valid_rows(valid)} GROUP BY k.student_key, {assessment_sql}, {subject_sql}, {date_sql}"
     )
     columns = [
         "student_key",
@@ -243,7 +243,7 @@ def load_assessments(
         "school",
         "import_id",
     ]
-    upserted = upsert(con, "assessment_results", columns, select, import_id, [assessment])
+    upserted = upsert(con, "assessment_results", columns, select, import_id)
     return upserted
 
 

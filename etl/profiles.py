@@ -38,6 +38,9 @@ class Column(BaseModel):
     minimum: float | None = None
     maximum: float | None = None
     label: str | None = None  # what a person reads in a reject report; defaults to the header found
+    # another field that stands in for this one (Star's two completion dates): a value out of range
+    # is a warning, and the row takes the other field's value
+    alternate: str | None = None
 
 
 class FormatProfile(BaseModel):
@@ -57,6 +60,9 @@ class FormatProfile(BaseModel):
     # period code -> ("start" | "end" of the school year, month, day): a test date when none is given
     period_dates: dict[str, tuple[Literal["start", "end"], int, int]] = Field(default_factory=dict)
     question_exclude: tuple[str, ...] = ()  # feedback: columns that are not questions (never stored)
+    # assessments: words in the subject cell as written -> the assessment, for tests on their own
+    # scale inside one export ("Star Early Literacy" beside "Star Reading"); read from field `variant`
+    assessment_variants: dict[str, str] = Field(default_factory=dict)
 
     def resolve(self, header: list[str]) -> dict[str, int]:
         """Field -> column position for the fields whose header is present."""

@@ -114,7 +114,10 @@ def _test_date_sql(profile: FormatProfile, fields: set[str], school_year: str = 
     `school_year` is the column, or a literal taken from the file name."""
     given = "test_date" if "test_date" in fields else "NULL::DATE"
     if "test_date_fallback" in fields:  # Star's data feed: CompletedDateLocal, else CompletedDate
-        given = f"coalesce({given}, test_date_fallback)"
+        given = (
+            f"CASE WHEN {cleaning.date_in_range(given)} THEN {given} "
+            f"WHEN {cleaning.date_in_range('test_date_fallback')} THEN test_date_fallback END"
+        )
     if (
         not profile.period_dates
         or "period" not in fields
@@ -131,6 +134,33 @@ def _test_date_sql(profile: FormatProfile, fields: set[str], school_year: str = 
         for code, (part, m, d) in profile.period_dates.items()
     )
     return f"coalesce({given}, CASE {cases} END)"
+
+
+def _assessment_sql(profile: FormatProfile, fields: set[str]) -> str:
+    """The assessment of each row: the profile's, or a variant on its own scale named in the row's
+    subject cell (`FormatProfile.assessment_variants`)."""
+    name = _quote(profile.constants["assessment"])
+    if not profile.assessment_variants or "variant" not in fields:
+        return name
+    cases = " ".join(
+        f"WHEN contains(lower(s.variant), {_quote(word)}) THEN {_quote(variant)}"
+        for word, variant in profile.assessment_variants.items()
+    )
+    return f"CASE {cases} ELSE {name} END"
+
+
+def _school_year_sql(year: str) -> str:
+    """One spelling of a school year in terms: '2022-2023', '2022 - 2023', '2022-23' and a lone
+    '2023' (the year it ends, as `_test_date_sql` reads it) are 2022-23, as `school_year_from_name`
+    writes it, so one window is one term; other forms stay as written."""
+    pair = r"'^\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*$'"
+    lone = r"'^\s*(\d{4})\s*$'"
+    return (
+        f"CASE WHEN regexp_matches({year}, {pair}) THEN regexp_extract({year}, {pair}, 1) || '-' || "
+        f"right(regexp_extract({year}, {pair}, 2), 2) "
+        f"WHEN regexp_matches({year}, {lone}) THEN (regexp_extract({year}, {lone}, 1)::INTEGER - 1)::VARCHAR "
+        f"|| '-' || right(regexp_extract({year}, {lone}, 1), 2) ELSE trim({year}) END"
+    )
 
 
 def _no_measure_check(
@@ -245,18 +275,20 @@ def _run_file(
         if "term" in fields:
             term_sql = "term"
         elif "period" in fields and (year_sql != "school_year" or "school_year" in fields):
-            term_sql = f"period || ' ' || {year_sql}"
+            term_sql = f"upper(trim(period)) || ' ' || {_school_year_sql(year_sql)}"
         else:
             term_sql = "NULL"
-        checks.append(
-            staging.Check(
-                "rejected",
-                "test date",
-                "no test date (nor school year and period)",
-                f"({date_sql}) IS NULL",
-                "NULL",
+        date_spec = profile.columns.get("test_date")
+        if not (date_spec and date_spec.required and "test_date" in fields):  # else staging checks it
+            checks.append(
+                staging.Check(
+                    "rejected",
+                    "test date",
+                    "no test date (nor school year and period)" if profile.period_dates else "no test date",
+                    f"({date_sql}) IS NULL",
+                    "NULL",
+                )
             )
-        )
         checks.append(
             staging.Check("rejected", "subject", "missing subject", f"({subject_sql}) IS NULL", "NULL")
         )
@@ -290,12 +322,14 @@ def _run_file(
         )
         rejected, warned = staging.record_checks(con, import_id, checks, src)
         progress("writing", 0.7)
+        written = None  # rows stored, one per natural key, where a file's later line replaces an earlier
         if profile.target == "usage_daily":
-            loaders.load_usage_daily(
+            written = loaders.load_usage_daily(
                 con, import_id, valid, tool_sql=tool_sql, events=profile.rows == "events", fields=fields
             )
+            written = None if profile.rows == "events" else written  # lesson events are summed per day
         elif profile.target == "usage_summary":
-            loaders.load_usage_summary(
+            written = loaders.load_usage_summary(
                 con,
                 import_id,
                 valid,
@@ -304,11 +338,11 @@ def _run_file(
                 subject=profile.constants.get("subject"),
             )
         elif profile.target == "assessment_results":
-            loaders.load_assessments(
+            written = loaders.load_assessments(
                 con,
                 import_id,
                 valid,
-                assessment=profile.constants["assessment"],
+                assessment_sql=_assessment_sql(profile, fields),
                 subject_sql=subject_sql,
                 date_sql=date_sql,
                 term_sql=term_sql,
@@ -317,6 +351,8 @@ def _run_file(
         else:
             loaders.load_feedback(con, import_id, valid, tool=tool or "", questions=extra, fields=fields)
         imported = read - rejected  # source rows; events summed per day still count one each
+        if written is not None and written < imported:
+            src.warnings.append(_repeated_rows_warning(profile, imported - written))
         notes = " ".join(src.warnings) or None
         importlog.finish_entry(
             con, import_id, read=read, imported=imported, rejected=rejected, warned=warned, notes=notes
@@ -332,6 +368,17 @@ def _run_file(
         warned=warned,
         warnings=src.warnings,
     )
+
+
+def _repeated_rows_warning(profile: FormatProfile, repeated: int) -> str:
+    """Rows of the file that a later row with the same natural key replaced (`loaders.NATURAL_KEYS`)."""
+    key = {
+        "usage_daily": "student, tool and day",
+        "usage_summary": "student, tool, subject and period",
+        "assessment_results": "student, assessment, subject and test date",
+    }[profile.target]
+    rows = "row repeats" if repeated == 1 else "rows repeat"
+    return f"{repeated} {rows} the {key} of a later row; the later row was kept."
 
 
 def _quote(value: str | None) -> str:

@@ -273,21 +273,23 @@ def _field_checks(field: str, spec, label: str) -> list[Check]:
         "integer": "a whole number",
     }.get(spec.parse, "a number")
     if spec.parse in ("date", "timestamp"):
+        destroyed_reason = "date destroyed by Excel (re-export without opening in Excel)"
         checks.append(
             Check(
                 "rejected" if spec.required else "warning",
                 label,
-                "date destroyed by Excel (re-export without opening in Excel); read as missing",
+                destroyed_reason if spec.required else f"{destroyed_reason}; read as missing",
                 f"{field}__raw IS NOT NULL AND {destroyed}",
                 value,
             )
         )
     if spec.parse == "date":
+        out_of_range = f"date before {cleaning.EARLIEST_DATE} or more than two years ahead"
         checks.append(
             Check(
-                "rejected",
+                "warning" if spec.alternate else "rejected",
                 label,
-                f"date before {cleaning.EARLIEST_DATE} or more than two years ahead",
+                f"{out_of_range}; the other date column is used" if spec.alternate else out_of_range,
                 f"NOT ({cleaning.date_in_range(field)})",
                 f"{field}::VARCHAR",
             )

@@ -313,7 +313,7 @@ class TestMissingValues:
         assert (out.format, out.rows_imported, out.rows_rejected) == ("mclass-dibels8", 1, 1)
         assert rejects(con, out.import_id)[0][2:] == ("not a number", "D*********e")
         assert rows(con, "SELECT test_date, term FROM assessment_results") == [
-            (dt.date(2027, 1, 15), "MOY 2026-2027")
+            (dt.date(2027, 1, 15), "MOY 2026-27")
         ]
 
     @pytest.mark.parametrize("size", [2, 3000])  # a small file, and one big enough for the fast lanes
@@ -578,7 +578,7 @@ def test_star_data_feed_falls_back_to_the_utc_date_row_by_row(con, tmp_path):
         (512.0, dt.date(2026, 9, 12)),
         (530.0, dt.date(2026, 9, 13)),
     ]
-    assert rejects(con, out.import_id)[0][:3] == (4, "test date", "no test date (nor school year and period)")
+    assert rejects(con, out.import_id)[0][:3] == (4, "test date", "no test date")
 
 
 @pytest.mark.parametrize(
@@ -612,3 +612,70 @@ def test_a_tool_named_in_another_case_is_the_catalogs_tool(con, tmp_path, size):
     nameless = write(tmp_path / "n.csv", "student_id,date,minutes\n1002,2026-09-03,9\n")
     imp(con, "usage", nameless, tool="MATHQUEST")  # --tool in another case too
     assert rows(con, "SELECT DISTINCT tool FROM usage_daily") == [("MathQuest",)]
+
+
+def test_star_data_feed_takes_the_utc_date_when_the_local_one_is_a_placeholder(con, tmp_path):
+    header = "StudentIdentifier,CompletedDate,CompletedDateLocal,ScaledScore,AssessmentType"
+    body = "1001,2026-09-12 13:05:00,1900-01-01,512,Star Math\n"
+    out = imp(con, "assessments", write(tmp_path / "star_feed.csv", f"{header}\n{body}"))
+    assert (out.rows_imported, out.rows_rejected, out.rows_warned) == (1, 0, 1)
+    assert rows(con, "SELECT test_date FROM assessment_results") == [(dt.date(2026, 9, 12),)]
+    assert "the other date column is used" in rejects(con, out.import_id, "warning")[0][2]
+
+
+def test_star_tests_on_their_own_scales_are_kept_apart(con, tmp_path):
+    """Early Literacy (300-900) and Star Reading taken the same day are two results, not one that
+    replaced the other."""
+    header = '"Student Identifier","Activity Type","Activity Completed Date","Scaled Score","Percentile Rank"'
+    body = (
+        '"730101","Star Early Literacy","09/14/2026","610","55"\n'
+        '"730101","Star Reading","09/14/2026","420","48"\n'
+        '"730102","Star Reading Spanish","09/14/2026","380","40"\n'
+    )
+    out = imp(con, "assessments", write(tmp_path / "star.csv", f"{header}\n{body}"))
+    assert out.rows_imported == 3
+    assert rows(
+        con, "SELECT assessment, subject, scale_score FROM assessment_results ORDER BY scale_score"
+    ) == [
+        ("Renaissance Star Spanish", "Reading", 380.0),
+        ("Renaissance Star", "Reading", 420.0),
+        ("Renaissance Star Early Literacy", "Reading", 610.0),
+    ]
+
+
+def test_an_excel_destroyed_required_date_is_one_reject_that_does_not_say_read_as_missing(con, tmp_path):
+    header = (
+        "TermName,StudentID,SchoolName,MeasurementScale,Discipline,TestStartDate,TestRITScore,TestPercentile"
+    )
+    path = write(tmp_path / "nwea.csv", f"{header}\nFall 2026-2027,1001,Oak,Math,Math,00:00.0,206,60\n")
+    out = imp(con, "assessments", path)
+    assert out.rows_rejected == 1
+    assert [r[2] for r in rejects(con, out.import_id)] == [
+        "date destroyed by Excel (re-export without opening in Excel)"
+    ]
+
+
+@pytest.mark.parametrize("year", ["2026-2027", "2026 - 2027", "2026-27", "2027", "2026/2027"])
+def test_mclass_terms_spell_the_school_year_one_way(con, tmp_path, year):
+    header = "School Year,School Name,Student Primary ID,Assessment Grade,Benchmark Period,Composite Score"
+    imp(con, "assessments", write(tmp_path / "mclass.csv", f"{header}\n{year},Oak,1001,2,moy,402\n"))
+    assert rows(con, "SELECT term, test_date FROM assessment_results") == [
+        ("MOY 2026-27", dt.date(2027, 1, 15))
+    ]
+
+
+def test_a_repeated_key_in_one_file_is_said(con, tmp_path):
+    """The later line wins (as in a cumulative export), and the summary says how many lines it replaced."""
+    header = (
+        "TermName,StudentID,SchoolName,MeasurementScale,Discipline,TestStartDate,TestRITScore,TestPercentile"
+    )
+    body = (
+        "Fall 2026-2027,1001,Oak,Math,Math,09/14/2026,206,60\n"
+        "Fall 2026-2027,1001,Oak,Math,Math,09/14/2026,209,62\n"
+        "Fall 2026-2027,1002,Oak,Math,Math,09/14/2026,201,50\n"
+    )
+    out = imp(con, "assessments", write(tmp_path / "nwea.csv", f"{header}\n{body}"))
+    assert rows(con, "SELECT scale_score FROM assessment_results ORDER BY 1") == [(201.0,), (209.0,)]
+    assert "1 row repeats the student, assessment, subject and test date of a later row" in " ".join(
+        out.warnings
+    )
