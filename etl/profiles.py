@@ -94,16 +94,25 @@ class Detection(BaseModel):
 
 
 def _looks_like_data(name: str) -> bool:
-    """A header cell that is a value: a number (an id, a score) or a date. Header names are safe to
-    repeat in a message; a data row given as the header may hold student ids and names."""
+    """A header cell that is a value: a number or a date, an e-mail address, or a run of five or more
+    digits (an id, in a title such as "Results for Zoe Sato (710001)"). Header names are safe to
+    repeat in a message; a data row or a report title given as the header may name a student."""
+    if "@" in name or re.search(r"\d{5}", name):
+        return True
     return bool(re.fullmatch(r"[\d\s.,:/+-]+", name)) and any(c.isdigit() for c in name)
 
 
 def _found_text(header: list[str]) -> str:
+    """The found columns as a message may show them, or a description when the line is not a header."""
     if any(_looks_like_data(h) for h in header):
         return (
             f"a first line of {len(header)} values that looks like data, not column names (is the "
             "header row missing?)"
+        )
+    named = [h for h in header if not re.fullmatch(r"(_\d+)?", h)]  # blank cells are '', '_2', ...
+    if len(named) == 1 and (len(header) > 1 or " " in named[0]):
+        return (
+            "a first line with a single field, like a report title (delete any lines above the column names)"
         )
     return ", ".join(header[:15]) + (f", ... ({len(header)} columns)" if len(header) > 15 else "")
 

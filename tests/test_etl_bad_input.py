@@ -34,6 +34,21 @@ class TestRefusedFiles:
     def test_empty_file(self, loaded, tmp_path):
         refused(loaded, tmp_path, "usage", write(tmp_path / "e.csv", ""), "empty")
 
+    @pytest.mark.parametrize(
+        "first_line,described",
+        [
+            ("Diagnostic Results for Zoe Sato (student 710001)", "looks like data"),
+            ("Diagnostic Results for Zoe Sato,,,,", "report title"),
+            ("Zyxwa Quorblex,zyxwa.q@example.org,Alder Elementary", "looks like data"),
+        ],
+    )
+    def test_a_refusal_never_quotes_a_first_line_that_names_a_student(
+        self, loaded, tmp_path, first_line, described
+    ):
+        path = write(tmp_path / "d.csv", f"{first_line}\nStudent ID,Score\n710001,450\n")
+        message = refused(loaded, tmp_path, "assessments", path, described)
+        assert "Zoe" not in message and "Zyxwa" not in message and "@" not in message
+
     def test_header_only(self, loaded, tmp_path):
         refused(loaded, tmp_path, "usage", write(tmp_path / "h.csv", HEADER + "\n"), "no data rows")
 
