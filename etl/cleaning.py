@@ -82,11 +82,15 @@ def is_blank(col: str) -> str:
     return f"CASE WHEN {col} IS NULL THEN true WHEN ascii({col}) > 32 THEN false ELSE trim({col}) = '' END"
 
 
+# A zone after a timestamp: GMT-4, GMT+5:30, UTC, or a US abbreviation (EST, EDT, CST, ..., AKDT, HST)
+ZONE_SUFFIX = r"\s+((GMT|UTC)([+-]\d{1,2}(:?\d{2})?)?|[ECMP][SD]T|AK[SD]T|HST)$"
+
+
 def timestamp_expr(col: str) -> str:
     """ISO casts only for values that start with a 4-digit year: DuckDB would read 3/2/21 as year 3.
-    A Google Forms download's zone suffix ('2026/09/12 2:10:05 PM GMT-4') is dropped: the local time
-    of the response is kept, as every other export writes it."""
-    value = f"regexp_replace({cleaned(col)}, '\\s+GMT([+-]\\d{{1,2}}(:?\\d{{2}})?)?$', '')"
+    A zone suffix ('2026/09/12 2:10:05 PM GMT-4', '... PM EDT') is dropped: the local time of the
+    response is kept, as every other export writes it."""
+    value = f"regexp_replace({cleaned(col)}, '{ZONE_SUFFIX}', '')"
     return (
         f"CASE WHEN regexp_matches({value}, '^\\d{{4}}[-/]') AND NOT {has_am_pm(value)} "
         f"THEN coalesce(try_cast({value} AS TIMESTAMP), try_strptime({value}, {_sql_list(DATE_FORMATS)})) "

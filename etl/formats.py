@@ -42,6 +42,8 @@ _STAR_VARIANTS = {
     "spanish": "Renaissance Star Spanish",
 }
 
+# Five-point answers -> 1-5. Scales whose words mean different points elsewhere ("very satisfied" is
+# 4 of 5 on a not-at-all..extremely scale) are left out: an answer without a score stays as text.
 LIKERT: dict[str, int] = {
     "strongly disagree": 1,
     "disagree": 2,
@@ -49,6 +51,13 @@ LIKERT: dict[str, int] = {
     "neither agree nor disagree": 3,
     "agree": 4,
     "strongly agree": 5,
+    "somewhat disagree": 2,
+    "somewhat agree": 4,
+    "very dissatisfied": 1,
+    "dissatisfied": 2,
+    "neither satisfied nor dissatisfied": 3,
+    "satisfied": 4,
+    "very satisfied": 5,
     "very difficult": 1,
     "difficult": 2,
     "easy": 4,
@@ -350,7 +359,7 @@ ASSESSMENTS = [
     ),
 ]
 
-_GOOGLE_META = ("Timestamp", "Email Address", "Email", "Score", "Name")
+_GOOGLE_META = ("Timestamp", "Email Address", "Email", "Username", "Score", "Name")
 _MS_META = (
     "ID",
     "Start time",
@@ -370,7 +379,8 @@ FEEDBACK = [
         target="feedback_responses",
         columns={
             "submitted_at": C(headers=("Timestamp",), parse="timestamp"),
-            "respondent": C(headers=("Email Address", "Email"), parse="id"),
+            # Workspace for Education forms that record the signed-in user write "Username"
+            "respondent": C(headers=("Email Address", "Email", "Username"), parse="id"),
         },
         signature=("submitted_at",),
         question_exclude=_GOOGLE_META,

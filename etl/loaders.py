@@ -262,8 +262,10 @@ def load_feedback(
     tool: str,
     questions: dict[int, str],
     fields: set[str],
+    unscored: set[int] = frozenset(),
 ) -> int:
-    """One row per response and question; respondent e-mails are stored only as keyed hashes."""
+    """One row per response and question; respondent e-mails are stored only as keyed hashes.
+    Questions in `unscored` (answered on another scale than 1-5) get no Likert score."""
     submitted = "s.submitted_at" if "submitted_at" in fields else "NULL::TIMESTAMP"
     respondent = "k.student_key" if "respondent" in fields else "NULL"
     join = (
@@ -275,11 +277,13 @@ def load_feedback(
         return 0
     # One scan, one row per answer: a UNION ALL per question ran out of memory at 200 questions.
     answers = ", ".join(
-        f"struct_pack(question := ${i}::VARCHAR, answer := left(s.q{pos}, {TEXT_LIMIT}))"
+        f"struct_pack(question := ${i}::VARCHAR, answer := left(s.q{pos}, {TEXT_LIMIT}), "
+        f"scored := {pos not in unscored})"
         for i, pos in enumerate(questions, start=2)
     )
     select = (
-        f"SELECT $1::VARCHAR, submitted_at, respondent_key, a.question, a.answer, {likert_sql('a.answer')}, "
+        f"SELECT $1::VARCHAR, submitted_at, respondent_key, a.question, a.answer, "
+        f"CASE WHEN a.scored THEN {likert_sql('a.answer')} END, "
         f"{import_id}::INTEGER FROM (SELECT {submitted} AS submitted_at, {respondent} AS respondent_key, "
         f"unnest([{answers}]) AS a {join} WHERE {valid}) WHERE a.answer IS NOT NULL"
     )

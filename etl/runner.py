@@ -149,6 +149,54 @@ def _assessment_sql(profile: FormatProfile, fields: set[str]) -> str:
     return f"CASE {cases} ELSE {name} END"
 
 
+# A survey question that asks for the respondent's name, e-mail or id: its answers identify a person
+# (the e-mail the form itself collects is stored only as a keyed hash, by the profile).
+IDENTITY_QUESTION = re.compile(
+    r"\byour (full |first |last )?(name|e-?mail|username|student id)\b"
+    r"|^\s*((full|first|last|student|teacher|respondent)\s+)?(name|e-?mail( address)?|username|student id)"
+    r"\s*(\(.*\))?\s*[:?]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _other_scale_questions(con: duckdb.DuckDBPyConnection, valid: str, questions: dict[int, str]) -> set[int]:
+    """Questions answered with numbers outside 1-5 (a 0-10 scale): none of their answers is a Likert
+    score, not even the 3 that would fit."""
+    answers = ", ".join(f"struct_pack(q := {i}, a := q{i})" for i in questions)
+    return {
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT x.q FROM (SELECT unnest([{answers}]) AS x FROM {staging.STAGE} WHERE {valid}) "
+            "WHERE try_cast(trim(x.a) AS DOUBLE) NOT BETWEEN 1 AND 5"
+        ).fetchall()
+    }
+
+
+def _answer_warnings(
+    con: duckdb.DuckDBPyConnection, valid: str, questions: dict[int, str], other_scale: set[int]
+) -> list[str]:
+    """What the summary should say about the answers stored: cut free text, questions not scored."""
+    answers = ", ".join(f"q{i}" for i in questions)
+    cut = con.execute(
+        f"SELECT count(*) FROM (SELECT unnest([{answers}]) AS a FROM {staging.STAGE} WHERE {valid}) "
+        f"WHERE length(a) > {staging.TEXT_LIMIT}"
+    ).fetchone()[0]
+    said = []
+    if cut:
+        said.append(f"{cut} answer(s) longer than {staging.TEXT_LIMIT:,} characters were cut to that length.")
+    for i in sorted(other_scale):
+        said.append(
+            f"The question '{questions[i][:80]}' has numeric answers outside 1-5 (another scale, such as "
+            "0-10): its answers are kept without a Likert score."
+        )
+    return said
+
+
+def asks_for_identity(question: str) -> bool:
+    """'Your name (optional)', 'Email', 'Student ID': answers that name the respondent."""
+    return IDENTITY_QUESTION.search(question) is not None
+
+
 def _school_year_sql(year: str) -> str:
     """One spelling of a school year in terms: '2022-2023', '2022 - 2023', '2022-23' and a lone
     '2023' (the year it ends, as `_test_date_sql` reads it) are 2022-23, as `school_year_from_name`
@@ -209,6 +257,12 @@ def _run_file(
             and not h.lower().startswith("points -")
             and not h.lower().startswith("feedback -")
         }
+        personal = {i: h for i, h in extra.items() if asks_for_identity(h)}
+        extra = {i: h for i, h in extra.items() if i not in personal}
+        for question in personal.values():
+            src.warnings.append(
+                f"The question '{question[:80]}' asks who the respondent is; its answers were not stored."
+            )
         if not extra:
             raise FileRefused(f"{req.display_name}: the survey has no question columns.")
     tool = catalog_spelling(con, tool)
@@ -349,7 +403,11 @@ def _run_file(
                 fields=fields,
             )
         else:
-            loaders.load_feedback(con, import_id, valid, tool=tool or "", questions=extra, fields=fields)
+            other_scale = _other_scale_questions(con, valid, extra)
+            loaders.load_feedback(
+                con, import_id, valid, tool=tool or "", questions=extra, fields=fields, unscored=other_scale
+            )
+            src.warnings.extend(_answer_warnings(con, valid, extra, other_scale))
         imported = read - rejected  # source rows; events summed per day still count one each
         if written is not None and written < imported:
             src.warnings.append(_repeated_rows_warning(profile, imported - written))

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from services.privacy import mask
-from tests.etlhelp import SAMPLES, imp, key, rejects, rows, write
+from tests.etlhelp import SAMPLES, imp, key, rejects, rows, snapshot, write
 
 HEADER = "student_id,tool,date,minutes,sessions"
 
@@ -225,7 +225,15 @@ class TestDates:
 
     @pytest.mark.parametrize(
         "stamp",
-        ["2026/09/12 2:10:05 PM GMT-4", "2026-09-12 2:10:05 PM", "9/12/2026 2:10:05 PM", "9/12/26 14:10:05"],
+        [
+            "2026/09/12 2:10:05 PM GMT-4",
+            "2026/09/12 2:10:05 PM EDT",
+            "2026/09/12 2:10:05 PM PST",
+            "2026-09-12 14:10:05 UTC",
+            "2026-09-12 2:10:05 PM",
+            "9/12/2026 2:10:05 PM",
+            "9/12/26 14:10:05",
+        ],
     )
     def test_survey_timestamps_keep_the_afternoon(self, con, tmp_path, stamp):
         """Google Forms downloads end in a zone ('GMT-4'); DuckDB's own cast drops a trailing PM."""
@@ -679,3 +687,49 @@ def test_a_repeated_key_in_one_file_is_said(con, tmp_path):
     assert "1 row repeats the student, assessment, subject and test date of a later row" in " ".join(
         out.warnings
     )
+
+
+class TestSurveyPrivacy:
+    def test_a_question_asking_who_answered_is_not_stored(self, con, tmp_path):
+        header = (
+            "Timestamp,Your name (optional),Email,How easy is MathQuest to use?,Name one thing to improve"
+        )
+        body = "2026/09/12 2:10:05 PM GMT-4,Quenby Arlott,q.arlott@example.org,Agree,More levels\n"
+        out = imp(con, "feedback", write(tmp_path / "s.csv", f"{header}\n{body}"), tool="MathQuest")
+        stored = rows(con, "SELECT question, answer FROM feedback_responses ORDER BY question")
+        assert stored == [
+            ("How easy is MathQuest to use?", "Agree"),
+            ("Name one thing to improve", "More levels"),
+        ]
+        assert any("Your name (optional)" in w and "not stored" in w for w in out.warnings)
+        assert "Quenby" not in repr(snapshot(con)) and "arlott" not in repr(snapshot(con)).lower()
+
+    def test_a_workspace_username_is_the_respondent_kept_only_as_a_key(self, con, tmp_path):
+        header = "Timestamp,Username,How easy is MathQuest to use?"
+        body = "2026/09/12 2:10:05 PM GMT-4,Pell.Yarrow@example.org,Agree\n"
+        imp(con, "feedback", write(tmp_path / "s.csv", f"{header}\n{body}"), tool="MathQuest")
+        assert rows(con, "SELECT question, respondent_key IS NOT NULL FROM feedback_responses") == [
+            ("How easy is MathQuest to use?", True)
+        ]
+        assert "yarrow" not in repr(snapshot(con)).lower()
+
+    def test_a_cut_answer_is_said(self, con, tmp_path):
+        long = "x" * 12_000
+        path = write(tmp_path / "s.csv", f"Timestamp,What would you change?\n2026/09/12 14:10:05,{long}\n")
+        out = imp(con, "feedback", path, tool="MathQuest")
+        assert rows(con, "SELECT length(answer) FROM feedback_responses") == [(10_000,)]
+        assert any("cut" in w for w in out.warnings)
+
+    def test_satisfaction_answers_are_scored_and_other_scales_are_said(self, con, tmp_path):
+        header = "Timestamp,How satisfied are you?,How likely to recommend (0-10)?"
+        body = "2026/09/12 14:10:05,Very satisfied,9\n2026/09/13 14:10:05,Somewhat agree,3\n"
+        out = imp(con, "feedback", write(tmp_path / "s.csv", f"{header}\n{body}"), tool="MathQuest")
+        assert rows(con, "SELECT answer, score FROM feedback_responses ORDER BY submitted_at, question") == [
+            ("9", None),  # a 0-10 question is not a 1-5 Likert item
+            ("Very satisfied", 5.0),
+            ("3", None),  # not even its answers that would fit
+            ("Somewhat agree", 4.0),
+        ]
+        assert any(
+            "How likely to recommend (0-10)?" in w and "without a Likert score" in w for w in out.warnings
+        )
