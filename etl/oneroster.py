@@ -9,9 +9,11 @@ active. Names, usernames, e-mails, phone numbers and passwords are never staged.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import tempfile
 import zipfile
-from pathlib import Path
+import zlib
+from pathlib import Path, PurePosixPath
 
 import duckdb
 
@@ -26,32 +28,92 @@ from models.people import Actor
 
 WANTED = ("users.csv", "orgs.csv", "roles.csv", "manifest.csv")
 MAX_MEMBER_BYTES = 512 << 20
+MIN_GRADE, MAX_GRADE = -1, 13  # PK .. 13, as roster_students allows
+TEMP_TABLES = ("etl_users", "etl_orgs_lines", "etl_orgs", "etl_roles", "etl_manifest", "etl_user_orgs")
 
 
 def _files(path: Path, tmp: Path) -> dict[str, Path]:
     """The OneRoster files by lower-case name, from a folder or safely extracted from a zip."""
-    if path.is_dir():  # the files, or (as a zip often holds them) one folder down
-        found = {p.name.lower(): p for p in path.iterdir() if p.is_file() and p.name.lower() in WANTED}
-        if "users.csv" not in found:
-            inner = [d for d in path.iterdir() if d.is_dir() and not d.name.startswith(("__MACOSX", "."))]
-            if len(inner) == 1:
-                found = {
-                    p.name.lower(): p for p in inner[0].iterdir() if p.is_file() and p.name.lower() in WANTED
-                }
-        return found
+    if path.is_dir():
+        return _folder_files(path)
+    damaged = FileRefused(
+        f"{path.name}: the zip is damaged (cut short or failing its check); export it again."
+    )
     if not zipfile.is_zipfile(path):
+        with path.open("rb") as handle:
+            if handle.read(4) == b"PK\x03\x04":  # a zip's first bytes, but no directory at its end
+                raise damaged
         raise FileRefused(f"{path.name}: a roster is a OneRoster folder or .zip (users.csv, orgs.csv, ...).")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _extract(path.name, archive, tmp)
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise damaged from None
+    except NotImplementedError:
+        raise FileRefused(
+            f"{path.name}: the zip uses a compression method that cannot be read; zip it again."
+        ) from None
+
+
+def _hidden(part: str) -> bool:
+    """macOS adds __MACOSX/ and ._ copies to every zip it makes; dot-folders are never an export."""
+    return part.startswith(("__MACOSX", "."))
+
+
+def _wanted_in(folder: Path) -> dict[str, Path]:
+    return {p.name.lower(): p for p in folder.iterdir() if p.is_file() and p.name.lower() in WANTED}
+
+
+def _folder_files(path: Path) -> dict[str, Path]:
+    """The files, or (as an unzipped export often holds them) those one folder down."""
+    found = _wanted_in(path)
+    if "users.csv" in found:
+        return found
+    inner = sorted(d for d in path.iterdir() if d.is_dir() and not _hidden(d.name))
+    sets = {d.name: _wanted_in(d) for d in inner}
+    chosen = _one_export(path.name, sets)
+    if chosen is not None:
+        return chosen
+    return sets[inner[0].name] if len(inner) == 1 else found
+
+
+def _one_export(name: str, sets: dict[str, dict]) -> dict | None:
+    """The one folder that holds users.csv; two such folders (say 2025-26/ and 2026-27/) are two
+    exports, and taking either one silently could import last year's roster over this year's."""
+    exports = sorted(folder for folder, files in sets.items() if "users.csv" in files)
+    if len(exports) > 1:
+        raise FileRefused(
+            f"{name}: holds more than one OneRoster export (folders {', '.join(exports)}); "
+            "import one folder at a time. Nothing was imported."
+        )
+    return sets[exports[0]] if exports else None
+
+
+def _extract(name: str, archive: zipfile.ZipFile, tmp: Path) -> dict[str, Path]:
+    """The export's files from a zip, each written to `tmp` under its own name only (no ../ escapes).
+
+    Members are grouped by folder so one export is taken whole; a zip with no users.csv at all keeps
+    whatever OneRoster files it has, so the refusal names what is missing."""
+    sets: dict[str, dict[str, zipfile.ZipInfo]] = {}
+    for info in archive.infolist():
+        parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+        if info.is_dir() or not parts or parts[-1].lower() not in WANTED or any(map(_hidden, parts)):
+            continue
+        sets.setdefault("/".join(parts[:-1]), {})[parts[-1].lower()] = info
+    chosen = _one_export(name, sets)
+    if chosen is None:
+        chosen = {k: v for files in sets.values() for k, v in files.items()}
+    for member, info in chosen.items():
+        if info.flag_bits & 0x1:
+            raise FileRefused(f"{name}: the zip is password-protected; export it again without a password.")
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise FileRefused(f"{name}: {member} is larger than {MAX_MEMBER_BYTES >> 20} MB.")
     found: dict[str, Path] = {}
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            name = Path(info.filename).name.lower()
-            if name not in WANTED or info.is_dir():
-                continue
-            if info.file_size > MAX_MEMBER_BYTES:
-                raise FileRefused(f"{path.name}: {name} is larger than {MAX_MEMBER_BYTES >> 20} MB.")
-            target = tmp / name  # never the member's own path (no ../ escapes)
-            target.write_bytes(archive.read(info))
-            found[name] = target
+    for member, info in chosen.items():
+        target = tmp / member
+        with archive.open(info) as source, target.open("wb") as out:
+            shutil.copyfileobj(source, out, 1 << 20)  # the CRC is checked as the last block is read
+        found[member] = target
     return found
 
 
@@ -112,13 +174,15 @@ def import_roster(
         previous = find_previous(con, sha, "roster")
         if previous:
             return already_outcome(previous)
-        sources = {name: open_source(p) for name, p in files.items()}
+        sources: dict[str, SourceFile] = {}
         try:
+            for name in sorted(files, key=WANTED.index):  # users.csv first: its warnings come first
+                sources[name] = open_source(files[name])
             return _import(con, secret, req, sources, sha, actor, progress)
         finally:
             for src in sources.values():
                 src.close()
-            for table in ("etl_users", "etl_orgs", "etl_roles", KEYS):
+            for table in (*TEMP_TABLES, staging.STAGE, KEYS):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -149,12 +213,8 @@ def _import(
     )
     if "sourced_id" not in users:
         raise FileRefused(f"{req.display_name}: users.csv has no sourcedId column.")
-    _stage_file(
-        con,
-        sources["orgs.csv"],
-        "etl_orgs",
-        {"sourced_id": ("sourcedId",), "name": ("name",), "type": ("type",)},
-    )
+    warnings = [f"{name}: {w}" for name, src in sources.items() for w in src.warnings]
+    warnings += _stage_orgs(con, req, sources["orgs.csv"])
     version = "1.1" if "role" in users else "1.2"
     if "role" not in users and "roles.csv" not in sources:
         raise FileRefused(
@@ -177,28 +237,23 @@ def _import(
             "coalesce(u.role, (SELECT arg_max(r.role, lower(r.role_type) = 'primary') FROM etl_roles r "
             "WHERE r.user_id = u.sourced_id))"
         )
-        org_fallback = (
-            "(SELECT arg_max(r.org_id, lower(r.role_type) = 'primary') FROM etl_roles r "
-            "WHERE r.user_id = u.sourced_id)"
-        )
-        version = "1.2" if "role" not in users else version
     else:
-        role_sql, org_fallback = "u.role", "NULL"
-    # a user listed under the district and a school ("dist-1,sch-b") belongs to the school
-    school_org = (
-        "(SELECT min_by(o2.sourced_id, list_position(string_split(replace(u.org_ids, ' ', ''), ','), o2.sourced_id)) "
-        "FROM etl_orgs o2 WHERE lower(o2.type) = 'school' "
-        "AND list_contains(string_split(replace(u.org_ids, ' ', ''), ','), o2.sourced_id))"
-    )
-    org_sql = f"coalesce(u.primary_org, {school_org}, trim(split_part(u.org_ids, ',', 1)), {org_fallback})"
-    grade = cleaning.grade_expr("trim(split_part(u.grades, ',', 1))")
+        role_sql = "u.role"
+    bulk = _is_bulk(con, sources.get("manifest.csv"))
+    _user_orgs(con, roles="roles.csv" in sources)
+    first_grade = "trim(split_part(u.grades, ',', 1))"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {staging.STAGE} AS
-        SELECT u.rowid AS rowid_src, lower({role_sql}) AS role, coalesce(u.identifier, u.sourced_id) AS student_id,
-               o.name AS school, {org_sql} AS org_id, {grade} AS grade,
-               coalesce(lower(u.status), 'active') NOT IN ('tobedeleted', 'inactive')
-                 AND coalesce(lower(u.enabled), 'true') <> 'false' AS active,
+        SELECT p.*, o.name AS school,
+               CASE WHEN p.grade_read BETWEEN {MIN_GRADE} AND {MAX_GRADE} THEN p.grade_read END AS grade,
                false AS __blank, false AS __overflow
-        FROM etl_users u LEFT JOIN etl_orgs o ON o.sourced_id = {org_sql} ORDER BY u.rowid""")
+        FROM (SELECT u.rowid AS rowid_src, lower({role_sql}) AS role,
+                     coalesce(u.identifier, u.sourced_id) AS student_id,
+                     coalesce(uo.school_org, uo.first_org) AS org_id,
+                     {cleaning.grade_expr(first_grade)} AS grade_read, left({first_grade}, 80) AS grade_raw,
+                     coalesce(lower(u.status), 'active') NOT IN ('tobedeleted', 'inactive')
+                       AND coalesce(lower(u.enabled), 'true') <> 'false' AS active
+              FROM etl_users u LEFT JOIN etl_user_orgs uo ON uo.user_row = u.rowid) p
+        LEFT JOIN etl_orgs o ON o.sourced_id = p.org_id ORDER BY p.rowid_src""")
     read = con.execute(
         f"SELECT count(*) FROM {staging.STAGE} WHERE role IN ('student', 'teacher')"
     ).fetchone()[0]
@@ -216,6 +271,13 @@ def _import(
             "school not found in orgs.csv",
             "school IS NULL AND org_id IS NOT NULL",
             "left(org_id, 80)",
+        ),
+        staging.Check(
+            "warning",
+            "grades",
+            "grade not between PK and 13; read as missing",
+            "role = 'student' AND grade IS NULL AND grade_read IS NOT NULL",
+            "grade_raw",
         ),
     ]
     people = "role IN ('student', 'teacher')"
@@ -242,12 +304,15 @@ def _import(
         staging.true_line_numbers(con, import_id, sources["users.csv"])
         progress("writing", 0.6)
         src = f"FROM {staging.STAGE} s JOIN {KEYS} k ON k.raw = s.student_id WHERE {valid}"
+        # OneRoster carries no program flags (ELL, IEP, FRL): the ones already stored are kept
         loaders.upsert(
             con,
             "roster_students",
-            ["student_key", "school", "grade", "active", "import_id"],
-            f"SELECT k.student_key, arg_max_null(school, s.rowid), arg_max_null(grade, s.rowid), "
-            f"arg_max_null(active, s.rowid), {import_id} {src} AND role = 'student' GROUP BY k.student_key",
+            ["student_key", "school", "grade", "active", "ell", "iep", "frl", "import_id"],
+            f"SELECT n.*, r.ell, r.iep, r.frl, {import_id} FROM ("
+            f"SELECT k.student_key, arg_max_null(school, s.rowid) AS school, arg_max_null(grade, s.rowid) AS grade, "
+            f"arg_max_null(active, s.rowid) AS active {src} AND role = 'student' GROUP BY k.student_key) n "
+            "LEFT JOIN roster_students r USING (student_key)",
             import_id,
         )
         loaders.upsert(
@@ -258,9 +323,21 @@ def _import(
             f"GROUP BY k.student_key",
             import_id,
         )
+        if bulk:
+            left = _deactivate_missing(con, import_id)
+            if left:
+                warnings.append(
+                    f"{left:,} student(s) marked inactive because they are no longer in the roster."
+                )
         imported = con.execute(f"SELECT count(*) FROM {staging.STAGE} WHERE {valid}").fetchone()[0]
         importlog.finish_entry(
-            con, import_id, read=read, imported=imported, rejected=rejected, warned=warned, notes=None
+            con,
+            import_id,
+            read=read,
+            imported=imported,
+            rejected=rejected,
+            warned=warned,
+            notes=" ".join(warnings) or None,
         )
     progress("done", 1.0)
     return importlog.imported_outcome(
@@ -271,10 +348,97 @@ def _import(
         imported=imported,
         rejected=rejected,
         warned=warned,
-        warnings=[],
+        warnings=warnings,
         format_name=f"oneroster-{version}",
         label=f"OneRoster {version}",
         noun="people",
+    )
+
+
+def _stage_orgs(con: duckdb.DuckDBPyConnection, req: ImportRequest, src: SourceFile) -> list[str]:
+    """etl_orgs with one row per sourcedId, the last line winning (as a later line of users.csv does).
+
+    Why: an org listed twice joined every one of its users twice, which inflated the counts and
+    picked one of the two names at random. An orgs.csv without orgs would have wiped every stored
+    student's school, so it is refused. Returns the warning for orgs listed more than once."""
+    found = _stage_file(
+        con, src, "etl_orgs_lines", {"sourced_id": ("sourcedId",), "name": ("name",), "type": ("type",)}
+    )
+    if "sourced_id" not in found:
+        raise FileRefused(f"{req.display_name}: orgs.csv has no sourcedId column; nothing was imported.")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE etl_orgs AS SELECT sourced_id, name, type FROM etl_orgs_lines "
+        "WHERE sourced_id IS NOT NULL QUALIFY row_number() OVER (PARTITION BY sourced_id ORDER BY rowid DESC) = 1"
+    )
+    if con.execute("SELECT count(*) FROM etl_orgs").fetchone()[0] == 0:
+        raise FileRefused(f"{req.display_name}: orgs.csv lists no schools; nothing was imported.")
+    twice = [
+        r[0]
+        for r in con.execute(
+            "SELECT left(sourced_id, 40) FROM etl_orgs_lines WHERE sourced_id IS NOT NULL "
+            "GROUP BY sourced_id HAVING count(*) > 1 ORDER BY min(rowid)"
+        ).fetchall()
+    ]
+    if not twice:
+        return []
+    named = ", ".join(twice[:5]) + (", ..." if len(twice) > 5 else "")
+    return [f"orgs.csv lists {len(twice):,} org(s) more than once ({named}); the last line of each is used."]
+
+
+def _is_bulk(con: duckdb.DuckDBPyConnection, manifest: SourceFile | None) -> bool:
+    """Whether users.csv is the complete list (manifest.csv `file.users` = bulk, or no manifest).
+
+    Only a complete list can say that a student left; a delta export lists just the changes."""
+    if manifest is None:
+        return True
+    _stage_file(con, manifest, "etl_manifest", {"name": ("propertyName",), "value": ("value",)})
+    value = con.execute(
+        "SELECT lower(arg_max(value, rowid)) FROM etl_manifest WHERE lower(name) = 'file.users'"
+    ).fetchone()[0]
+    return value == "bulk"
+
+
+def _user_orgs(con: duckdb.DuckDBPyConnection, *, roles: bool) -> None:
+    """etl_user_orgs(user_row, school_org, first_org): each users.csv line's school, set-wise.
+
+    The school is the primary org when it is a school, else a school among the user's orgs (1.1
+    orgSourcedIds in their order; 1.2 roles.csv, the primary role first): a OneRoster 1.2 export may
+    name the district as the primary org, and a user is often listed under the district and a school
+    ("dist-1,sch-b"). Only when no org is a school does the first org (primary, listed, role) count."""
+    ranked = [
+        "SELECT rowid AS user_row, primary_org AS org_id, [0]::BIGINT[] AS rank FROM etl_users",
+        "SELECT user_row, trim(org_id), [1, pos]::BIGINT[] FROM (SELECT rowid AS user_row, "
+        "unnest(string_split(org_ids, ',')) AS org_id, generate_subscripts(string_split(org_ids, ','), 1) "
+        "AS pos FROM etl_users WHERE org_ids IS NOT NULL)",
+    ]
+    if roles:
+        ranked.append(
+            "SELECT u.rowid, r.org_id, [2, CASE WHEN lower(r.role_type) = 'primary' THEN 0 ELSE 1 END, "
+            "r.rowid]::BIGINT[] FROM etl_users u JOIN etl_roles r ON r.user_id = u.sourced_id"
+        )
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE etl_user_orgs AS
+        SELECT uo.user_row, arg_min(uo.org_id, uo.rank) FILTER (WHERE lower(o.type) = 'school') AS school_org,
+               arg_min(uo.org_id, uo.rank) AS first_org
+        FROM ({" UNION ALL ".join(ranked)}) uo LEFT JOIN etl_orgs o ON o.sourced_id = uo.org_id
+        WHERE nullif(uo.org_id, '') IS NOT NULL GROUP BY uo.user_row""")
+
+
+def _deactivate_missing(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
+    """Mark inactive the stored active students of this export's schools that it no longer lists.
+
+    Why: a bulk export is the complete roster, so a student who left is simply not in it; without
+    this they stayed active forever. Scoped to the schools in orgs.csv (orgs of type school, or of no
+    type; never the district), so a one-school export leaves the other schools alone. Through the upsert, so undo puts the active rows back."""
+    schools = (
+        "SELECT name FROM etl_orgs WHERE coalesce(lower(type), 'school') = 'school' AND name IS NOT NULL"
+    )
+    return loaders.upsert(
+        con,
+        "roster_students",
+        ["student_key", "school", "grade", "ell", "iep", "frl", "active", "import_id"],
+        f"SELECT student_key, school, grade, ell, iep, frl, false, {import_id} FROM roster_students "
+        f"WHERE active AND import_id IS DISTINCT FROM {import_id} AND school IN ({schools})",
+        import_id,
     )
 
 
