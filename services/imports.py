@@ -68,7 +68,8 @@ def import_upload(
             data.seek(0)
             with path.open("wb") as out:
                 shutil.copyfileobj(data, out, 1 << 22)
-        if kind == "roster" and not zipfile.is_zipfile(path):
+        # a damaged zip still starts like one: the importer then says it is damaged
+        if kind == "roster" and not (zipfile.is_zipfile(path) or _starts_like_a_zip(path)):
             raise InvalidInput("Upload a OneRoster .zip (users.csv, orgs.csv, ... zipped together).")
         request = ImportRequest(
             kind=kind,
@@ -140,3 +141,8 @@ def data_quality(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> dict[str, A
         or {}
     )
     return row
+
+
+def _starts_like_a_zip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"

@@ -125,3 +125,18 @@ def test_an_upload_given_as_a_file_object_is_streamed_and_imported(con, people):
         imports.import_upload(
             con, b"k", actor=people["technology"], kind="usage", file_name="e.csv", data=io.BytesIO(b"")
         )
+
+
+def test_an_uploaded_roster_that_is_a_damaged_zip_is_called_damaged(con, people):
+    import pytest
+
+    from etl.source import FileRefused
+    from models.errors import InvalidInput
+    from services import imports
+
+    actor = people["technology"]
+    damaged = b"PK\x03\x04" + b"\x00" * 200  # a zip's first bytes, cut short
+    with pytest.raises(FileRefused, match="damaged"):
+        imports.import_upload(con, b"k", actor=actor, kind="roster", file_name="r.zip", data=damaged)
+    with pytest.raises(InvalidInput, match="Upload a OneRoster .zip"):
+        imports.import_upload(con, b"k", actor=actor, kind="roster", file_name="r.csv", data=b"a,b\n1,2\n")
