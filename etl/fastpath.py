@@ -102,7 +102,8 @@ def _text_is_clean(
             else f"(SELECT DISTINCT {field} AS v FROM usage_facts WHERE import_id = $import_id)"
         )
         changed = con.execute(
-            f"SELECT count(*) FROM {values} WHERE v IS DISTINCT FROM ({cleaning.cleaned('v')})",
+            f"SELECT count(*) FROM {values} WHERE v IS DISTINCT FROM ({cleaning.cleaned('v')}) "
+            f"OR length(v) > {staging.NAME_LIMIT}",
             {"tools": tools} if field == "tool" else {"import_id": import_id},
         ).fetchone()[0]
         if changed:

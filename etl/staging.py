@@ -23,6 +23,7 @@ from etl.source import MAX_FIELD_BYTES, FileRefused, SourceFile, count_lines, re
 STAGE = "etl_stage"
 SPARE_COLUMNS = 4
 TEXT_LIMIT = 10_000  # longest free text kept (survey answers); longer values are cut with a warning
+NAME_LIMIT = 200  # longest tool or school name: a longer cell is damage (a 3 MB "tool" was stored whole)
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,16 @@ def _field_checks(field: str, spec, label: str) -> list[Check]:
         if spec.required:
             missing = cleaning.is_blank(field) if spec.parse == "id" else f"{field} IS NULL"
             checks.append(Check("rejected", label, f"missing {label}", missing, "NULL"))
+        if spec.parse == "text" and field in ("tool", "school"):
+            checks.append(
+                Check(
+                    "rejected",
+                    label,
+                    f"longer than {NAME_LIMIT} characters (a damaged cell?)",
+                    f"length({field}) > {NAME_LIMIT}",
+                    cleaning.masked(f"left({field}, 80)"),
+                )
+            )
         if spec.parse == "id":
             checks.append(
                 Check(

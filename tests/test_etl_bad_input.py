@@ -139,3 +139,12 @@ class TestSurvivableDamage:
         path = write(tmp_path / "x.csv", f"{HEADER}\n1001,A,2026-09-02,5,1\n,,,,\n1002,A,2026-09-02,5,1\n")
         out = imp(con, "usage", path)
         assert (out.rows_read, out.rows_imported, out.rows_rejected) == (2, 2, 0)
+
+
+@pytest.mark.parametrize("rows_before", [1, 3000])  # the full path, and a file big enough for the fast lane
+def test_a_tool_name_that_is_a_damaged_cell_is_rejected(con, tmp_path, rows_before):
+    good = "".join(f"{2000 + i},MathQuest,2026-09-{1 + i % 28:02d},5,1\n" for i in range(rows_before))
+    path = write(tmp_path / "u.csv", f"{HEADER}\n{good}1001,{'Q' * 5000},2026-09-02,5,1\n")
+    out = imp(con, "usage", path)
+    assert (out.rows_imported, out.rows_rejected) == (rows_before, 1)
+    assert rows(con, "SELECT max(length(tool)) FROM usage_daily") == [(len("MathQuest"),)]
