@@ -13,7 +13,7 @@ import duckdb
 
 from db import repo
 from db.connection import transaction
-from etl.loaders import undo_rows
+from etl.loaders import drop_unused_refs, undo_rows
 from models.errors import DomainError
 from models.people import Actor
 
@@ -93,12 +93,7 @@ def purge_older_than(
         ).fetchone()[0]
         con.execute("DELETE FROM roster_students WHERE NOT active AND updated_at < ?", [cutoff])
         deleted["roster_students (inactive)"] = inactive
-        # usage numbers of students no usage row refers to any more (the key alone says nothing)
-        con.execute(
-            "DELETE FROM student_refs r WHERE NOT EXISTS (SELECT 1 FROM usage_facts f "
-            "WHERE f.student_ref = r.student_ref) AND NOT EXISTS (SELECT 1 FROM usage_facts_superseded f "
-            "WHERE f.student_ref = r.student_ref)"
-        )
+        drop_unused_refs(con)
         repo.audit(
             con,
             actor=actor,

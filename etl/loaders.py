@@ -106,6 +106,16 @@ def upsert(
     return inserted
 
 
+def drop_unused_refs(con: duckdb.DuckDBPyConnection) -> None:
+    """Delete the usage numbers of student keys no usage row refers to any more (after an undo or a
+    purge): a key left behind says a student was once there."""
+    con.execute(
+        "DELETE FROM student_refs r WHERE NOT EXISTS (SELECT 1 FROM usage_facts f "
+        "WHERE f.student_ref = r.student_ref) AND NOT EXISTS (SELECT 1 FROM usage_facts_superseded f "
+        "WHERE f.student_ref = r.student_ref)"
+    )
+
+
 def undo_rows(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
     """Delete what an import wrote and put back what it had replaced. Returns rows removed."""
     removed = 0
@@ -118,6 +128,7 @@ def undo_rows(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
             [import_id],
         )
         con.execute(f"DELETE FROM {table}_superseded WHERE superseded_by = ?", [import_id])
+    drop_unused_refs(con)
     return removed
 
 

@@ -149,6 +149,8 @@ class TestUndo:
         assert rows(con, "SELECT minutes FROM usage_daily") == [(20.0,)]
         assert rows(con, "SELECT status FROM import_log ORDER BY import_id") == [("imported",), ("undone",)]
         assert rows(con, "SELECT count(*) FROM usage_facts_superseded") == [(0,)]
+        # student 2 came with the undone import: no number of theirs is left behind
+        assert rows(con, "SELECT student_key FROM student_refs") == [(key("1"),)]
 
     def test_undone_file_can_be_imported_again(self, con, tmp_path):
         path = write(tmp_path / "w.csv", f"{HEADER}\n1,A,2026-09-02,20,1\n")
