@@ -130,8 +130,11 @@ def _open(db: Path | None) -> tuple[duckdb.DuckDBPyConnection, Settings]:
     return con, settings
 
 
-def _import(args: argparse.Namespace) -> int:
-    base = {
+def _base(args: argparse.Namespace) -> dict[str, Any]:
+    """The fields every import's JSON line carries, even when nothing was imported."""
+    if args.command in ("undo", "purge"):
+        return {}
+    return {
         "kind": args.command,
         "format": args.format,
         "rows_read": 0,
@@ -139,6 +142,10 @@ def _import(args: argparse.Namespace) -> int:
         "rows_rejected": 0,
         "already_imported": False,
     }
+
+
+def _import(args: argparse.Namespace) -> int:
+    base = _base(args)
     if not args.path.exists():
         _emit(
             args,
@@ -240,14 +247,15 @@ def main(argv: list[str] | None = None) -> int:
             return _purge(args)
         return _import(args)
     except DatabaseBusy as exc:
-        _emit(args, {"status": "busy", "error": str(exc)}, f"refused: {exc}", error=True)
+        _emit(args, {**_base(args), "status": "busy", "error": str(exc)}, f"refused: {exc}", error=True)
         return EXIT_REFUSED
     except FileRefused as exc:
-        _emit(args, {"status": "refused", "error": exc.message}, f"refused: {exc.message}", error=True)
+        payload = {**_base(args), "status": "refused", "error": exc.message}
+        _emit(args, payload, f"refused: {exc.message}", error=True)
         return EXIT_REFUSED
     except Exception as exc:  # noqa: BLE001 - one line for people, the traceback only on request
         if os.environ.get("EDTECH_DEBUG"):
             raise
         message = f"unexpected {type(exc).__name__}; nothing was imported (EDTECH_DEBUG=1 shows details)."
-        _emit(args, {"status": "error", "error": message}, f"error: {message}", error=True)
+        _emit(args, {**_base(args), "status": "error", "error": message}, f"error: {message}", error=True)
         return EXIT_REFUSED

@@ -153,3 +153,27 @@ class TestLockWait:
         assert result.returncode == 0, result.stderr
         assert last_json(result)["rows_imported"] == 200
         assert waited >= 1.0  # it really waited for the holder
+
+    def test_a_database_that_stays_busy_gives_the_import_fields_and_status_busy(
+        self, tmp_path, monkeypatch, capsys
+    ):
+        from etl import cli
+
+        db = tmp_path / "busy.duckdb"
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(db), "6"], stdout=subprocess.PIPE, text=True
+        )
+        try:
+            assert holder.stdout.readline().strip() == "holding"
+            monkeypatch.setattr(cli, "LOCK_WAIT_SECONDS", 0.5)
+            monkeypatch.setenv("EDTECH_LOCK_WAIT_SECONDS", "0.5")
+            code = cli.main(
+                ["usage", str(SAMPLES / "usage" / "generic_usage.csv"), "--db", str(db), "--json"]
+            )
+        finally:
+            holder.kill()
+            holder.communicate(timeout=30)
+        payload = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert code == 1
+        assert payload["status"] == "busy" and "busy" in payload["error"]
+        assert (payload["kind"], payload["rows_imported"], payload["already_imported"]) == ("usage", 0, False)
