@@ -36,12 +36,16 @@ def _noop(step: str, fraction: float) -> None:
     return None
 
 
-def find_previous(con: duckdb.DuckDBPyConnection, fingerprint: str, kind: str) -> dict | None:
+def find_previous(
+    con: duckdb.DuckDBPyConnection, fingerprint: str, kind: str, format_name: str | None = None
+) -> dict | None:
+    """The import of the same file (bytes and kind; and format, when given) that still stands. One
+    file may be read with two formats on purpose: an IXL export with Math and ELA columns."""
     return repo.fetch_one(
         con,
-        "SELECT * FROM import_log WHERE file_sha256 = ? AND kind = ? AND status = 'imported' "
-        "ORDER BY import_id DESC LIMIT 1",
-        [fingerprint, kind],
+        "SELECT * FROM import_log WHERE file_sha256 = $sha AND kind = $kind AND status = 'imported' "
+        "AND ($format::VARCHAR IS NULL OR format = $format) ORDER BY import_id DESC LIMIT 1",
+        {"sha": fingerprint, "kind": kind, "format": format_name},
     )
 
 
@@ -231,20 +235,26 @@ def _run_file(
     actor: Actor | None,
     progress: Progress,
 ) -> ImportOutcome:
-    previous = find_previous(con, src.fingerprint, req.kind)
-    if previous:
-        return already_outcome(previous)
     found = detect(PROFILES, req.kind, src.header, req.format)
     if found.profile is None:
+        previous = find_previous(con, src.fingerprint, req.kind)  # e.g. the IXL file asked again
+        if previous:
+            return already_outcome(previous)
         raise FileRefused(f"{req.display_name}: {found.problem}")
     profile = found.profile
+    previous = find_previous(con, src.fingerprint, req.kind, profile.name)
+    if previous:
+        return already_outcome(previous)
     resolved = profile.resolve(src.header)
     fields = set(resolved)
     tool = req.tool or profile.constants.get("tool")
     if req.kind in ("usage", "feedback") and "tool" not in fields and not tool:
         tool = tool_from_name(con, req.display_name)
         if not tool:
-            raise UsageProblem(f"{req.display_name}: the file has no tool column; name the tool with --tool.")
+            raise UsageProblem(
+                f"{req.display_name}: the file has no tool column; name the tool (--tool, or Tool on the "
+                "Import page)."
+            )
     extra: dict[str, int] = {}
     if profile.target == "feedback_responses":
         excluded = {h.lower() for h in profile.question_exclude}
@@ -311,7 +321,10 @@ def _run_file(
             )
         subject = fixed or given or subject_from_name(req.display_name)
         if "subject" not in fields and not subject:
-            raise UsageProblem(f"{req.display_name}: the file does not say the subject; give --subject.")
+            raise UsageProblem(
+                f"{req.display_name}: the file does not say the subject; give it (--subject, or Subject on "
+                "the Import page)."
+            )
         # --subject names the subject of a file that does not carry one; it never relabels the
         # file's own subjects (it only fills blank cells)
         subject_sql = _quote(subject) if "subject" not in fields else f"coalesce(subject, {_quote(subject)})"

@@ -565,12 +565,22 @@ def test_ixl_subjects_each_have_their_profile_and_a_two_subject_file_asks_which(
     both = write(
         tmp_path / "ixl_both.csv", "Student ID,Math questions answered,ELA questions answered\n1002,5,6\n"
     )
-    with pytest.raises(FileRefused, match="choose one with --format"):
+    with pytest.raises(
+        FileRefused, match=r"IXL progress by student \(Reading\) \[ixl-progress-ela\]; choose one"
+    ):
         imp(con, "usage", both)
     imp(con, "usage", both, format="ixl-progress-ela")
     assert rows(
         con, "SELECT subject, questions_answered FROM usage_summary WHERE student_key = ?", [key("1002")]
     ) == [("Reading", 6)]
+    # the same file once more for its other subject is not "already imported"; for the same one it is
+    assert not imp(con, "usage", both, format="ixl-progress").already_imported
+    assert imp(con, "usage", both, format="ixl-progress-ela").already_imported
+    assert rows(
+        con,
+        "SELECT subject, questions_answered FROM usage_summary WHERE student_key = ? ORDER BY 1",
+        [key("1002")],
+    ) == [("Math", 5), ("Reading", 6)]
 
 
 def test_star_data_feed_falls_back_to_the_utc_date_row_by_row(con, tmp_path):
