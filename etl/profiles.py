@@ -20,6 +20,18 @@ Parse = Literal[
 Target = Literal["usage_daily", "usage_summary", "assessment_results", "feedback_responses", "roster"]
 
 KINDS: tuple[str, ...] = ("roster", "usage", "assessments", "feedback")
+KIND_NOUNS = {
+    "roster": "rosters",
+    "usage": "usage exports",
+    "assessments": "assessment results",
+    "feedback": "survey responses",
+}
+KIND_ARTICLED = {
+    "roster": "a roster",
+    "usage": "a usage export",
+    "assessments": "assessment results",
+    "feedback": "survey responses",
+}
 
 
 def norm_header(name: str) -> str:
@@ -127,7 +139,9 @@ def detect(
         if chosen is None:
             return Detection(problem=f"unknown format '{requested}'.")
         if chosen.kind != kind:
-            return Detection(problem=f"format '{requested}' is a {chosen.kind} format, not {kind}.")
+            return Detection(
+                problem=f"the format {chosen.label} is for {KIND_NOUNS[chosen.kind]}, not {KIND_NOUNS[kind]}."
+            )
         if not chosen.matches(header):
             return Detection(
                 problem=f"the header does not fit {chosen.label}: expected {chosen.expected()}; "
@@ -144,10 +158,13 @@ def detect(
     if not same_kind:
         other = top[0]
         return Detection(
-            problem=f"this looks like a {other.label} file ({other.kind}), not a {kind} "
-            f"export; import it as {other.kind}."
+            problem=f"this looks like a {other.label} file, which is {KIND_ARTICLED[other.kind]}, not "
+            f"{KIND_ARTICLED[kind]}; import it as {KIND_NOUNS[other.kind]}."
         )
     if len(same_kind) > 1:
-        names = ", ".join(p.name for p in same_kind)
-        return Detection(problem=f"the header fits several formats ({names}); choose one with --format.")
+        names = "; ".join(f"{p.label} [{p.name}]" for p in same_kind)
+        return Detection(
+            problem=f"the header fits several formats: {names}; choose one (--format, or Format on the "
+            "Import page)."
+        )
     return Detection(profile=same_kind[0])

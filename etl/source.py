@@ -300,7 +300,7 @@ def open_source(path: str | Path, *, while_scanning: EarlyWork | None = None) ->
     except OSError as exc:
         raise FileRefused(f"{path.name}: cannot be read ({exc.strerror}).") from exc
     if size == 0 or not head.strip(b"\x00\r\n\t \xef\xbb\xbf"):
-        raise FileRefused(f"{path.name}: the file is empty.")
+        raise FileRefused(f"{path.name}: the file is empty; nothing was imported.")
     warnings: list[str] = []
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
