@@ -59,7 +59,7 @@ def undo_last_import(con: duckdb.DuckDBPyConnection, *, actor: Actor | None) -> 
     if last is None:
         raise DomainError("There is no import to undo.")
     with transaction(con):
-        removed = undo_rows(con, last["import_id"])
+        removed, restored = undo_rows(con, last["import_id"])
         repo.update(
             con,
             "import_log",
@@ -68,7 +68,21 @@ def undo_last_import(con: duckdb.DuckDBPyConnection, *, actor: Actor | None) -> 
             actor=actor,
             note=f"undo: {removed} rows removed",
         )
-    return {"import_id": last["import_id"], "file_name": last["file_name"], "rows_removed": removed}
+    return {
+        "import_id": last["import_id"],
+        "file_name": last["file_name"],
+        "rows_removed": removed,
+        "rows_restored": restored,
+        "message": undo_message(last["import_id"], last["file_name"], removed, restored),
+    }
+
+
+def undo_message(import_id: int, file_name: str, removed: int, restored: int) -> str:
+    """What an undo did, in the words the page and the command both print."""
+    back = ""
+    if restored:
+        back = f"; {restored:,} earlier {'row it had replaced is' if restored == 1 else 'rows it had replaced are'} back"
+    return f"Undid import #{import_id} ({file_name}): {removed:,} rows removed{back}."
 
 
 def purge_older_than(

@@ -219,7 +219,7 @@ def _undo(args: argparse.Namespace) -> int:
     _emit(
         args,
         {"status": "undone", **result},
-        f"Undid import #{result['import_id']} ({result['file_name']}): {result['rows_removed']:,} rows removed.",
+        result["message"],
     )
     return EXIT_OK
 

@@ -341,6 +341,15 @@ def try_import(
     finally:
         con.execute("RESET preserve_insertion_order")
     progress("done", 1.0)
+    unrostered = importlog.unrostered_warning(con)
     return importlog.imported_outcome(
-        req, profile, import_id, read=read, imported=read, rejected=0, warned=0, warnings=src.warnings
+        req,
+        profile,
+        import_id,
+        read=read,
+        imported=read,
+        rejected=0,
+        warned=0,
+        warnings=[*src.warnings, *([unrostered] if unrostered else [])],
+        replaced=loaders.replaced_rows(con, import_id),
     )

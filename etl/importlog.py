@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from db import repo
+from etl.keys import KEYS
 from etl.profiles import FormatProfile
 from models.imports import ImportOutcome, ImportRequest
 from models.people import Actor
@@ -67,6 +68,7 @@ def imported_outcome(
     format_name: str | None = None,
     label: str | None = None,
     noun: str = "rows",
+    replaced: int = 0,
 ) -> ImportOutcome:
     """What a finished import reports: a file's (both lanes: etl/fastpath.py and etl/runner.py) from
     its profile, a roster's (etl/oneroster.py) from `format_name`, `label` and `noun`."""
@@ -84,5 +86,33 @@ def imported_outcome(
         already_imported=False,
         warnings=warnings,
         message=f"Imported {imported:,} of {read:,} {noun} from {req.display_name} "
-        f"({label}); {rejected:,} rejected, {warned:,} with warnings.",
+        f"({label}); {rejected:,} rejected, {warned:,} with warnings"
+        + (
+            f"; {replaced:,} stored {'row' if replaced == 1 else 'rows'} of earlier imports "
+            f"{'was' if replaced == 1 else 'were'} replaced."
+            if replaced
+            else "."
+        ),
+    )
+
+
+def unrostered_warning(con: duckdb.DuckDBPyConnection) -> str | None:
+    """For a usage import: what the pages will not show. Usage & outcomes counts rostered students
+    only, so usage of students not on the roster is kept (Data quality lists it) but not counted there;
+    importing 200,000 such rows otherwise changed nothing visible, with no word why."""
+    missing, rostered = con.execute(
+        f"SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM roster_students r "
+        f"WHERE r.student_key = k.student_key)), (SELECT count(*) FROM roster_students) FROM {KEYS} k"
+    ).fetchone()
+    if not missing:
+        return None
+    if not rostered:
+        return (
+            "No roster has been imported yet: Usage & outcomes counts rostered students only, so this "
+            "usage shows there once a roster (OneRoster) is imported."
+        )
+    return (
+        f"{missing:,} {'student in this file is' if missing == 1 else 'students in this file are'} not on "
+        "the roster: their usage is kept (Data quality "
+        "lists it) but Usage & outcomes counts rostered students only."
     )

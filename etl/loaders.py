@@ -116,20 +116,28 @@ def drop_unused_refs(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def undo_rows(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
-    """Delete what an import wrote and put back what it had replaced. Returns rows removed."""
-    removed = 0
+def undo_rows(con: duckdb.DuckDBPyConnection, import_id: int) -> tuple[int, int]:
+    """Delete what an import wrote and put back what it had replaced: (rows removed, rows restored)."""
+    removed = restored = 0
     for table in FACT_TABLES:
         removed += con.execute(f"SELECT count(*) FROM {table} WHERE import_id = ?", [import_id]).fetchone()[0]
         con.execute(f"DELETE FROM {table} WHERE import_id = ?", [import_id])
-        con.execute(
+        restored += con.execute(
             f"INSERT INTO {table} SELECT * EXCLUDE (superseded_by) FROM {table}_superseded "
             f"WHERE superseded_by = ?",
             [import_id],
-        )
+        ).fetchone()[0]
         con.execute(f"DELETE FROM {table}_superseded WHERE superseded_by = ?", [import_id])
     drop_unused_refs(con)
-    return removed
+    return removed, restored
+
+
+def replaced_rows(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
+    """Stored rows of earlier imports that this import replaced (they wait in `<table>_superseded`)."""
+    counts = " + ".join(
+        f"(SELECT count(*) FROM {table}_superseded WHERE superseded_by = $id)" for table in FACT_TABLES
+    )
+    return con.execute(f"SELECT {counts}", {"id": import_id}).fetchone()[0]
 
 
 def _valid_rows(valid: str, keys: str = KEYS) -> str:

@@ -352,6 +352,7 @@ def _import(
         format_name=f"oneroster-{version}",
         label=f"OneRoster {version}",
         noun="people",
+        replaced=loaders.replaced_rows(con, import_id),
     )
 
 

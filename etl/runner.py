@@ -429,6 +429,7 @@ def _run_file(
             con, import_id, read=read, imported=imported, rejected=rejected, warned=warned, notes=notes
         )
     progress("done", 1.0)
+    unrostered = importlog.unrostered_warning(con) if req.kind == "usage" else None
     return importlog.imported_outcome(
         req,
         profile,
@@ -437,7 +438,8 @@ def _run_file(
         imported=imported,
         rejected=rejected,
         warned=warned,
-        warnings=src.warnings,
+        warnings=[*src.warnings, *([unrostered] if unrostered else [])],
+        replaced=loaders.replaced_rows(con, import_id),
     )
 
 

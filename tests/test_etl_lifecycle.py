@@ -151,6 +151,29 @@ class TestUndo:
         assert rows(con, "SELECT count(*) FROM usage_facts_superseded") == [(0,)]
         # student 2 came with the undone import: no number of theirs is left behind
         assert rows(con, "SELECT student_key FROM student_refs") == [(key("1"),)]
+        assert result["rows_restored"] == 1
+        assert result["message"].endswith("2 rows removed; 1 earlier row it had replaced is back.")
+
+    def test_the_summary_says_how_many_stored_rows_an_import_replaced(self, con, tmp_path):
+        first = imp(con, "usage", write(tmp_path / "w1.csv", f"{HEADER}\n1,A,2026-09-02,20,1\n"))
+        assert "replaced" not in first.message
+        second = imp(
+            con, "usage", write(tmp_path / "w2.csv", f"{HEADER}\n1,A,2026-09-02,25,2\n2,A,2026-09-03,5,1\n")
+        )
+        assert second.message.endswith("; 1 stored row of earlier imports was replaced.")
+
+    def test_usage_of_students_not_on_the_roster_is_said_to_stay_off_the_usage_pages(self, con, tmp_path):
+        first = imp(con, "usage", write(tmp_path / "w1.csv", f"{HEADER}\n1,A,2026-09-02,20,1\n"))
+        assert any("No roster has been imported yet" in w for w in first.warnings)
+        con.execute(
+            "INSERT INTO roster_students (student_key, school, grade) VALUES (?, 'Oak', 3)", [key("1")]
+        )
+        second = imp(
+            con, "usage", write(tmp_path / "w2.csv", f"{HEADER}\n1,A,2026-09-03,20,1\n7,A,2026-09-03,5,1\n")
+        )
+        assert any(w.startswith("1 student in this file is not on the roster") for w in second.warnings)
+        third = imp(con, "usage", write(tmp_path / "w3.csv", f"{HEADER}\n1,A,2026-09-04,20,1\n"))
+        assert not any("roster" in w for w in third.warnings)
 
     def test_undone_file_can_be_imported_again(self, con, tmp_path):
         path = write(tmp_path / "w.csv", f"{HEADER}\n1,A,2026-09-02,20,1\n")
