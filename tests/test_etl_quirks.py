@@ -743,3 +743,12 @@ class TestSurveyPrivacy:
         assert any(
             "How likely to recommend (0-10)?" in w and "without a Likert score" in w for w in out.warnings
         )
+
+
+def test_a_value_out_of_range_is_shown_as_the_file_wrote_it(con, tmp_path):
+    out = imp(
+        con,
+        "usage",
+        write(tmp_path / "u.csv", f"{HEADER}\n1001,A,2026-09-02,2000,1\n1002,A,2026-09-02,1500.5,1\n"),
+    )
+    assert [r[3] for r in rejects(con, out.import_id)] == ["2000", "1500.5"]
