@@ -101,6 +101,13 @@ def main() -> None:
             sections.setdefault(spec.section, []).append(
                 st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec is home)
             )
+        # Pages the role may not use stay out of the menu but keep their address, so a shared link
+        # says "your role does not give access" (page_context) instead of "page not found".
+        sections[home.section].extend(
+            st.Page(spec.path, title=spec.title, icon=spec.icon, visibility="hidden")
+            for spec in PAGES
+            if spec not in allowed and spec.exists()
+        )
         with st.sidebar:
             st.markdown(f"**{actor.full_name}**  \n{', '.join(sorted(r.label for r in actor.roles))}")
             if st.button("Sign out", key="nav.sign_out"):

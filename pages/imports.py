@@ -3,6 +3,8 @@ rejected and why, undo the last import, and check data quality (unrostered usage
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from models.errors import DomainError
@@ -33,6 +35,28 @@ HISTORY_COLUMNS = {
     "imported_by": st.column_config.TextColumn("By"),
     "notes": st.column_config.TextColumn("Notes"),
 }
+HISTORY_ORDER = [
+    "import_id",
+    "started_at",
+    "file_name",
+    "kind",
+    "status",
+    "rows_read",
+    "rows_imported",
+    "rows_rejected",
+    "rows_warned",
+    "format",
+    "tool",
+    "imported_by",
+    "notes",
+]
+REJECT_COLUMNS = {
+    "line_number": st.column_config.NumberColumn("Line", format="%d"),
+    "column_name": st.column_config.TextColumn("Column"),
+    "reason": st.column_config.TextColumn("Reason"),
+    "value_masked": st.column_config.TextColumn("Value as read (masked)"),
+    "severity": st.column_config.TextColumn("Rejected or warning"),
+}
 NS = "imports"
 KINDS = {
     "usage": "Usage export",
@@ -58,6 +82,23 @@ def _empty_history(rows_outside_imports: int) -> str:
     )
 
 
+def _report_interrupted(ctx, pending: dict) -> None:
+    """An import cut short by another click: say whether it finished (its transaction is whole or
+    nothing), so the person is not left with "Choose a file first." and no result."""
+    done = imports.finished_since(ctx.con, actor=ctx.actor, file_name=pending["file"], since=pending["since"])
+    if done:
+        st.success(
+            f"The import of {pending['file']} finished (import #{done['import_id']}): "
+            f"{done['rows_imported']:,} of {done['rows_read']:,} rows imported, "
+            f"{done['rows_rejected']:,} rejected."
+        )
+    else:
+        st.warning(
+            f"The import of {pending['file']} was stopped by another click before it finished; "
+            "nothing of it was stored. Import it again."
+        )
+
+
 with page_context(Action.IMPORT_DATA) as ctx:
     st.title("Import data")
     st.caption(
@@ -71,21 +112,26 @@ with page_context(Action.IMPORT_DATA) as ctx:
     labels = imports.format_labels()
     with st.form(state_key(NS, "form"), clear_on_submit=True):
         kind = st.selectbox("What is it?", list(KINDS), format_func=KINDS.get, key=state_key(NS, "kind"))
-        cols = st.columns(3)
-        fmt = cols[0].selectbox(
+        fmt = st.selectbox(
             "Format",
             [DETECT, *(n for k in KINDS for n in imports.format_choices(k))],
             format_func=lambda n: labels.get(n, n),
             key=state_key(NS, "format"),
         )
-        tool = cols[1].text_input("Tool (if the file does not name it)", key=state_key(NS, "tool"))
-        subject = cols[2].text_input("Subject (if the file does not say)", key=state_key(NS, "subject"))
+        cols = st.columns(2)
+        tool = cols[0].text_input("Tool (if the file does not name it)", key=state_key(NS, "tool"))
+        subject = cols[1].text_input("Subject (if the file does not say)", key=state_key(NS, "subject"))
         upload = st.file_uploader("File", type=["csv", "txt", "tsv", "zip"], key=state_key(NS, "file"))
         submitted = st.form_submit_button("Import", type="primary")
+    pending = st.session_state.pop(state_key(NS, "running"), None)
+    if pending:  # the last run was cut short by another click while it imported
+        _report_interrupted(ctx, pending)
     if submitted:
         if upload is None:
-            st.warning("Choose a file first.")
+            if not pending:
+                st.warning("Choose a file first.")
         else:
+            st.session_state[state_key(NS, "running")] = {"file": upload.name, "since": dt.datetime.now()}
             bar = st.progress(0.0, text="Starting…")
             try:
                 outcome = imports.import_upload(
@@ -101,14 +147,16 @@ with page_context(Action.IMPORT_DATA) as ctx:
                     progress=lambda step, fraction: bar.progress(min(fraction, 1.0), text=step.capitalize()),
                 )
             except DomainError as exc:
+                st.session_state.pop(state_key(NS, "running"), None)
                 bar.empty()
                 show_error(exc)
             else:
+                st.session_state.pop(state_key(NS, "running"), None)
                 bar.empty()
                 (st.info if outcome.already_imported else st.success)(outcome.message)
                 for warning in outcome.warnings:
                     st.warning(warning)
-                st.session_state[state_key(NS, "selected")] = outcome.import_id
+                st.session_state[state_key(NS, "rejects_of")] = outcome.import_id  # show this import's
 
     st.subheader("Import history")
     history = imports.history(ctx.con, actor=ctx.actor)
@@ -116,67 +164,60 @@ with page_context(Action.IMPORT_DATA) as ctx:
     if not history:
         st.info(_empty_history(quality.get("usage_rows_outside_imports", 0)))
     else:
+        shown = [{k: ("" if v is None else v) for k, v in h.items()} for h in history]
         st.dataframe(
-            history,
-            hide_index=True,
-            width="stretch",
-            column_config=HISTORY_COLUMNS,
-            column_order=[
-                "import_id",
-                "started_at",
-                "kind",
-                "format",
-                "file_name",
-                "tool",
-                "rows_read",
-                "rows_imported",
-                "rows_rejected",
-                "rows_warned",
-                "status",
-                "imported_by",
-                "notes",
-            ],
+            shown, hide_index=True, width="stretch", column_config=HISTORY_COLUMNS, column_order=HISTORY_ORDER
         )
         ids = [h["import_id"] for h in history]
-        selected = st.session_state.get(state_key(NS, "selected"))
+        by_id = {h["import_id"]: h for h in history}
+        if st.session_state.get(state_key(NS, "rejects_of")) not in ids:
+            st.session_state.pop(state_key(NS, "rejects_of"), None)
         chosen = st.selectbox(
             "Rejected rows and warnings of import",
             ids,
-            index=ids.index(selected) if selected in ids else 0,
-            format_func=lambda i: next(
-                f"#{h['import_id']} · {h['file_name']}" for h in history if h["import_id"] == i
+            format_func=lambda i: (
+                f"#{i} · {by_id[i]['file_name']}" + (" (undone)" if by_id[i]["status"] == "undone" else "")
             ),
             key=state_key(NS, "rejects_of"),
         )
         rows = imports.rejects(ctx.con, int(chosen), actor=ctx.actor)
         if rows:
-            st.caption("Line = row in the file (line 1 is the header). Student ids are masked.")
-            st.dataframe(rows, hide_index=True, width="stretch")
+            st.caption(
+                "Line = line in the file (line 1 is the header). A value that could identify a student (an "
+                "id, a word in a number or date column) shows only its first and last character."
+            )
+            st.dataframe(
+                [{k: ("" if v is None else v) for k, v in r.items()} for r in rows],
+                hide_index=True,
+                width="stretch",
+                column_config=REJECT_COLUMNS,
+            )
         else:
             st.caption("No rejected rows or warnings for this import.")
 
         last = imports.last_import(ctx.con, actor=ctx.actor)
-        if last:
-            with st.expander(f"Undo the last import (#{last['import_id']} · {last['file_name']})"):
+        if not last:
+            st.caption("Nothing left to undo: every import listed here has been undone.")
+        else:
+            with st.expander(  # a key: it stays open when the messages above it go away on the next run
+                f"Undo the last import (#{last['import_id']} · {last['file_name']})",
+                key=state_key(NS, f"undo_panel_{last['import_id']}"),
+                on_change="rerun",
+            ):
                 st.write("Removes every row this import wrote and restores the rows it replaced.")
-                sure = st.checkbox("I understand", key=state_key(NS, "undo_sure"))
+                # one confirmation per import: after an undo the next one is not pre-confirmed
+                sure = st.checkbox("I understand", key=state_key(NS, f"undo_sure_{last['import_id']}"))
                 if st.button("Undo last import", disabled=not sure, key=state_key(NS, "undo")):
                     try:
                         result = imports.undo_last(ctx.con, actor=ctx.actor)
                     except DomainError as exc:
                         show_error(exc)
                     else:
-                        st.session_state[state_key(NS, "flash")] = [
-                            (
-                                "success",
-                                f"Undid import #{result['import_id']} ({result['file_name']}): "
-                                f"{result['rows_removed']:,} rows removed.",
-                            )
-                        ]
+                        st.session_state[state_key(NS, "flash")] = [("success", result["message"])]
                         st.rerun()
 
     st.subheader("Data quality")
-    m = st.columns(4)
+    m = [*st.columns(2), *st.columns(2)]  # two by two: the numbers stay whole on a narrow screen
     m[0].metric("Usage rows", f"{quality.get('usage_rows', 0):,}")
     m[1].metric(
         "Unrostered usage rows",

@@ -6,6 +6,7 @@ by hiding the page. The import itself is `etl.runner.run_import`, the same code 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import tempfile
@@ -88,6 +89,20 @@ def import_upload(
 def history(con: duckdb.DuckDBPyConnection, *, actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
     require(actor, Action.IMPORT_DATA)
     return admin.import_history(con, limit)
+
+
+def finished_since(
+    con: duckdb.DuckDBPyConnection, *, actor: Actor, file_name: str, since: dt.datetime
+) -> dict[str, Any] | None:
+    """This person's import of `file_name` that finished after `since` (the page's run that started it
+    was cut short by another click), or None when it did not finish: nothing of it was stored."""
+    require(actor, Action.IMPORT_DATA)
+    return repo.fetch_one(
+        con,
+        "SELECT * FROM import_log WHERE imported_by = ? AND file_name = ? AND started_at >= ? "
+        "AND finished_at IS NOT NULL ORDER BY import_id DESC LIMIT 1",
+        [actor.email, file_name, since - dt.timedelta(seconds=1)],
+    )
 
 
 def rejects(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: Actor) -> list[dict[str, Any]]:

@@ -55,12 +55,19 @@ class TestImportPage:
 
     def test_undo_last_import_from_the_page(self, demo_db, tmp_path):
         path = write(tmp_path / "u.csv", "student_id,tool,date,minutes,sessions\n1,UndoMe,2026-09-02,5,1\n")
+        earlier = _import(
+            demo_db,
+            write(tmp_path / "e.csv", "student_id,tool,date,minutes,sessions\n1,Kept,2026-09-01,5,1\n"),
+        )
         outcome = _import(demo_db, path)
         at = run_page("pages/imports.py", as_role="technology")
-        at.checkbox(key="imports.undo_sure").check().run()
+        at.checkbox(key=f"imports.undo_sure_{outcome.import_id}").check().run()
         at.button(key="imports.undo").click().run()
         assert not at.exception
         assert f"Undid import #{outcome.import_id}" in texts(at)
+        # the next import back is offered for undo, not already confirmed
+        assert at.checkbox(key=f"imports.undo_sure_{earlier.import_id}").value is False
+        assert at.button(key="imports.undo").disabled
         con = duckdb.connect(str(demo_db), read_only=True)
         assert con.execute("SELECT count(*) FROM usage_daily WHERE tool = 'UndoMe'").fetchone() == (0,)
         con.close()

@@ -146,7 +146,10 @@ def page_context(action: Action | None = None) -> Iterator[PageContext]:
                 st.warning("Sign in to use this page: open the start page and sign in.")
                 st.stop()
             if action is not None and not can(actor, action):
-                st.error("Your role does not give access to this page. Use the menu on the left.")
+                st.error(
+                    "Your role does not give access to this page; an administrator can give you the role "
+                    "that does. Use the menu on the left for your pages."
+                )
                 st.stop()
             _show_flashes()
             yield PageContext(con=con, actor=actor, settings=settings)
