@@ -147,3 +147,46 @@ def test_an_uploaded_roster_that_is_a_damaged_zip_is_called_damaged(con, people)
         imports.import_upload(con, b"k", actor=actor, kind="roster", file_name="r.zip", data=damaged)
     with pytest.raises(InvalidInput, match="Upload a OneRoster .zip"):
         imports.import_upload(con, b"k", actor=actor, kind="roster", file_name="r.csv", data=b"a,b\n1,2\n")
+
+
+def test_an_import_cut_short_by_another_click_is_reported(demo_db, tmp_path):
+    """A second click reruns the page while the first import runs; the next run says how it ended."""
+    import datetime as dt
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apphelp import ROOT, email_for_role, person_id
+
+    def page_after_cut(file_name: str) -> str:
+        at = AppTest.from_file(str(ROOT / "pages/imports.py"), default_timeout=60)
+        at.session_state["auth.person_id"] = person_id(email_for_role("technology"))
+        at.session_state["imports.running"] = {"file": file_name, "since": since}
+        return texts(at.run())
+
+    since = dt.datetime.now()
+    actor = _technology()
+    con = duckdb.connect(str(demo_db))  # before any page run holds the file
+    try:
+        run_import(
+            con,
+            b"demo-test-secret",
+            ImportRequest(kind="usage", path=SAMPLES / "usage" / "generic_usage.csv", file_name="done.csv"),
+            actor=actor,
+        )
+    finally:
+        con.close()
+    assert "was stopped by another click before it finished; nothing of it was stored" in page_after_cut(
+        "never.csv"
+    )
+    assert "The import of done.csv finished" in page_after_cut("done.csv")
+
+
+def _technology():
+    from models.enums import Role
+    from models.people import Actor
+    from tests.apphelp import email_for_role, person_id
+
+    email = email_for_role("technology")
+    return Actor(
+        person_id=person_id(email), email=email, full_name="Tech", roles=frozenset({Role.TECHNOLOGY})
+    )
