@@ -53,7 +53,7 @@ def scaled_sql(parse: str) -> str:
     """What follows a typed reader's value: seconds become minutes; `+ 0.0` turns a -0 into 0."""
     if parse == "seconds":
         return " / 60 + 0.0"
-    return " + 0.0" if READER_TYPES.get(parse) == "DOUBLE" else ""
+    return " + 0.0" if parse in ("minutes", "number") else ""  # counts are cast to INTEGER: -0 is 0
 
 
 def _typed(parse: str, col: str) -> str:
