@@ -83,7 +83,7 @@ def generate(path: Path, students: int) -> int:
             FROM range({students}) r(s)),
         terms AS (SELECT * FROM (VALUES ('Fall', DATE '2025-09-15', 0.0), ('Winter', DATE '2026-01-20', 0.55),
                                         ('Spring', DATE '2026-05-12', 1.0)) v(term, day, share))
-        SELECT printf('k%07d', s), 'NWEA MAP Growth', 'Mathematics', term || ' 2025-2026', day,
+        SELECT printf('k%07d', s), 'NWEA MAP Growth', 'Math', term || ' 2025-2026', day,
                round(fall + share * (8 + CASE WHEN uses_tool_1 THEN 2.5 ELSE 0 END)
                      + CASE WHEN share > 0 THEN ((hash(s, term) % 1000) / 1000.0 - 0.5) * 12 ELSE 0 END),
                s % 9, printf('School %02d', s % 20)
@@ -154,7 +154,7 @@ def services_only(db: Path) -> dict[str, float]:
     t_setup = time.perf_counter()
     monitoring.usage_section(con, setup, SchoolYear(2025))
     t_usage = time.perf_counter()
-    monitoring.outcomes_section(con, setup, SchoolYear(2025), "Mathematics")
+    monitoring.outcomes_section(con, setup, SchoolYear(2025), "Math")
     t_outcomes = time.perf_counter()
     monitoring.feedback_section(con, "Tool 01", 10)
     done = time.perf_counter()

@@ -79,7 +79,7 @@ TOOLS: list[DemoTool] = [
         contract_days_left=75,
         annual_cost=38_500,
         seats=2600,
-        subject_tested="Mathematics",
+        subject_tested="Math",
     ),
     DemoTool(
         "ReadWell",
@@ -123,7 +123,7 @@ TOOLS: list[DemoTool] = [
         contract_days_left=200,
         annual_cost=27_000,
         seats=2000,
-        subject_tested="Mathematics",
+        subject_tested="Math",
     ),
     DemoTool(
         "SciSim Labs",
@@ -691,7 +691,7 @@ def _seed_evidence(con: duckdb.DuckDBPyConnection, world: DemoWorld, count: int)
         "IXL": ((2, 8), 0.35, 20, 1.2),
         **{name: (grades, 0.15, 15, 0.8) for name, grades in SHADOW_TOOLS.items()},
     }
-    doses_by_subject: dict[str, dict[str, pd.Series]] = {"Mathematics": {}, "Reading": {}}
+    doses_by_subject: dict[str, dict[str, pd.Series]] = {"Math": {}, "Reading": {}}
     tested = {t.product: t.subject_tested for t in TOOLS if t.subject_tested}
     for tool, (grades, adoption, minutes, sessions) in usage_specs.items():
         for days, is_last_year in ((last_year_days, True), (this_year_days, False)):
@@ -708,7 +708,7 @@ def _seed_evidence(con: duckdb.DuckDBPyConnection, world: DemoWorld, count: int)
             st_data.insert_usage(con, frame)
             if is_last_year and tool in tested:
                 doses_by_subject[tested[tool]][tool] = dose
-    for subject in ("Mathematics", "Reading"):
+    for subject in ("Math", "Reading"):
         last = st_data.make_assessments(
             world, students, year_start=last_start.year, subject=subject, doses=doses_by_subject[subject]
         )

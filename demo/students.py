@@ -147,7 +147,7 @@ def make_assessments(
     """
     rng = world.rng
     tested = students[students.grade <= 8].copy()
-    base = 150 + 9 * tested.grade.to_numpy() + (3 if subject == "Mathematics" else 0)
+    base = 150 + 9 * tested.grade.to_numpy() + (3 if subject == "Math" else 0)
     sd = 13.0
     fall = base + sd * (0.9 * tested.ability.to_numpy() + 0.44 * rng.normal(0, 1, len(tested)))
     effect = np.zeros(len(tested))
