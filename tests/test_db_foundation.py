@@ -62,6 +62,26 @@ class TestMigrations:
         # the fact table holds a small number per row, not the key
         assert "student_key" not in [r[0] for r in con.execute("DESCRIBE usage_facts").fetchall()]
 
+    def test_subjects_stored_under_other_spellings_get_their_one_name(self, tmp_path):
+        con = connect(tmp_path / "c.duckdb")
+        apply_migrations(con, upto="0062_quality_views_on_usage_facts")
+        con.execute(
+            "INSERT INTO assessment_results (student_key, assessment, subject, test_date, scale_score, import_id) "
+            "VALUES ('k1', 'MAP', 'Mathematics', DATE '2025-09-20', 200, 1), "
+            "('k1', 'MAP', 'ela', DATE '2025-09-20', 190, 1), ('k1', 'MAP', 'Reading', DATE '2025-09-20', 191, 2), "
+            "('k2', 'MAP', 'ela', DATE '2025-09-21', 180, 3), ('k2', 'MAP', 'ELA/L', DATE '2025-09-21', 181, 4), "
+            "('k3', 'MAP', 'Science', DATE '2025-09-21', 170, 5)"
+        )
+        apply_migrations(con)
+        assert con.execute(
+            "SELECT student_key, subject, scale_score FROM assessment_results ORDER BY ALL"
+        ).fetchall() == [
+            ("k1", "Math", 200.0),
+            ("k1", "Reading", 191.0),  # the row stored as Reading stands
+            ("k2", "Reading", 181.0),  # of two other spellings, the later import
+            ("k3", "Science", 170.0),
+        ]
+
     def test_a_failing_migration_leaves_no_trace(self, tmp_path):
         bad = tmp_path / "migrations"
         bad.mkdir()
