@@ -22,7 +22,7 @@ import duckdb
 
 from db.connection import transaction
 from etl import cleaning, importlog, loaders, staging
-from etl.formats import PROFILES
+from etl.formats import PROFILES, SUBJECTS
 from etl.keys import build_keys_from
 from etl.profiles import FormatProfile, detect
 from etl.source import SourceFile
@@ -265,8 +265,10 @@ def try_import(
     tool_sql: str,
     actor: Actor | None,
     progress,
+    number: importlog.ImportNumber | None = None,
 ) -> ImportOutcome | None:
-    """Import a clean daily-usage file, or return None (nothing written) to use the full path."""
+    """Import a clean daily-usage file, or return None (nothing written) to use the full path, which
+    then uses the same import number (`number`)."""
     select = _select_list(profile, resolved)
     if select is None or "student_id" not in resolved:
         return None
@@ -300,8 +302,9 @@ def try_import(
                 file_name=req.display_name,
                 fingerprint=src.fingerprint,
                 tool=tool,
-                subject=req.subject,
+                subject=cleaning.subject_name(req.subject, SUBJECTS) if req.subject else None,
                 actor=actor,
+                import_id=(number or importlog.ImportNumber(con)).get(),
             )
             loaders.attach_refs(con)
             # sessions are read as DOUBLE (DuckDB's integer reader rounds 1.5): a value that is not

@@ -11,6 +11,21 @@ from models.imports import ImportOutcome, ImportRequest
 from models.people import Actor
 
 
+class ImportNumber:
+    """One import number for one file, taken when a lane first writes. The fast lane may roll back
+    and hand the file to the full path; a sequence value is not given back by a rollback, so each
+    lane taking its own made the first import of a database #2."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._number: int | None = None
+
+    def get(self) -> int:
+        if self._number is None:
+            self._number = self._con.execute("SELECT nextval('seq_import')").fetchone()[0]
+        return self._number
+
+
 def open_entry(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -21,11 +36,14 @@ def open_entry(
     tool: str | None,
     subject: str | None,
     actor: Actor | None,
+    import_id: int | None = None,
 ) -> int:
+    """The import's log row, numbered `import_id` when given (see `ImportNumber`)."""
     return repo.insert(
         con,
         "import_log",
         {
+            **({"import_id": import_id} if import_id is not None else {}),
             "kind": kind,
             "format": format,
             "file_name": file_name,

@@ -277,6 +277,7 @@ def _run_file(
             raise FileRefused(f"{req.display_name}: the survey has no question columns.")
     tool = catalog_spelling(con, tool)
     tool_sql = f"coalesce(tool, {_quote(tool)})" if "tool" in fields else _quote(tool)
+    number = importlog.ImportNumber(con)  # the one number of this file's import, whichever lane writes
     if profile.target == "usage_daily" and profile.rows == "daily":
         fast = fastpath.try_import(
             con,
@@ -289,6 +290,7 @@ def _run_file(
             tool_sql=tool_sql,
             actor=actor,
             progress=progress,
+            number=number,
         )
         if fast is not None:
             return fast
@@ -386,6 +388,7 @@ def _run_file(
             tool=tool,
             subject=cleaning.subject_name(req.subject, SUBJECTS) if req.subject else None,
             actor=actor,
+            import_id=number.get(),
         )
         rejected, warned = staging.record_checks(con, import_id, checks, src)
         progress("writing", 0.7)

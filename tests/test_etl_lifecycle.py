@@ -555,3 +555,12 @@ class TestReportingViews:
         assert rows(con, "SELECT count(*) FROM reporting.usage_daily") == [(200,)]
         assert rows(con, "SELECT count(*) FROM reporting.assessment_results") == [(458,)]
         assert rows(con, "SELECT count(DISTINCT question) FROM reporting.feedback_responses") == [(3,)]
+
+
+def test_a_file_the_fast_lane_hands_to_the_full_path_keeps_one_import_number(con, tmp_path):
+    """The fast lane rolls back a file with a bad row; the full path imports it under the same
+    number, so a database's first import is #1, not #2."""
+    good = "".join(f"{2000 + i},A,2026-09-{1 + i % 28:02d},5,1\n" for i in range(3000))
+    out = imp(con, "usage", write(tmp_path / "u.csv", f"{HEADER}\n{good}1001,A,someday,5,1\n"))
+    assert (out.import_id, out.rows_rejected) == (1, 1)
+    assert rows(con, "SELECT import_id FROM import_log") == [(1,)]
