@@ -242,3 +242,17 @@ def masked(col: str) -> str:
         f"CASE WHEN {col} IS NULL THEN NULL WHEN length({col}) <= 2 THEN repeat('*', length({col})) "
         f"ELSE left({col}, 1) || repeat('*', length({col}) - 2) || right({col}, 1) END"
     )
+
+
+def school_year_sql(year: str) -> str:
+    """One spelling of a school year in terms: '2022-2023', '2022 - 2023', '2022-23' and a lone
+    '2023' (the year it ends, as `_test_date_sql` reads it) are 2022-23, as `school_year_from_name`
+    writes it, so one window is one term; other forms stay as written."""
+    pair = r"'^\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*$'"
+    lone = r"'^\s*(\d{4})\s*$'"
+    return (
+        f"CASE WHEN regexp_matches({year}, {pair}) THEN regexp_extract({year}, {pair}, 1) || '-' || "
+        f"right(regexp_extract({year}, {pair}, 2), 2) "
+        f"WHEN regexp_matches({year}, {lone}) THEN (regexp_extract({year}, {lone}, 1)::INTEGER - 1)::VARCHAR "
+        f"|| '-' || right(regexp_extract({year}, {lone}, 1), 2) ELSE trim({year}) END"
+    )

@@ -140,10 +140,10 @@ USAGE = [
         columns={
             "student_id": C(headers=("Student ID",), parse="id", required=True),
             "usage_date": C(headers=("Completion Date",), parse="date", required=True),
+            # a lesson without its time (blank, N/A) is still a lesson: one session, minutes missing
             "minutes": C(
                 headers=("Total Time on Lesson (min)",),
                 parse="minutes",
-                required=True,
                 minimum=0,
                 maximum=MINUTES_PER_DAY,
             ),

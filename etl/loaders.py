@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import duckdb
 
+from etl import cleaning
 from etl.formats import LIKERT
 from etl.keys import KEYS
 from etl.staging import STAGE, TEXT_LIMIT
@@ -169,10 +170,12 @@ def load_usage_daily(
             f"SELECT k.student_ref, {tool}, s.usage_date, {minutes}, {sessions}::INTEGER, {school}, {grade}, "
             f"{import_id}::INTEGER {rows}"
         )
+        if "minutes" not in fields:
+            select = keep_earlier_minutes(select)
         return upsert(con, "usage_facts", USAGE_COLUMNS, select, import_id)
-    if events:
+    if events:  # a login or lesson row without a count is one session
         measures = (
-            f"sum({minutes}), coalesce(sum({sessions}), count(*))::INTEGER, "
+            f"sum({minutes}), sum(coalesce({sessions}, 1))::INTEGER, "
             f"arg_max({school}, s.rowid), arg_max({grade}, s.rowid)"
         )
     else:
@@ -184,7 +187,20 @@ def load_usage_daily(
         f"SELECT k.student_ref, {tool} AS tool, s.usage_date, {measures}, {import_id}::INTEGER "
         f"{rows} GROUP BY k.student_ref, {tool}, s.usage_date"
     )
+    if "minutes" not in fields:
+        select = keep_earlier_minutes(select)
     return upsert(con, "usage_facts", USAGE_COLUMNS, select, import_id)
+
+
+def keep_earlier_minutes(select: str) -> str:
+    """A file without minutes (an SSO login report) replaces a day's row but keeps the minutes an
+    earlier import stored for it (i-Ready's lessons): logins say nothing about time spent."""
+    return (
+        f"SELECT n.student_ref, n.tool, n.usage_date, coalesce(n.minutes, f.minutes), n.sessions, n.school, "
+        f"n.grade, n.import_id FROM ({select}) AS n({', '.join(USAGE_COLUMNS)}) "
+        "LEFT JOIN usage_facts f ON f.student_ref = n.student_ref AND f.tool = n.tool "
+        "AND f.usage_date = n.usage_date"
+    )
 
 
 def load_usage_summary(
@@ -208,7 +224,7 @@ def load_usage_summary(
     parts = [f"arg_max_null(s.{m}, s.rowid)" if m in fields else "NULL" for m in measures]
     given = "'" + (subject or "").replace("'", "''") + "'"
     subject = f"coalesce(s.subject, {given})" if "subject" in fields else given
-    period = "coalesce(s.period, '')" if "period" in fields else "''"
+    period = f"coalesce({cleaning.school_year_sql('s.period')}, '')" if "period" in fields else "''"
     school = "arg_max_null(s.school, s.rowid)" if "school" in fields else "NULL"
     grade = "arg_max_null(s.grade, s.rowid)" if "grade" in fields else "NULL"
     select = (

@@ -16,7 +16,7 @@ import duckdb
 from db import repo
 from db.connection import transaction
 from etl import cleaning, fastpath, importlog, loaders, staging
-from etl.formats import PROFILES, SUBJECTS
+from etl.formats import MINUTES_PER_DAY, PROFILES, SESSIONS_PER_DAY, SUBJECTS
 from etl.keys import KEYS, build_keys
 from etl.profiles import FormatProfile, detect
 from etl.source import FileRefused, SourceFile, open_source
@@ -201,17 +201,22 @@ def asks_for_identity(question: str) -> bool:
     return IDENTITY_QUESTION.search(question) is not None
 
 
-def _school_year_sql(year: str) -> str:
-    """One spelling of a school year in terms: '2022-2023', '2022 - 2023', '2022-23' and a lone
-    '2023' (the year it ends, as `_test_date_sql` reads it) are 2022-23, as `school_year_from_name`
-    writes it, so one window is one term; other forms stay as written."""
-    pair = r"'^\s*(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*$'"
-    lone = r"'^\s*(\d{4})\s*$'"
-    return (
-        f"CASE WHEN regexp_matches({year}, {pair}) THEN regexp_extract({year}, {pair}, 1) || '-' || "
-        f"right(regexp_extract({year}, {pair}, 2), 2) "
-        f"WHEN regexp_matches({year}, {lone}) THEN (regexp_extract({year}, {lone}, 1)::INTEGER - 1)::VARCHAR "
-        f"|| '-' || right(regexp_extract({year}, {lone}, 1), 2) ELSE trim({year}) END"
+def _day_total_check(checks: list[staging.Check], tool_sql: str, fields: set[str]) -> staging.Check:
+    """Lessons or logins summed into one day may not pass what one day holds (1440 minutes, 500
+    sessions): each row passed its own range check, but the sum broke usage_facts' CHECK and refused
+    the whole file. The rows of such a day are rejected; the rest imports."""
+    minutes = "minutes" if "minutes" in fields else "NULL::DOUBLE"
+    sessions = "sessions" if "sessions" in fields else "NULL::BIGINT"
+    over = (  # over the rows that pass every other check (an out-of-range row is rejected on its own)
+        f"SELECT student_id, {tool_sql}, usage_date FROM {staging.STAGE} WHERE {staging.valid_condition(checks)} "
+        f"GROUP BY ALL HAVING sum({minutes}) > {MINUTES_PER_DAY} OR sum(coalesce({sessions}, 1)) > {SESSIONS_PER_DAY}"
+    )
+    return staging.Check(
+        "rejected",
+        "day total",
+        f"the day's rows add up to more than {MINUTES_PER_DAY:.0f} minutes or {SESSIONS_PER_DAY:.0f} sessions",
+        f"(student_id, {tool_sql}, usage_date) IN ({over})",
+        "NULL",
     )
 
 
@@ -237,9 +242,6 @@ def _run_file(
 ) -> ImportOutcome:
     found = detect(PROFILES, req.kind, src.header, req.format)
     if found.profile is None:
-        previous = find_previous(con, src.fingerprint, req.kind)  # e.g. the IXL file asked again
-        if previous:
-            return already_outcome(previous)
         raise FileRefused(f"{req.display_name}: {found.problem}")
     profile = found.profile
     previous = find_previous(con, src.fingerprint, req.kind, profile.name)
@@ -308,12 +310,26 @@ def _run_file(
     no_measure = _no_measure_check(profile, resolved, src.header)
     if no_measure:
         checks.append(no_measure)
+    if profile.rows == "events":
+        checks.append(_day_total_check(checks, tool_sql, fields))
     read = staging.rows_read(con)
     if read == 0:
         raise FileRefused(
             f"{req.display_name}: the file has a header but no data rows; nothing was imported."
         )
     subject_sql = date_sql = term_sql = "NULL"
+    summary_subject = None
+    if profile.target == "usage_summary":  # i-Ready's year-to-date report has no Subject column
+        summary_subject = profile.constants.get("subject") or (
+            cleaning.subject_name(req.subject, SUBJECTS)
+            if req.subject
+            else subject_from_name(req.display_name)
+        )
+        if "subject" not in fields and not summary_subject:
+            raise UsageProblem(
+                f"{req.display_name}: the file does not say the subject (a Math and a Reading export would "
+                "replace each other); give it (--subject, or Subject on the Import page)."
+            )
     if profile.target == "assessment_results":
         given = cleaning.subject_name(req.subject, SUBJECTS) if req.subject else None
         fixed = profile.constants.get("subject")  # mCLASS DIBELS 8 is a reading assessment
@@ -344,7 +360,7 @@ def _run_file(
         if "term" in fields:
             term_sql = "term"
         elif "period" in fields and (year_sql != "school_year" or "school_year" in fields):
-            term_sql = f"upper(trim(period)) || ' ' || {_school_year_sql(year_sql)}"
+            term_sql = f"upper(trim(period)) || ' ' || {cleaning.school_year_sql(year_sql)}"
         else:
             term_sql = "NULL"
         date_spec = profile.columns.get("test_date")
@@ -400,12 +416,7 @@ def _run_file(
             written = None if profile.rows == "events" else written  # lesson events are summed per day
         elif profile.target == "usage_summary":
             written = loaders.load_usage_summary(
-                con,
-                import_id,
-                valid,
-                tool_sql=tool_sql,
-                fields=fields,
-                subject=profile.constants.get("subject"),
+                con, import_id, valid, tool_sql=tool_sql, fields=fields, subject=summary_subject
             )
         elif profile.target == "assessment_results":
             written = loaders.load_assessments(

@@ -752,3 +752,56 @@ def test_a_value_out_of_range_is_shown_as_the_file_wrote_it(con, tmp_path):
         write(tmp_path / "u.csv", f"{HEADER}\n1001,A,2026-09-02,2000,1\n1002,A,2026-09-02,1500.5,1\n"),
     )
     assert [r[3] for r in rejects(con, out.import_id)] == ["2000", "1500.5"]
+
+
+class TestLessonsAndLogins:
+    LESSONS = "Student ID,Subject,Completion Date,Total Time on Lesson (min),Lesson ID"
+    LOGINS = "SIS ID,App Name,Login Date,Logins"
+
+    def test_a_day_whose_lessons_add_up_past_a_day_is_rejected_alone(self, con, tmp_path):
+        body = "710001,Math,09/14/2026,900,L1\n710001,Math,09/14/2026,900,L2\n710002,Math,09/14/2026,20,L3\n"
+        out = imp(con, "usage", write(tmp_path / "lessons.csv", f"{self.LESSONS}\n{body}"))
+        assert (out.rows_imported, out.rows_rejected) == (1, 2)
+        assert {r[1] for r in rejects(con, out.import_id)} == {"day total"}
+        assert rows(con, "SELECT minutes FROM usage_daily") == [(20.0,)]
+
+    def test_a_lesson_without_its_time_is_still_a_session(self, con, tmp_path):
+        body = "710001,Math,09/10/2026,N/A,L1\n710001,Math,09/10/2026,12,L2\n710002,Math,09/10/2026,,L3\n"
+        out = imp(con, "usage", write(tmp_path / "lessons.csv", f"{self.LESSONS}\n{body}"))
+        assert out.rows_rejected == 0
+        assert rows(
+            con, "SELECT minutes, sessions FROM usage_daily ORDER BY student_key = ?", [key("710002")]
+        ) == [
+            (12.0, 2),
+            (None, 1),
+        ]
+
+    def test_a_login_row_without_a_count_is_one_login(self, con, tmp_path):
+        body = "710002,MathQuest,2026-09-14,2\n710002,MathQuest,2026-09-14,\n"
+        imp(con, "usage", write(tmp_path / "logins.csv", f"{self.LOGINS}\n{body}"))
+        assert rows(con, "SELECT sessions FROM usage_daily") == [(3,)]
+
+    def test_logins_keep_the_minutes_lessons_stored_for_that_day(self, con, tmp_path):
+        imp(
+            con, "usage", write(tmp_path / "lessons.csv", f"{self.LESSONS}\n710001,Math,09/09/2026,45.5,L1\n")
+        )
+        imp(con, "usage", write(tmp_path / "logins.csv", f"{self.LOGINS}\n710001,i-Ready,2026-09-09,2\n"))
+        assert rows(con, "SELECT tool, minutes, sessions FROM usage_daily") == [("i-Ready", 45.5, 2)]
+
+
+def test_a_year_to_date_export_without_a_subject_takes_it_from_the_user_or_the_name(con, tmp_path):
+    from etl.runner import UsageProblem
+
+    header = (
+        "Student ID,Academic Year,Instruction: Overall Lessons Passed,Instruction: Overall Lessons Completed,"
+        "Instruction: Overall Time on Task (min)"
+    )
+    reading = write(tmp_path / "ytd_a.csv", f"{header}\n710001,2026-2027,10,12,240\n")
+    with pytest.raises(UsageProblem, match="does not say the subject"):
+        imp(con, "usage", reading)
+    imp(con, "usage", reading, subject="ela")
+    imp(con, "usage", write(tmp_path / "ytd_math.csv", f"{header}\n710001,2026-27,5,6,130\n"))
+    assert rows(con, "SELECT subject, period, minutes FROM usage_summary ORDER BY subject") == [
+        ("Math", "2026-27", 130.0),
+        ("Reading", "2026-27", 240.0),  # one spelling of the school year
+    ]
