@@ -805,3 +805,7 @@ def test_a_year_to_date_export_without_a_subject_takes_it_from_the_user_or_the_n
         ("Math", "2026-27", 130.0),
         ("Reading", "2026-27", 240.0),  # one spelling of the school year
     ]
+    # the student is on no roster: Data quality lists the summaries too, as the import's warning says
+    assert rows(con, "SELECT tool, usage_rows, students, minutes FROM usage_unrostered") == [
+        ("i-Ready", 2, 1, 370.0)
+    ]
