@@ -47,7 +47,7 @@ MAX_EXACT_INTEGER = 2**53  # larger counts are not counts (and a DOUBLE cannot h
 # Digits only: DuckDB's own integer cast rounds '1.5' to 2 and reads '0x10' as 16.
 PLAIN_INTEGER = r"\s*[+-]?[0-9]{1,15}\s*"
 # A cell Excel turned into a time-of-day ("00:00.0"): the date is lost.
-EXCEL_DESTROYED = r"^\d{1,2}:\d{2}(\.\d+)?$"
+EXCEL_DESTROYED = r"^\d{1,2}:\d{2}\.\d+$"  # 00:00.0; a bare 08:12 is a time of day, "not a date"
 
 
 def _sql_list(values: tuple[str, ...]) -> str:
@@ -104,8 +104,9 @@ def has_am_pm(value: str) -> str:
 
 
 def date_expr(col: str) -> str:
-    """Every date form in the quirks list (clean ISO dates take the engine's fast cast before this)."""
-    value = cleaned(col)
+    """Every date form in the quirks list (clean ISO dates take the engine's fast cast before this);
+    a zone after a time ('09/14/2026 8:00 AM EDT') is dropped, as for timestamps."""
+    value = f"regexp_replace({cleaned(col)}, '{ZONE_SUFFIX}', '')"
     return (
         f"CASE WHEN regexp_matches({value}, '^\\d{{4}}[-/]') THEN coalesce(try_cast({value} AS DATE), "
         f"try_cast({value} AS TIMESTAMP)::DATE, try_strptime({value}, {_sql_list(DATE_FORMATS)})::DATE) "
@@ -163,11 +164,12 @@ def seconds_expr(col: str) -> str:
 
 
 def grade_expr(col: str) -> str:
-    """'K'/'KG' -> 0, 'PK'/'TK' -> -1, '03' or 'Grade 3' -> 3."""
+    """'K'/'KG'/'Kindergarten' -> 0, 'PK'/'TK'/'Pre-Kindergarten' -> -1, '03' or 'Grade 3' -> 3."""
     value = f"upper({cleaned(col)})"
     return (
-        f"CASE WHEN regexp_full_match({value}, '(K|KG|KF|KH|0K)') THEN 0 "
-        f"WHEN regexp_full_match({value}, '(PK|P|PRE-K|TK|PS|IT|PR)') THEN -1 "
+        f"CASE WHEN regexp_full_match({value}, '(K|KG|KF|KH|0K|KINDERGARTEN|KINDER)') THEN 0 "
+        f"WHEN regexp_full_match({value}, '(PK|P|PRE-K|PREK|TK|PS|IT|PR|PRE-?KINDERGARTEN|TRANSITIONAL KINDERGARTEN)') "
+        "THEN -1 "
         f"ELSE try_cast(nullif(regexp_extract({value}, '(\\d+)', 1), '') AS INTEGER) END"
     )
 

@@ -16,7 +16,7 @@ import duckdb
 from etl import cleaning
 from etl.formats import LIKERT
 from etl.keys import KEYS
-from etl.staging import STAGE, TEXT_LIMIT
+from etl.staging import STAGE, SUMMARY_MEASURES, TEXT_LIMIT
 
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "usage_facts": ("student_ref", "tool", "usage_date"),
@@ -213,14 +213,7 @@ def load_usage_summary(
     subject: str | None = None,
 ) -> int:
     """One row per student, tool, subject and period; `subject` names it when the file does not."""
-    measures = [
-        "minutes",
-        "lessons_completed",
-        "lessons_passed",
-        "questions_answered",
-        "skills_practiced",
-        "skills_proficient",
-    ]
+    measures = list(SUMMARY_MEASURES)
     parts = [f"arg_max_null(s.{m}, s.rowid)" if m in fields else "NULL" for m in measures]
     given = "'" + (subject or "").replace("'", "''") + "'"
     subject = f"coalesce(s.subject, {given})" if "subject" in fields else given

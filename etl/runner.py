@@ -227,6 +227,8 @@ def _no_measure_check(
     condition = staging.no_measure_condition(profile, resolved)
     if condition is None:
         return None
+    if profile.target == "usage_summary":
+        return staging.Check("rejected", "(row)", "no activity: every measure is blank", condition, "NULL")
     measures = [f for f in ("minutes", "sessions") if f in resolved]
     label = " / ".join(profile.columns[f].label or header[resolved[f]] for f in measures)
     return staging.Check("rejected", label, "no minutes and no sessions", condition, "NULL")

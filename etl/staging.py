@@ -210,9 +210,22 @@ def _typed_unfit(profile: FormatProfile, resolved: dict[str, int]) -> str:
     return " OR ".join(unfit)
 
 
+SUMMARY_MEASURES = (
+    "minutes",
+    "lessons_completed",
+    "lessons_passed",
+    "questions_answered",
+    "skills_practiced",
+    "skills_proficient",
+)
+
+
 def no_measure_condition(profile: FormatProfile, resolved: dict[str, int]) -> str | None:
     """SQL over staged or written usage: a daily row with neither minutes nor sessions, which says
     nothing about use (an emptied or short row). Event rows (lessons, logins) count themselves."""
+    if profile.target == "usage_summary":  # a student listed with every measure blank used nothing
+        measures = [f for f in SUMMARY_MEASURES if f in resolved]
+        return " AND ".join(f"{f} IS NULL" for f in measures) or None
     if profile.target != "usage_daily" or profile.rows != "daily":
         return None
     measures = [f for f in ("minutes", "sessions") if f in resolved]

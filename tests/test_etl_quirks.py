@@ -809,3 +809,25 @@ def test_a_year_to_date_export_without_a_subject_takes_it_from_the_user_or_the_n
     assert rows(con, "SELECT tool, usage_rows, students, minutes FROM usage_unrostered") == [
         ("i-Ready", 2, 1, 370.0)
     ]
+
+
+def test_ixl_kindergarten_reads_as_grade_0_and_a_student_with_no_activity_is_not_a_user(con, tmp_path):
+    header = "Student ID,Last name,First name,Grade,Math questions answered,Math skills practiced"
+    body = "710001,Lee,Ann,Kindergarten,120,5\n710002,Roe,Al,Pre-Kindergarten,,\n"
+    out = imp(con, "usage", write(tmp_path / "ixl.csv", f"{header}\n{body}"))
+    assert rows(con, "SELECT grade, questions_answered FROM usage_summary") == [(0, 120)]
+    assert [r[2] for r in rejects(con, out.import_id)] == ["no activity: every measure is blank"]
+
+
+@pytest.mark.parametrize(
+    "stamp", ["09/14/2026 8:00 AM EDT", "2026-09-14 08:00:00 EDT", "9/14/2026 08:00 CST"]
+)
+def test_a_login_time_with_a_zone_is_read(con, tmp_path, stamp):
+    out = imp(con, "usage", write(tmp_path / "l.csv", f"SIS ID,App Name,Login Time\n710001,Quizzy,{stamp}\n"))
+    assert out.rows_rejected == 0
+    assert rows(con, "SELECT usage_date FROM usage_daily") == [(dt.date(2026, 9, 14),)]
+
+
+def test_a_bare_time_of_day_is_not_a_date_rather_than_an_excel_accident(con, tmp_path):
+    out = imp(con, "usage", write(tmp_path / "l.csv", "SIS ID,App Name,Login Time\n710001,Quizzy,08:12\n"))
+    assert [r[2] for r in rejects(con, out.import_id)] == ["not a date"]
