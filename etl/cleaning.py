@@ -175,8 +175,9 @@ def grade_expr(col: str) -> str:
 
 
 def subject_expr(col: str, subjects: dict[str, str]) -> str:
-    """Vendor subject spellings to the one stored name; unknown values kept as written."""
-    value = cleaned(col)
+    """Vendor subject spellings to the one stored name; unknown values kept as written (spaces in
+    them collapsed, as `subject_name` does)."""
+    value = f"regexp_replace({cleaned(col)}, '\\s+', ' ', 'g')"
     cases = " ".join(
         f"WHEN lower({value}) = '{k.replace(chr(39), chr(39) * 2)}' THEN '{v}'" for k, v in subjects.items()
     )

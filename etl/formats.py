@@ -37,9 +37,12 @@ SUBJECTS: dict[str, str] = {
 
 # Star tests on their own scales: Early Literacy (300-900) and the Spanish tests are not Star
 # Reading, so their scores must not replace or be averaged with Star Reading's.
-_STAR_VARIANTS = {
+_STAR_VARIANTS = {  # checked in this order: the first word found names the assessment
+    "early literacy spanish": "Renaissance Star Early Literacy Spanish",
+    "spanish early literacy": "Renaissance Star Early Literacy Spanish",
     "early literacy": "Renaissance Star Early Literacy",
     "spanish": "Renaissance Star Spanish",
+    "cbm": "Renaissance Star CBM",
 }
 
 # Five-point answers -> 1-5. Scales whose words mean different points elsewhere ("very satisfied" is
@@ -291,7 +294,7 @@ ASSESSMENTS = [
             "test_date": C(
                 headers=("CompletedDateLocal", "CompletedDate"), parse="date", alternate="test_date_fallback"
             ),
-            "test_date_fallback": C(headers=("CompletedDate",), parse="date", alternate="test_date"),
+            "test_date_fallback": C(headers=("CompletedDate",), parse="date"),
             "scale_score": C(
                 headers=("ScaledScore", "UnifiedScore"),
                 parse="number",

@@ -214,7 +214,8 @@ def _import(
     if "sourced_id" not in users:
         raise FileRefused(f"{req.display_name}: users.csv has no sourcedId column.")
     warnings = [f"{name}: {w}" for name, src in sources.items() for w in src.warnings]
-    warnings += _stage_orgs(con, req, sources["orgs.csv"])
+    bulk = _is_bulk(con, sources.get("manifest.csv"))
+    warnings += _stage_orgs(con, req, sources["orgs.csv"], bulk=bulk)
     version = "1.1" if "role" in users else "1.2"
     if "role" not in users and "roles.csv" not in sources:
         raise FileRefused(
@@ -239,7 +240,6 @@ def _import(
         )
     else:
         role_sql = "u.role"
-    bulk = _is_bulk(con, sources.get("manifest.csv"))
     _user_orgs(con, roles="roles.csv" in sources)
     first_grade = "trim(split_part(u.grades, ',', 1))"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {staging.STAGE} AS
@@ -309,7 +309,9 @@ def _import(
             con,
             "roster_students",
             ["student_key", "school", "grade", "active", "ell", "iep", "frl", "import_id"],
-            f"SELECT n.*, r.ell, r.iep, r.frl, {import_id} FROM ("
+            # a school this export does not list (a delta's orgs.csv holds changed orgs only) stays as stored
+            f"SELECT n.student_key, coalesce(n.school, r.school), n.grade, n.active, r.ell, r.iep, r.frl, "
+            f"{import_id} FROM ("
             f"SELECT k.student_key, arg_max_null(school, s.rowid) AS school, arg_max_null(grade, s.rowid) AS grade, "
             f"arg_max_null(active, s.rowid) AS active {src} AND role = 'student' GROUP BY k.student_key) n "
             "LEFT JOIN roster_students r USING (student_key)",
@@ -356,7 +358,9 @@ def _import(
     )
 
 
-def _stage_orgs(con: duckdb.DuckDBPyConnection, req: ImportRequest, src: SourceFile) -> list[str]:
+def _stage_orgs(
+    con: duckdb.DuckDBPyConnection, req: ImportRequest, src: SourceFile, *, bulk: bool = True
+) -> list[str]:
     """etl_orgs with one row per sourcedId, the last line winning (as a later line of users.csv does).
 
     Why: an org listed twice joined every one of its users twice, which inflated the counts and
@@ -371,7 +375,7 @@ def _stage_orgs(con: duckdb.DuckDBPyConnection, req: ImportRequest, src: SourceF
         "CREATE OR REPLACE TEMP TABLE etl_orgs AS SELECT sourced_id, name, type FROM etl_orgs_lines "
         "WHERE sourced_id IS NOT NULL QUALIFY row_number() OVER (PARTITION BY sourced_id ORDER BY rowid DESC) = 1"
     )
-    if con.execute("SELECT count(*) FROM etl_orgs").fetchone()[0] == 0:
+    if bulk and con.execute("SELECT count(*) FROM etl_orgs").fetchone()[0] == 0:  # a delta lists changed orgs
         raise FileRefused(f"{req.display_name}: orgs.csv lists no schools; nothing was imported.")
     twice = [
         r[0]

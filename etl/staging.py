@@ -286,7 +286,8 @@ def _field_checks(field: str, spec, label: str) -> list[Check]:
     # out of its column ("Sato, Jr.", with the row's last field blank, so no extra field shows): it
     # is masked. Numbers and dates, the values a user needs to see to fix the file, stay readable.
     value = f"left({field}__raw, 80)"
-    wordy = f"regexp_matches({value}, '[[:alpha:]]{{2,}}') AND lower(trim({value})) NOT IN ('inf', '-inf', 'infinity')"
+    # \p{L}: a letter of any script ('Иван', '李明', 'Sé'); [[:alpha:]] is ASCII only in RE2
+    wordy = f"regexp_matches({value}, '\\p{{L}}{{2,}}') AND lower(trim({value})) NOT IN ('inf', '-inf', 'infinity')"
     value = f"CASE WHEN {wordy} THEN {cleaning.masked(value)} ELSE {value} END"
     destroyed = cleaning.excel_destroyed(f"{field}__raw") if spec.parse in ("date", "timestamp") else "false"
     unreadable = f"{field}__raw IS NOT NULL AND NOT {destroyed}"
@@ -309,15 +310,28 @@ def _field_checks(field: str, spec, label: str) -> list[Check]:
         )
     if spec.parse == "date":
         out_of_range = f"date before {cleaning.EARLIEST_DATE} or more than two years ahead"
-        checks.append(
-            Check(
-                "warning" if spec.alternate else "rejected",
-                label,
-                f"{out_of_range}; the other date column is used" if spec.alternate else out_of_range,
-                f"NOT ({cleaning.date_in_range(field)})",
-                f"{field}::VARCHAR",
+        if field.endswith("_fallback"):
+            pass  # read only when the primary date is unusable, and then only when in range
+        elif spec.alternate:  # said only when the other date is the one used
+            checks.append(
+                Check(
+                    "warning",
+                    label,
+                    f"{out_of_range}; the other date column is used",
+                    f"NOT ({cleaning.date_in_range(field)}) AND {cleaning.date_in_range(spec.alternate)}",
+                    f"{field}::VARCHAR",
+                )
             )
-        )
+        else:
+            checks.append(
+                Check(
+                    "rejected",
+                    label,
+                    out_of_range,
+                    f"NOT ({cleaning.date_in_range(field)})",
+                    f"{field}::VARCHAR",
+                )
+            )
     if spec.required:
         checks.append(
             Check("rejected", label, f"missing {label}", f"{field} IS NULL AND {field}__raw IS NULL", "NULL")

@@ -70,7 +70,9 @@ class TestMigrations:
             "VALUES ('k1', 'MAP', 'Mathematics', DATE '2025-09-20', 200, 1), "
             "('k1', 'MAP', 'ela', DATE '2025-09-20', 190, 1), ('k1', 'MAP', 'Reading', DATE '2025-09-20', 191, 2), "
             "('k2', 'MAP', 'ela', DATE '2025-09-21', 180, 3), ('k2', 'MAP', 'ELA/L', DATE '2025-09-21', 181, 4), "
-            "('k3', 'MAP', 'Science', DATE '2025-09-21', 170, 5)"
+            "('k3', 'MAP', 'Science', DATE '2025-09-21', 170, 5), "
+            "('k4', 'MAP', 'Reading Foundations', DATE '2025-09-21', 160, 6), "
+            "('k4', 'MAP', 'Math 7', DATE '2025-09-21', 161, 6)"
         )
         apply_migrations(con)
         assert con.execute(
@@ -80,6 +82,8 @@ class TestMigrations:
             ("k1", "Reading", 191.0),  # the row stored as Reading stands
             ("k2", "Reading", 181.0),  # of two other spellings, the later import
             ("k3", "Science", 170.0),
+            ("k4", "Math", 161.0),  # by the rules imports apply: 'math' in the name is Math
+            ("k4", "Reading", 160.0),
         ]
 
     def test_a_failing_migration_leaves_no_trace(self, tmp_path):

@@ -309,6 +309,15 @@ class TestPrivacy:
         assert ("Student Grade", "Z*e") in stored
         assert "Zoe" not in repr(stored) and "Jr." not in repr(stored)
 
+    @pytest.mark.parametrize("name", ["Иван", "李明", "Sé"])
+    def test_a_shifted_name_in_any_script_is_masked(self, con, tmp_path, name):
+        header = "Student ID,Last Name,First Name,Student Grade,School,Completion Date,Overall Scale Score,Percentile"
+        path = write(
+            tmp_path / "iready_math.csv", f"{header}\n710000,Sato, Jr.,{name},3,Oak,09/14/2026,452,\n"
+        )
+        imp(con, "assessments", path)
+        assert name not in repr(rows(con, "SELECT * FROM import_rejects"))
+
     def test_a_missing_header_row_is_refused_without_quoting_the_first_row(self, con, tmp_path):
         from etl.source import FileRefused
 
@@ -430,7 +439,17 @@ class TestFormats:
         from etl.cleaning import subject_expr, subject_name
         from etl.formats import SUBJECTS
 
-        for typed in ["ela", "Mathematics", "ELA/L", "Star Early Literacy", "Science", "Social Studies", "M"]:
+        for typed in [
+            "ela",
+            "Mathematics",
+            "ELA/L",
+            "Star Early Literacy",
+            "Science",
+            "Social Studies",
+            "M",
+            "English  Language Arts",
+            "Social   Studies",
+        ]:
             [(in_sql,)] = rows(
                 con, f"SELECT {subject_expr('x', SUBJECTS)} FROM (SELECT ?::VARCHAR AS x)", [typed]
             )

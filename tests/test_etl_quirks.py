@@ -831,3 +831,24 @@ def test_a_login_time_with_a_zone_is_read(con, tmp_path, stamp):
 def test_a_bare_time_of_day_is_not_a_date_rather_than_an_excel_accident(con, tmp_path):
     out = imp(con, "usage", write(tmp_path / "l.csv", "SIS ID,App Name,Login Time\n710001,Quizzy,08:12\n"))
     assert [r[2] for r in rejects(con, out.import_id)] == ["not a date"]
+
+
+def test_star_cbm_and_spanish_early_literacy_are_their_own_assessments(con, tmp_path):
+    header = '"Student Identifier","Activity Type","Activity Completed Date","Scaled Score"'
+    body = (
+        '"730101","Star CBM Reading","09/14/2026","70"\n'
+        '"730101","Star Early Literacy Spanish","09/14/2026","600"\n'
+    )
+    imp(con, "assessments", write(tmp_path / "star.csv", f"{header}\n{body}"))
+    assert rows(con, "SELECT assessment FROM assessment_results ORDER BY scale_score") == [
+        ("Renaissance Star CBM",),
+        ("Renaissance Star Early Literacy Spanish",),
+    ]
+
+
+def test_star_feed_warns_of_the_other_date_only_when_it_is_the_one_used(con, tmp_path):
+    header = "StudentIdentifier,CompletedDate,CompletedDateLocal,ScaledScore,AssessmentType"
+    body = "1001,1900-01-01,2026-09-12,512,Star Math\n1002,1900-01-01,1900-01-01,530,Star Math\n"
+    out = imp(con, "assessments", write(tmp_path / "star_feed.csv", f"{header}\n{body}"))
+    assert (out.rows_imported, out.rows_warned, out.rows_rejected) == (1, 0, 1)
+    assert rows(con, "SELECT test_date FROM assessment_results") == [(dt.date(2026, 9, 12),)]

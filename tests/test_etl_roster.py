@@ -96,6 +96,20 @@ class TestStudentsWhoLeave:
         assert [a for _, _, _, a in students(con)] == [True, True, True]
         assert not any("inactive" in w for w in out.warnings)
 
+    def test_a_delta_whose_orgs_csv_lists_no_orgs_keeps_each_students_school(self, con, tmp_path):
+        """A delta's orgs.csv holds the orgs that changed, often none: a listed student's school is
+        then the one stored, not blank, and the export is not refused."""
+        imp(con, "roster", roster(tmp_path / "r1", FIRST))
+        school = rows(con, "SELECT school FROM roster_students WHERE student_key = ?", [key("1001")])
+        imp(
+            con,
+            "roster",
+            roster(tmp_path / "r2", [user("u1", "sch-a", "1001", "04")], [], file_users="delta"),
+        )
+        assert rows(
+            con, "SELECT school, grade FROM roster_students WHERE student_key = ?", [key("1001")]
+        ) == [(school[0][0], 4)]
+
     def test_a_per_school_export_leaves_other_schools_alone(self, con, tmp_path):
         imp(con, "roster", roster(tmp_path / "r1", FIRST))
         orgs = [DISTRICT_AND_TWO_SCHOOLS[1]]  # School A only
