@@ -45,32 +45,39 @@ _STAR_VARIANTS = {  # checked in this order: the first word found names the asse
     "cbm": "Renaissance Star CBM",
 }
 
-# Five-point answers -> 1-5. Scales whose words mean different points elsewhere ("very satisfied" is
-# 4 of 5 on a not-at-all..extremely scale) are left out: an answer without a score stays as text.
-LIKERT: dict[str, int] = {
-    "strongly disagree": 1,
-    "disagree": 2,
-    "neutral": 3,
-    "neither agree nor disagree": 3,
-    "agree": 4,
-    "strongly agree": 5,
-    "somewhat disagree": 2,
-    "somewhat agree": 4,
-    "very dissatisfied": 1,
-    "dissatisfied": 2,
-    "neither satisfied nor dissatisfied": 3,
-    "satisfied": 4,
-    "very satisfied": 5,
-    "very difficult": 1,
-    "difficult": 2,
-    "easy": 4,
-    "very easy": 5,
-    "never": 1,
-    "rarely": 2,
-    "sometimes": 3,
-    "often": 4,
-    "always": 5,
+# Five-point answer scales -> 1-5. A question is scored on one scale only, the one that holds every
+# text answer it got: 'Disagree' beside 'Somewhat disagree' is a 7-point scale, and 'Very satisfied'
+# beside 'Extremely satisfied' is 4 of 5 on a not-at-all..extremely scale; such questions keep their
+# answers as text, unscored, and the summary says so. Numbers 1-5 are scores on any scale.
+_NEUTRAL = {"neutral": 3, "neither agree nor disagree": 3}
+LIKERT_SCALES: dict[str, dict[str, int]] = {
+    "agree": {"strongly disagree": 1, "disagree": 2, **_NEUTRAL, "agree": 4, "strongly agree": 5},
+    "somewhat agree": {
+        "strongly disagree": 1,
+        "somewhat disagree": 2,
+        **_NEUTRAL,
+        "somewhat agree": 4,
+        "strongly agree": 5,
+    },
+    "satisfied": {
+        "very dissatisfied": 1,
+        "dissatisfied": 2,
+        "neutral": 3,
+        "neither satisfied nor dissatisfied": 3,
+        "satisfied": 4,
+        "very satisfied": 5,
+    },
+    "easy": {
+        "very difficult": 1,
+        "difficult": 2,
+        "neutral": 3,
+        "neither easy nor difficult": 3,
+        "easy": 4,
+        "very easy": 5,
+    },
+    "often": {"never": 1, "rarely": 2, "sometimes": 3, "often": 4, "always": 5},
 }
+LIKERT_WORDS = {answer for scale in LIKERT_SCALES.values() for answer in scale}
 
 USAGE = [
     FormatProfile(

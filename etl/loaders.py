@@ -14,7 +14,7 @@ from __future__ import annotations
 import duckdb
 
 from etl import cleaning
-from etl.formats import LIKERT
+from etl.formats import LIKERT_SCALES
 from etl.keys import KEYS
 from etl.staging import STAGE, SUMMARY_MEASURES, TEXT_LIMIT
 
@@ -275,11 +275,19 @@ def load_assessments(
     return upserted
 
 
-def likert_sql(answer: str) -> str:
-    """Likert text or 1-5 to a score; other answers have no score (free text is kept as written)."""
-    cases = " ".join(f"WHEN lower(trim({answer})) = '{k}' THEN {v}" for k, v in LIKERT.items())
+def likert_sql(answer: str, scale: str) -> str:
+    """The score of `answer` on the question's Likert `scale` (SQL naming a scale of
+    formats.LIKERT_SCALES, 'numbers' for a question answered 1-5 only, or NULL: not scored)."""
+    cases = " ".join(
+        f"WHEN {scale} = '{name}' AND lower(trim({answer})) = '{word}' THEN {score}"
+        for name, words in LIKERT_SCALES.items()
+        for word, score in words.items()
+    )
     number = f"try_cast(trim({answer}) AS DOUBLE)"
-    return f"CASE {cases} WHEN {number} BETWEEN 1 AND 5 AND {number} = floor({number}) THEN {number} END"
+    return (
+        f"CASE {cases} WHEN {scale} IS NOT NULL AND {number} BETWEEN 1 AND 5 AND {number} = floor({number}) "
+        f"THEN {number} END"
+    )
 
 
 def load_feedback(
@@ -290,10 +298,12 @@ def load_feedback(
     tool: str,
     questions: dict[int, str],
     fields: set[str],
-    unscored: set[int] = frozenset(),
+    scales: dict[int, str | None] | None = None,
 ) -> int:
     """One row per response and question; respondent e-mails are stored only as keyed hashes.
-    Questions in `unscored` (answered on another scale than 1-5) get no Likert score."""
+    `scales` names each question's Likert scale (see `likert_sql`); a question without one gets no
+    scores."""
+    scales = scales or {}
     submitted = "s.submitted_at" if "submitted_at" in fields else "NULL::TIMESTAMP"
     respondent = "k.student_key" if "respondent" in fields else "NULL"
     join = (
@@ -306,12 +316,12 @@ def load_feedback(
     # One scan, one row per answer: a UNION ALL per question ran out of memory at 200 questions.
     answers = ", ".join(
         f"struct_pack(question := ${i}::VARCHAR, answer := left(s.q{pos}, {TEXT_LIMIT}), "
-        f"scored := {pos not in unscored})"
+        f"scale := {_sql_text(scales.get(pos))})"
         for i, pos in enumerate(questions, start=2)
     )
     select = (
         f"SELECT $1::VARCHAR, submitted_at, respondent_key, a.question, a.answer, "
-        f"CASE WHEN a.scored THEN {likert_sql('a.answer')} END, "
+        f"{likert_sql('a.answer', 'a.scale')}, "
         f"{import_id}::INTEGER FROM (SELECT {submitted} AS submitted_at, {respondent} AS respondent_key, "
         f"unnest([{answers}]) AS a {join} WHERE {valid}) WHERE a.answer IS NOT NULL"
     )
@@ -326,3 +336,7 @@ def _has_duplicates(con: duckdb.DuckDBPyConnection, key_hash: str, valid: str, k
         f"SELECT count(*), count(DISTINCT {key_hash}) {_valid_rows(valid, keys)}"
     ).fetchone()
     return total != distinct
+
+
+def _sql_text(value: str | None) -> str:
+    return "NULL::VARCHAR" if value is None else "'" + value.replace("'", "''") + "'"

@@ -16,7 +16,7 @@ import duckdb
 from db import repo
 from db.connection import transaction
 from etl import cleaning, fastpath, importlog, loaders, staging
-from etl.formats import MINUTES_PER_DAY, PROFILES, SESSIONS_PER_DAY, SUBJECTS
+from etl.formats import LIKERT_SCALES, LIKERT_WORDS, MINUTES_PER_DAY, PROFILES, SESSIONS_PER_DAY, SUBJECTS
 from etl.keys import KEYS, build_keys
 from etl.profiles import FormatProfile, detect
 from etl.source import FileRefused, SourceFile, open_source
@@ -153,33 +153,52 @@ def _assessment_sql(profile: FormatProfile, fields: set[str]) -> str:
     return f"CASE {cases} ELSE {name} END"
 
 
-# A survey question that asks for the respondent's name, e-mail or id: its answers identify a person
-# (the e-mail the form itself collects is stored only as a keyed hash, by the profile).
-IDENTITY_QUESTION = re.compile(
-    r"\byour (full |first |last )?(name|e-?mail|username|student id)\b"
-    r"|^\s*((full|first|last|student|teacher|respondent)\s+)?(name|e-?mail( address)?|username|student id)"
-    r"\s*(\(.*\))?\s*[:?]?\s*$",
-    re.IGNORECASE,
-)
+# A survey question that asks who the respondent is: its answers name a person (the e-mail the form
+# itself collects is stored only as a keyed hash, by the profile). A header asks for identity when,
+# once filler words are set aside, only identity words are left ('First and last name', "Student's
+# ID number", 'Your school email'); a longer question that mentions a name or an e-mail ('How often
+# do you check your email?') is a real question.
+IDENTITY_WORDS = {"name", "names", "email", "e", "mail", "id", "username", "user", "number", "sis", "lunch"}
+IDENTITY_CORE = {"name", "names", "email", "mail", "id", "username", "number"}
+FILLER_WORDS = {
+    "your", "the", "a", "of", "and", "or", "s", "student", "students", "teacher", "teachers", "child",
+    "childs", "respondent", "full", "first", "last", "middle", "given", "family", "legal", "preferred",
+    "please", "enter", "type", "write", "what", "is", "optional", "required", "school", "district",
+    "address", "local", "state", "no",
+}  # fmt: skip
 
 
-def _other_scale_questions(con: duckdb.DuckDBPyConnection, valid: str, questions: dict[int, str]) -> set[int]:
-    """Questions answered with numbers outside 1-5 (a 0-10 scale): none of their answers is a Likert
-    score, not even the 3 that would fit."""
-    answers = ", ".join(f"struct_pack(q := {i}, a := q{i})" for i in questions)
-    return {
-        r[0]
-        for r in con.execute(
-            f"SELECT DISTINCT x.q FROM (SELECT unnest([{answers}]) AS x FROM {staging.STAGE} WHERE {valid}) "
-            "WHERE try_cast(trim(x.a) AS DOUBLE) NOT BETWEEN 1 AND 5"
-        ).fetchall()
-    }
+def question_scales(
+    con: duckdb.DuckDBPyConnection, valid: str, questions: dict[int, str]
+) -> dict[int, str | None]:
+    """Each question's Likert scale: the one scale of formats.LIKERT_SCALES holding every text answer
+    it got ('numbers' when it got only whole numbers 1-5), or None: free text, numbers outside 1-5
+    (a 0-10 question; not even its 3 is a Likert 3), or answers from two scales."""
+    answers = ", ".join(f"struct_pack(q := {i}, a := lower(trim(q{i})))" for i in questions)
+    seen: dict[int, set[str]] = {i: set() for i in questions}
+    for q, a in con.execute(
+        f"SELECT DISTINCT x.q, x.a FROM (SELECT unnest([{answers}]) AS x FROM {staging.STAGE} WHERE {valid}) "
+        "WHERE x.a IS NOT NULL"
+    ).fetchall():
+        seen[q].add(a)
+    scales: dict[int, str | None] = {}
+    for q, values in seen.items():
+        numbers = {v for v in values if re.fullmatch(r"[+-]?\d+(\.\d+)?", v)}
+        words = values - numbers
+        if any(float(n) not in (1, 2, 3, 4, 5) for n in numbers):
+            scales[q] = None
+        elif not words:
+            scales[q] = "numbers" if numbers else None
+        else:
+            scales[q] = next((name for name, scale in LIKERT_SCALES.items() if words <= scale.keys()), None)
+    return scales
 
 
 def _answer_warnings(
-    con: duckdb.DuckDBPyConnection, valid: str, questions: dict[int, str], other_scale: set[int]
+    con: duckdb.DuckDBPyConnection, valid: str, questions: dict[int, str], scales: dict[int, str | None]
 ) -> list[str]:
-    """What the summary should say about the answers stored: cut free text, questions not scored."""
+    """What the summary should say about the answers stored: cut free text, questions not scored
+    that look like rating questions (numbers off 1-5, or words of two scales)."""
     answers = ", ".join(f"q{i}" for i in questions)
     cut = con.execute(
         f"SELECT count(*) FROM (SELECT unnest([{answers}]) AS a FROM {staging.STAGE} WHERE {valid}) "
@@ -188,17 +207,46 @@ def _answer_warnings(
     said = []
     if cut:
         said.append(f"{cut} answer(s) longer than {staging.TEXT_LIMIT:,} characters were cut to that length.")
-    for i in sorted(other_scale):
+    rated = _rating_like(con, valid, [i for i, scale in scales.items() if scale is None])
+    for i in rated:
         said.append(
-            f"The question '{questions[i][:80]}' has numeric answers outside 1-5 (another scale, such as "
-            "0-10): its answers are kept without a Likert score."
+            f"The question '{questions[i][:80]}' was answered on another scale than one five-point scale (numbers "
+            "outside 1-5, or words of two scales): its answers are kept without a Likert score."
         )
     return said
 
 
+def _rating_like(con: duckdb.DuckDBPyConnection, valid: str, questions: list[int]) -> list[int]:
+    """Of unscored questions, those whose answers are numbers or Likert words (not free text)."""
+    if not questions:
+        return []
+    words = ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(LIKERT_WORDS))
+    flags = ", ".join(
+        f"bool_or(try_cast(trim(q{i}) AS DOUBLE) IS NOT NULL OR lower(trim(q{i})) IN ({words}))"
+        for i in questions
+    )
+    found = con.execute(f"SELECT {flags} FROM {staging.STAGE} WHERE {valid}").fetchone()
+    return [i for i, flag in zip(questions, found, strict=True) if flag]
+
+
+def _identity_answers(con: duckdb.DuckDBPyConnection, questions: dict[int, str]) -> list[int]:
+    """Questions whose answers are mostly e-mail addresses or runs of 5+ digits (ids), whatever the
+    question says: a backstop behind `asks_for_identity`."""
+    shares = ", ".join(
+        f"count(*) FILTER (WHERE contains(q{i}, '@') OR regexp_full_match(trim(q{i}), '\\d{{5,}}')) "
+        f"> 0.5 * count(q{i})"
+        for i in questions
+    )
+    flags = con.execute(f"SELECT {shares} FROM {staging.STAGE} WHERE NOT __blank").fetchone()
+    return [i for i, flagged in zip(questions, flags, strict=True) if flagged]
+
+
 def asks_for_identity(question: str) -> bool:
-    """'Your name (optional)', 'Email', 'Student ID': answers that name the respondent."""
-    return IDENTITY_QUESTION.search(question) is not None
+    """'Your name (optional)', 'First and last name', 'Student ID#', 'Email': answers that name the
+    respondent or a student."""
+    words = re.findall(r"[a-z]+", question.lower().replace("'", ""))
+    left = [w for w in words if w not in FILLER_WORDS]
+    return bool(left) and set(left) <= IDENTITY_WORDS and bool(set(left) & IDENTITY_CORE)
 
 
 def _day_total_check(checks: list[staging.Check], tool_sql: str, fields: set[str]) -> staging.Check:
@@ -302,6 +350,13 @@ def _run_file(
     checks = None if extra else staging.try_fast_stage(con, src, profile, resolved)
     if checks is None:
         checks = staging.build_stage(con, src, profile, resolved, extra={i: i for i in extra})
+    if extra:
+        for pos in _identity_answers(con, extra):
+            src.warnings.append(
+                f"The answers to '{extra.pop(pos)[:80]}' look like e-mail addresses or ids; they were not stored."
+            )
+        if not extra:
+            raise FileRefused(f"{req.display_name}: the survey has no question columns left to store.")
     if tool:  # a named tool fills blank tool cells, so they are not missing
         checks = [c for c in checks if c.condition != "tool IS NULL"]
     if "tool" in fields:  # 'mathquest' is the catalog's MathQuest: one spelling, so one tool
@@ -432,11 +487,11 @@ def _run_file(
                 fields=fields,
             )
         else:
-            other_scale = _other_scale_questions(con, valid, extra)
+            scales = question_scales(con, valid, extra)
             loaders.load_feedback(
-                con, import_id, valid, tool=tool or "", questions=extra, fields=fields, unscored=other_scale
+                con, import_id, valid, tool=tool or "", questions=extra, fields=fields, scales=scales
             )
-            src.warnings.extend(_answer_warnings(con, valid, extra, other_scale))
+            src.warnings.extend(_answer_warnings(con, valid, extra, scales))
         imported = read - rejected  # source rows; events summed per day still count one each
         if written is not None and written < imported:
             src.warnings.append(_repeated_rows_warning(profile, imported - written))

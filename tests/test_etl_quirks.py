@@ -714,6 +714,20 @@ class TestSurveyPrivacy:
         assert any("Your name (optional)" in w and "not stored" in w for w in out.warnings)
         assert "Quenby" not in repr(snapshot(con)) and "arlott" not in repr(snapshot(con)).lower()
 
+    def test_questions_that_ask_who_in_other_words_or_get_ids_for_answers_are_not_stored(self, con, tmp_path):
+        header = (
+            "Timestamp,First and last name,Student ID number,Which code did your teacher give you?,"
+            "How often do you check your email for MathQuest reports?"
+        )
+        body = "2026/09/12 14:10:05,Zoe Sato,710001,710001,Often\n2026/09/13 14:10:05,Liam Ortiz,710002,710002,Never\n"
+        out = imp(con, "feedback", write(tmp_path / "s.csv", f"{header}\n{body}"), tool="MathQuest")
+        assert rows(con, "SELECT DISTINCT question FROM feedback_responses") == [
+            ("How often do you check your email for MathQuest reports?",)
+        ]
+        stored = repr(snapshot(con))
+        assert "Zoe" not in stored and "710001" not in stored
+        assert sum("not stored" in w for w in out.warnings) == 3
+
     def test_a_workspace_username_is_the_respondent_kept_only_as_a_key(self, con, tmp_path):
         header = "Timestamp,Username,How easy is MathQuest to use?"
         body = "2026/09/12 2:10:05 PM GMT-4,Pell.Yarrow@example.org,Agree\n"
@@ -730,19 +744,31 @@ class TestSurveyPrivacy:
         assert rows(con, "SELECT length(answer) FROM feedback_responses") == [(10_000,)]
         assert any("cut" in w for w in out.warnings)
 
-    def test_satisfaction_answers_are_scored_and_other_scales_are_said(self, con, tmp_path):
-        header = "Timestamp,How satisfied are you?,How likely to recommend (0-10)?"
-        body = "2026/09/12 14:10:05,Very satisfied,9\n2026/09/13 14:10:05,Somewhat agree,3\n"
-        out = imp(con, "feedback", write(tmp_path / "s.csv", f"{header}\n{body}"), tool="MathQuest")
-        assert rows(con, "SELECT answer, score FROM feedback_responses ORDER BY submitted_at, question") == [
-            ("9", None),  # a 0-10 question is not a 1-5 Likert item
-            ("Very satisfied", 5.0),
-            ("3", None),  # not even its answers that would fit
-            ("Somewhat agree", 4.0),
-        ]
-        assert any(
-            "How likely to recommend (0-10)?" in w and "without a Likert score" in w for w in out.warnings
+    def test_each_question_is_scored_on_the_one_scale_its_answers_fit(self, con, tmp_path):
+        header = (
+            "Timestamp,How satisfied are you?,How likely to recommend (0-10)?,How satisfied is your class?,"
+            "What would you change?"
         )
+        body = (
+            "2026/09/12 14:10:05,Very satisfied,9,Extremely satisfied,More levels\n"
+            "2026/09/13 14:10:05,Satisfied,3,Very satisfied,Nothing\n"
+        )
+        out = imp(con, "feedback", write(tmp_path / "s.csv", f"{header}\n{body}"), tool="MathQuest")
+        scores = rows(con, "SELECT question, answer, score FROM feedback_responses ORDER BY question, answer")
+        assert scores == [
+            ("How likely to recommend (0-10)?", "3", None),  # a 0-10 question: not even its 3 is a Likert 3
+            ("How likely to recommend (0-10)?", "9", None),
+            ("How satisfied are you?", "Satisfied", 4.0),
+            ("How satisfied are you?", "Very satisfied", 5.0),
+            # beside 'Extremely satisfied', 'Very satisfied' is 4 of 5 on another scale: not scored
+            ("How satisfied is your class?", "Extremely satisfied", None),
+            ("How satisfied is your class?", "Very satisfied", None),
+            ("What would you change?", "More levels", None),
+            ("What would you change?", "Nothing", None),
+        ]
+        said = " ".join(out.warnings)
+        assert "'How likely to recommend (0-10)?'" in said and "'How satisfied is your class?'" in said
+        assert "What would you change?" not in said  # free text is not a rating
 
 
 def test_a_value_out_of_range_is_shown_as_the_file_wrote_it(con, tmp_path):
