@@ -114,7 +114,7 @@ def _looks_like_data(name: str) -> bool:
     return bool(re.fullmatch(r"[\d\s.,:/+-]+", name)) and any(c.isdigit() for c in name)
 
 
-def _found_text(header: list[str]) -> str:
+def _found_text(header: list[str], profiles: list[FormatProfile]) -> str:
     """The found columns as a message may show them, or a description when the line is not a header."""
     if any(_looks_like_data(h) for h in header):
         return (
@@ -126,14 +126,24 @@ def _found_text(header: list[str]) -> str:
         return (
             "a first line with a single field, like a report title (delete any lines above the column names)"
         )
-    return ", ".join(header[:15]) + (f", ... ({len(header)} columns)" if len(header) > 15 else "")
+    # Only names some format reads are repeated: any other cell may be a title or a value that names
+    # a student ('Student: Zoe Sato'); those are counted, not quoted.
+    known = {norm_header(h) for p in profiles for c in p.columns.values() for h in c.headers}
+    known |= {norm_header(h) for p in profiles for h in p.question_exclude}
+    shown = [h for h in named if norm_header(h) in known]
+    others = len(named) - len(shown)
+    why = "not repeated here: a first line may hold student data"
+    if not shown:
+        return f"{len(named)} column(s), none of them one that any format reads ({why})"
+    listed = ", ".join(shown[:15]) + (", ..." if len(shown) > 15 else "")
+    return listed + (f" and {others} other column(s) ({why})" if others else "")
 
 
 def detect(
     profiles: list[FormatProfile], kind: str, header: list[str], requested: str | None = None
 ) -> Detection:
     """Pick the profile for a header, or say why not (expected and found columns named)."""
-    found_text = _found_text(header)
+    found_text = _found_text(header, profiles)
     if requested:
         chosen = next((p for p in profiles if p.name == requested), None)
         if chosen is None:

@@ -71,7 +71,18 @@ class TestRefusedFiles:
         message = refused(
             loaded, tmp_path, "usage", write(tmp_path / "x.csv", "foo,bar\n1,2\n"), "unknown usage"
         )
-        assert "student_id" in message and "found foo, bar" in message
+        assert (
+            "student_id" in message and "found 2 column(s), none of them one that any format reads" in message
+        )
+        # columns a format reads are named; others are counted, not quoted (a title may name a student)
+        message = refused(
+            loaded,
+            tmp_path,
+            "usage",
+            write(tmp_path / "y.csv", "Student ID,Student: Zoe Sato,Teacher: Ann Lee\n1,2,3\n"),
+            "unknown usage",
+        )
+        assert "found Student ID and 2 other column(s)" in message and "Zoe" not in message
 
     def test_unclosed_quote(self, loaded, tmp_path):
         path = write(
