@@ -95,7 +95,7 @@ def _report_interrupted(ctx, pending: dict) -> None:
     else:
         st.warning(
             f"The import of {pending['file']} was stopped by another click before it finished; "
-            "nothing of it was stored. Import it again."
+            "nothing new was stored. Import it again to see its result."
         )
 
 
@@ -150,6 +150,9 @@ with page_context(Action.IMPORT_DATA) as ctx:
                 st.session_state.pop(state_key(NS, "running"), None)
                 bar.empty()
                 show_error(exc)
+            except Exception:  # a bug: the page says so; the next run must not call it interrupted
+                st.session_state.pop(state_key(NS, "running"), None)
+                raise
             else:
                 st.session_state.pop(state_key(NS, "running"), None)
                 bar.empty()
@@ -157,6 +160,8 @@ with page_context(Action.IMPORT_DATA) as ctx:
                 for warning in outcome.warnings:
                     st.warning(warning)
                 st.session_state[state_key(NS, "rejects_of")] = outcome.import_id  # show this import's
+            # Another click stops this run with Streamlit's rerun exception (a BaseException, caught
+            # by none of the above): the key stays, and the next run reports how the import ended.
 
     st.subheader("Import history")
     history = imports.history(ctx.con, actor=ctx.actor)

@@ -175,7 +175,7 @@ def test_an_import_cut_short_by_another_click_is_reported(demo_db, tmp_path):
         )
     finally:
         con.close()
-    assert "was stopped by another click before it finished; nothing of it was stored" in page_after_cut(
+    assert "was stopped by another click before it finished; nothing new was stored" in page_after_cut(
         "never.csv"
     )
     assert "The import of done.csv finished" in page_after_cut("done.csv")
