@@ -133,14 +133,18 @@ def _open(db: Path | None) -> tuple[duckdb.DuckDBPyConnection, Settings]:
 def _base(args: argparse.Namespace) -> dict[str, Any]:
     """The fields every import's JSON line carries, even when nothing was imported."""
     if args.command in ("undo", "purge"):
-        return {}
+        return {"command": args.command}
     return {
         "kind": args.command,
         "format": args.format,
+        "file_name": args.path.name,
+        "import_id": None,
         "rows_read": 0,
         "rows_imported": 0,
         "rows_rejected": 0,
+        "rows_warned": 0,
         "already_imported": False,
+        "warnings": [],
     }
 
 
