@@ -89,7 +89,10 @@ USAGE = [
             "student_id": C(
                 headers=("student_id", "student id", "studentid", "local_id"), parse="id", required=True
             ),
-            "tool": C(headers=("tool", "tool_name", "product"), required=True),
+            # a portal export with a Student ID column names the tool 'App Name'
+            "tool": C(
+                headers=("tool", "tool_name", "product", "app name", "app", "application"), required=True
+            ),
             "usage_date": C(headers=("date", "usage_date"), parse="date", required=True),
             "minutes": C(
                 headers=("minutes", "minutes_used", "time_minutes"),

@@ -368,6 +368,18 @@ def _run_file(
     if no_measure:
         checks.append(no_measure)
     if profile.rows == "events":
+        if "lesson" in fields:  # the same lesson line twice is one lesson, not two (a doubled export line)
+            con.execute(f"ALTER TABLE {staging.STAGE} ADD COLUMN __repeat BOOLEAN DEFAULT false")
+            con.execute(
+                f"UPDATE {staging.STAGE} SET __repeat = true WHERE rowid IN (SELECT rowid FROM (SELECT rowid, "
+                f"row_number() OVER (PARTITION BY student_id, usage_date, lesson, minutes ORDER BY rowid) AS n "
+                f"FROM {staging.STAGE} WHERE lesson IS NOT NULL AND NOT __blank) WHERE n > 1)"
+            )
+            checks.append(
+                staging.Check(
+                    "rejected", "(row)", "the same lesson as an earlier line (counted once)", "__repeat", "NULL"
+                )
+            )
         checks.append(_day_total_check(checks, tool_sql, fields))
     read = staging.rows_read(con)
     if read == 0:

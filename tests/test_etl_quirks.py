@@ -802,6 +802,22 @@ class TestLessonsAndLogins:
             (None, 1),
         ]
 
+    def test_the_same_lesson_line_twice_counts_once(self, con, tmp_path):
+        body = "710003,Math,09/11/2026,15,LSN.1\n710003,Math,09/11/2026,15,LSN.1\n710003,Math,09/11/2026,10,LSN.2\n"
+        out = imp(con, "usage", write(tmp_path / "lessons.csv", f"{self.LESSONS}\n{body}"))
+        assert rows(con, "SELECT minutes, sessions FROM usage_daily") == [(25.0, 2)]
+        assert [r[:3] for r in rejects(con, out.import_id)] == [
+            (3, "(row)", "the same lesson as an earlier line (counted once)")
+        ]
+
+    def test_a_portal_export_with_student_ids_reads_the_app_name_as_the_tool(self, con, tmp_path):
+        body = "710001,MathQuest,2026-09-14,2\n710001,Kahoot!,2026-09-14,5\n"
+        imp(con, "usage", write(tmp_path / "portal.csv", f"Student ID,App Name,Date,Logins\n{body}"))
+        assert rows(con, "SELECT tool, sessions FROM usage_daily ORDER BY tool") == [
+            ("Kahoot!", 5),
+            ("MathQuest", 2),
+        ]
+
     def test_a_login_row_without_a_count_is_one_login(self, con, tmp_path):
         body = "710002,MathQuest,2026-09-14,2\n710002,MathQuest,2026-09-14,\n"
         imp(con, "usage", write(tmp_path / "logins.csv", f"{self.LOGINS}\n{body}"))
