@@ -377,7 +377,11 @@ def _run_file(
             )
             checks.append(
                 staging.Check(
-                    "rejected", "(row)", "the same lesson as an earlier line (counted once)", "__repeat", "NULL"
+                    "rejected",
+                    "(row)",
+                    "the same lesson as an earlier line (counted once)",
+                    "__repeat",
+                    "NULL",
                 )
             )
         checks.append(_day_total_check(checks, tool_sql, fields))
