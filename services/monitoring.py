@@ -404,7 +404,13 @@ def outcomes_section(
 
 
 # ---------------------------------------------------------------- feedback, notes, goals
-LIKERT = {1: "Strongly disagree", 2: "Disagree", 3: "Neutral", 4: "Agree", 5: "Strongly agree"}
+def score_label(score: int, answers: pd.Series) -> str:
+    """The legend name of a score: the answer words when every question says it alike ('Strongly
+    agree'), else the score with its place on the scale."""
+    words = {str(a).strip().lower(): str(a).strip() for a in answers.dropna() if not str(a).strip().isdigit()}
+    if len(words) == 1:
+        return f"{score} · {next(iter(words.values()))}"
+    return {1: "1 (lowest)", 3: "3 (middle)", 5: "5 (highest)"}.get(score, str(score))
 
 
 @dataclass
@@ -416,13 +422,16 @@ class FeedbackReport:
 
 
 def feedback_section(con: duckdb.DuckDBPyConnection, tool: str, threshold: int) -> FeedbackReport:
+    # each question's own words for a score (its scale may be agree, satisfied, easy, often, or numbers)
     likert = con.execute(
-        """SELECT question, CAST(round(score) AS INTEGER) AS score, count(*) AS responses
+        """SELECT question, CAST(round(score) AS INTEGER) AS score, count(*) AS responses,
+                  mode(answer) FILTER (WHERE try_cast(trim(answer) AS DOUBLE) IS NULL) AS words
            FROM feedback_responses WHERE tool = ? AND score IS NOT NULL GROUP BY ALL ORDER BY question, score""",
         [tool],
     ).df()
     if not likert.empty:
-        likert["answer"] = likert["score"].map(LIKERT)
+        likert["answer"] = likert["words"].where(likert["words"].notna(), likert["score"].astype(str))
+        likert = likert.drop(columns="words")
         likert["share"] = likert["responses"] / likert.groupby("question")["responses"].transform("sum")
         likert = suppression.suppress_frame(
             likert, "responses", threshold, dependent_columns=["share"], group_by="question"

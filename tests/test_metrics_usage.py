@@ -331,3 +331,24 @@ class TestOutcomesReadOneAssessment:
         assert monitoring.assessed_years(con, "Math", 7, "IAR") == []  # no fall scores to grow from
         report = monitoring.outcomes_section(con, setup, YEAR, "Math", "fall_spring", "NWEA MAP Growth")
         assert report.subject == "Math (NWEA MAP Growth)"
+
+
+def test_feedback_scores_read_in_each_questions_own_words(con, district):
+    rows = [
+        ("Mathy", dt.datetime(2025, 10, d), f"r{d}", "How satisfied are you?", "Very satisfied", 5)
+        for d in (1, 2)
+    ]
+    rows += [
+        ("Mathy", dt.datetime(2025, 10, d), f"r{d}", "Easy to start?", "Strongly agree", 5) for d in (1, 2)
+    ]
+    con.executemany(
+        "INSERT INTO feedback_responses (tool, submitted_at, respondent_key, question, answer, score) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    report = monitoring.feedback_section(con, "Mathy", threshold=1)
+    answers = dict(zip(report.likert["question"], report.likert["answer"], strict=True))
+    assert answers == {"How satisfied are you?": "Very satisfied", "Easy to start?": "Strongly agree"}
+    # two questions say a 5 in two ways: the legend names the place on the scale, not one of them
+    assert monitoring.score_label(5, report.likert["answer"]) == "5 (highest)"
+    assert monitoring.score_label(5, report.likert["answer"][:1]) == "5 · Strongly agree"

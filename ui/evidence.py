@@ -301,7 +301,7 @@ def likert_chart(likert: pd.DataFrame, threshold: int) -> go.Figure:
             y=rows["question"],
             x=rows["share"].astype(float) * 100,
             orientation="h",
-            name=monitoring.LIKERT[score],
+            name=monitoring.score_label(score, rows["answer"]),
             marker_color=color,
             hovertemplate="%{y}: %{x:.0f}%<extra></extra>",
         )
