@@ -168,9 +168,11 @@ def grade_expr(col: str) -> str:
     value = f"upper({cleaned(col)})"
     return (
         f"CASE WHEN regexp_full_match({value}, '(K|KG|KF|KH|0K|KINDERGARTEN|KINDER)') THEN 0 "
-        f"WHEN regexp_full_match({value}, '(PK|P|PRE-K|PREK|TK|PS|IT|PR|PRE-?KINDERGARTEN|TRANSITIONAL KINDERGARTEN)') "
+        f"WHEN regexp_full_match({value}, '(PK[34]?|P|PRE-?K[34]?|TK|IT|PR|PRE-?KINDERGARTEN|TRANSITIONAL KINDERGARTEN)') "
         "THEN -1 "
-        f"ELSE try_cast(nullif(regexp_extract({value}, '(\\d+)', 1), '') AS INTEGER) END"
+        # CEDS 'PS' is postsecondary, not preschool; 'UG' ungraded: neither is a grade here
+        f"WHEN regexp_full_match({value}, '(PS|UG|OTHER)') THEN NULL "
+        f"ELSE try_cast(nullif(regexp_extract({value}, '(-?\\d+)', 1), '') AS INTEGER) END"
     )
 
 

@@ -163,6 +163,9 @@ USAGE = [
             "school": C(headers=("School",)),
             "grade": C(headers=("Student Grade",), parse="grade", **_GRADE),
             "lesson": C(headers=("Lesson ID",)),
+            # read only to tell a retake (another score) from a doubled export line
+            "lesson_score": C(headers=("Score",)),
+            "lesson_passed": C(headers=("Passed or Not Passed",)),
         },
         signature=("student_id", "usage_date", "minutes", "lesson"),
     ),

@@ -187,14 +187,15 @@ def load_usage_daily(
         f"SELECT k.student_ref, {tool} AS tool, s.usage_date, {measures}, {import_id}::INTEGER "
         f"{rows} GROUP BY k.student_ref, {tool}, s.usage_date"
     )
-    if "minutes" not in fields:
+    if events or "minutes" not in fields:  # a login report's blank Duration says nothing either
         select = keep_earlier_minutes(select)
     return upsert(con, "usage_facts", USAGE_COLUMNS, select, import_id)
 
 
 def keep_earlier_minutes(select: str) -> str:
-    """A file without minutes (an SSO login report) replaces a day's row but keeps the minutes an
-    earlier import stored for it (i-Ready's lessons): logins say nothing about time spent."""
+    """A file without minutes for a day (an SSO login report, or lessons and logins whose time cells
+    are all blank) replaces the day's row but keeps the minutes an earlier import stored for it
+    (i-Ready's lessons): logins say nothing about time spent."""
     return (
         f"SELECT n.student_ref, n.tool, n.usage_date, coalesce(n.minutes, f.minutes), n.sessions, n.school, "
         f"n.grade, n.import_id FROM ({select}) AS n({', '.join(USAGE_COLUMNS)}) "
@@ -275,11 +276,16 @@ def load_assessments(
     return upserted
 
 
+def answer_key(answer: str) -> str:
+    """SQL: an answer as scales are matched: lower case, spaces trimmed and collapsed ('Very  satisfied')."""
+    return f"lower(regexp_replace(trim({answer}), '\\s+', ' ', 'g'))"
+
+
 def likert_sql(answer: str, scale: str) -> str:
     """The score of `answer` on the question's Likert `scale` (SQL naming a scale of
     formats.LIKERT_SCALES, 'numbers' for a question answered 1-5 only, or NULL: not scored)."""
     cases = " ".join(
-        f"WHEN {scale} = '{name}' AND lower(trim({answer})) = '{word}' THEN {score}"
+        f"WHEN {scale} = '{name}' AND {answer_key(answer)} = '{word}' THEN {score}"
         for name, words in LIKERT_SCALES.items()
         for word, score in words.items()
     )

@@ -248,7 +248,7 @@ def _import(
                false AS __blank, false AS __overflow
         FROM (SELECT u.rowid AS rowid_src, lower({role_sql}) AS role,
                      coalesce(u.identifier, u.sourced_id) AS student_id,
-                     coalesce(uo.school_org, uo.first_org) AS org_id,
+                     coalesce(uo.school_org, {"uo.first_org" if bulk else "NULL"}) AS org_id,
                      {cleaning.grade_expr(first_grade)} AS grade_read, left({first_grade}, 80) AS grade_raw,
                      coalesce(lower(u.status), 'active') NOT IN ('tobedeleted', 'inactive')
                        AND coalesce(lower(u.enabled), 'true') <> 'false' AS active
@@ -400,7 +400,7 @@ def _is_bulk(con: duckdb.DuckDBPyConnection, manifest: SourceFile | None) -> boo
     value = con.execute(
         "SELECT lower(arg_max(value, rowid)) FROM etl_manifest WHERE lower(name) = 'file.users'"
     ).fetchone()[0]
-    return value == "bulk"
+    return value is None or value == "bulk"  # a manifest that does not say is read as bulk (1.0 had none)
 
 
 def _user_orgs(con: duckdb.DuckDBPyConnection, *, roles: bool) -> None:

@@ -23,6 +23,7 @@ from etl.source import FileRefused, SourceFile, open_source
 from models.errors import DomainError
 from models.imports import ImportOutcome, ImportRequest
 from models.people import Actor
+from services.privacy import student_keyer
 
 Progress = Callable[[str, float], None]
 BIG_IMPORT_ROWS = 1_000_000
@@ -158,14 +159,28 @@ def _assessment_sql(profile: FormatProfile, fields: set[str]) -> str:
 # once filler words are set aside, only identity words are left ('First and last name', "Student's
 # ID number", 'Your school email'); a longer question that mentions a name or an e-mail ('How often
 # do you check your email?') is a real question.
-IDENTITY_WORDS = {"name", "names", "email", "e", "mail", "id", "username", "user", "number", "sis", "lunch"}
-IDENTITY_CORE = {"name", "names", "email", "mail", "id", "username", "number"}
+IDENTITY_WORDS = {
+    "name", "names", "nombre", "email", "e", "mail", "gmail", "id", "username", "user", "number", "sis",
+    "lunch", "initials", "phone", "telephone", "cell", "mobile", "birth", "birthday", "dob", "date",
+    "born", "contact",
+}  # fmt: skip
+IDENTITY_CORE = {
+    "name", "names", "nombre", "email", "mail", "gmail", "id", "username", "number", "initials", "phone",
+    "telephone", "birth", "birthday", "dob",
+}  # fmt: skip
 FILLER_WORDS = {
     "your", "the", "a", "of", "and", "or", "s", "student", "students", "teacher", "teachers", "child",
     "childs", "respondent", "full", "first", "last", "middle", "given", "family", "legal", "preferred",
-    "please", "enter", "type", "write", "what", "is", "optional", "required", "school", "district",
-    "address", "local", "state", "no",
+    "please", "enter", "type", "write", "what", "is", "optional", "required", "address", "local", "state",
+    "no", "grade", "parent", "parents", "guardian", "guardians", "staff", "employee", "person", "completing",
+    "filling", "out", "this", "form", "digits", "digit", "from", "badge", "card", "home", "del", "de", "la",
+    "el", "su", "estudiante", "alumno", "my", "our", "here", "in", "on", "for", "homeroom",
 }  # fmt: skip
+PEOPLE_WORDS = {"student", "students", "parent", "guardian", "teacher", "respondent", "child", "estudiante"}
+ORG_WORDS = {"school", "district", "building", "campus", "class", "classroom", "course", "program", "company"}
+CONTACT_WORDS = {"email", "mail", "gmail", "phone"}
+QUESTION_WORDS = {"how", "what", "which", "when", "why", "where", "do", "does", "did", "is", "are", "was",
+                  "were", "have", "has", "can", "could", "would", "should", "will", "if", "name"}  # fmt: skip
 
 
 def question_scales(
@@ -174,13 +189,14 @@ def question_scales(
     """Each question's Likert scale: the one scale of formats.LIKERT_SCALES holding every text answer
     it got ('numbers' when it got only whole numbers 1-5), or None: free text, numbers outside 1-5
     (a 0-10 question; not even its 3 is a Likert 3), or answers from two scales."""
-    answers = ", ".join(f"struct_pack(q := {i}, a := lower(trim(q{i})))" for i in questions)
+    answers = ", ".join(f"struct_pack(q := {i}, a := {loaders.answer_key(f'q{i}')})" for i in questions)
     seen: dict[int, set[str]] = {i: set() for i in questions}
     for q, a in con.execute(
         f"SELECT DISTINCT x.q, x.a FROM (SELECT unnest([{answers}]) AS x FROM {staging.STAGE} WHERE {valid}) "
         "WHERE x.a IS NOT NULL"
     ).fetchall():
-        seen[q].add(a)
+        if a not in cleaning.MISSING_TOKENS and a not in ("none", "prefer not to say"):  # 'N/A' is no answer
+            seen[q].add(a)
     scales: dict[int, str | None] = {}
     for q, values in seen.items():
         numbers = {v for v in values if re.fullmatch(r"[+-]?\d+(\.\d+)?", v)}
@@ -210,19 +226,22 @@ def _answer_warnings(
     rated = _rating_like(con, valid, [i for i, scale in scales.items() if scale is None])
     for i in rated:
         said.append(
-            f"The question '{questions[i][:80]}' was answered on another scale than one five-point scale (numbers "
-            "outside 1-5, or words of two scales): its answers are kept without a Likert score."
+            f"The question '{questions[i][:80]}' looks like a rating, but its answers do not all fit one "
+            "five-point scale (numbers outside 1-5, a typed answer, or words of two scales): they are kept "
+            "without a Likert score."
         )
     return said
 
 
 def _rating_like(con: duckdb.DuckDBPyConnection, valid: str, questions: list[int]) -> list[int]:
-    """Of unscored questions, those whose answers are numbers or Likert words (not free text)."""
+    """Of unscored questions, those whose answers are mostly ratings (whole numbers up to 10, or
+    Likert words): a free-text, id or minutes question is not said to be on 'another scale'."""
     if not questions:
         return []
     words = ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(LIKERT_WORDS))
     flags = ", ".join(
-        f"bool_or(try_cast(trim(q{i}) AS DOUBLE) IS NOT NULL OR lower(trim(q{i})) IN ({words}))"
+        f"count(*) FILTER (WHERE {loaders.answer_key(f'q{i}')} IN ({words}) "
+        f"OR try_cast(trim(q{i}) AS DOUBLE) BETWEEN 0 AND 10) >= 0.5 * count(q{i}) AND count(q{i}) > 0"
         for i in questions
     )
     found = con.execute(f"SELECT {flags} FROM {staging.STAGE} WHERE {valid}").fetchone()
@@ -230,11 +249,15 @@ def _rating_like(con: duckdb.DuckDBPyConnection, valid: str, questions: list[int
 
 
 def _identity_answers(con: duckdb.DuckDBPyConnection, questions: dict[int, str]) -> list[int]:
-    """Questions whose answers are mostly e-mail addresses or runs of 5+ digits (ids), whatever the
-    question says: a backstop behind `asks_for_identity`."""
+    """Questions whose answers (leaving out 'N/A', 'none', ...) are at least half e-mail addresses,
+    ids (4+ digits) or phone numbers, whatever the question says: a backstop behind
+    `asks_for_identity`."""
+    missing = "('n/a', 'na', 'none', '-', '--', 'prefer not to say', 'no', 'unknown', '.')"
     shares = ", ".join(
-        f"count(*) FILTER (WHERE contains(q{i}, '@') OR regexp_full_match(trim(q{i}), '\\d{{5,}}')) "
-        f"> 0.5 * count(q{i})"
+        f"count(*) FILTER (WHERE contains(q{i}, '@') OR regexp_full_match(trim(q{i}), '\\d{{4,}}') "
+        f"OR regexp_full_match(trim(q{i}), '\\+?[0-9][0-9 ().-]{{6,}}[0-9]')) "
+        f">= 0.5 * count(q{i}) FILTER (WHERE lower(trim(q{i})) NOT IN {missing}) "
+        f"AND count(q{i}) FILTER (WHERE lower(trim(q{i})) NOT IN {missing}) > 0"
         for i in questions
     )
     flags = con.execute(f"SELECT {shares} FROM {staging.STAGE} WHERE NOT __blank").fetchone()
@@ -242,28 +265,66 @@ def _identity_answers(con: duckdb.DuckDBPyConnection, questions: dict[int, str])
 
 
 def asks_for_identity(question: str) -> bool:
-    """'Your name (optional)', 'First and last name', 'Student ID#', 'Email': answers that name the
-    respondent or a student."""
+    """'Your name (optional)', 'First and last name', 'Student ID#', 'Phone number', 'Who is filling
+    out this form?', 'Nombre del estudiante': answers that name the respondent or a student. 'School
+    name' and 'How often do you check your email?' are ordinary questions."""
     words = re.findall(r"[a-z]+", question.lower().replace("'", ""))
-    left = [w for w in words if w not in FILLER_WORDS]
-    return bool(left) and set(left) <= IDENTITY_WORDS and bool(set(left) & IDENTITY_CORE)
+    if not words:
+        return False
+    if words[0] == "who":  # 'Who is filling out this form?', 'Who are you?'
+        return True
+    if words[0] not in QUESTION_WORDS and CONTACT_WORDS & set(words):  # 'Your email so we can follow up'
+        return True
+    left = {w for w in words if w not in FILLER_WORDS}
+    if ORG_WORDS & left and not ({"and", "&"} & set(words)):  # 'School name', 'Name of your school'
+        return False
+    if not left:  # 'Student', 'Parent/Guardian'
+        return bool(PEOPLE_WORDS & set(words))
+    return left <= IDENTITY_WORDS and bool(left & IDENTITY_CORE)
 
 
-def _day_total_check(checks: list[staging.Check], tool_sql: str, fields: set[str]) -> staging.Check:
+# What makes two lesson lines the same line: a retake has another score (or result) and counts again
+LESSON_LINE = ("student_id", "usage_date", "lesson", "minutes", "lesson_score", "lesson_passed")
+
+
+def _day_total_check(
+    con: duckdb.DuckDBPyConnection,
+    secret: bytes,
+    checks: list[staging.Check],
+    tool_sql: str,
+    fields: set[str],
+) -> staging.Check:
     """Lessons or logins summed into one day may not pass what one day holds (1440 minutes, 500
     sessions): each row passed its own range check, but the sum broke usage_facts' CHECK and refused
-    the whole file. The rows of such a day are rejected; the rest imports."""
-    minutes = "minutes" if "minutes" in fields else "NULL::DOUBLE"
-    sessions = "sessions" if "sessions" in fields else "NULL::BIGINT"
-    over = (  # over the rows that pass every other check (an out-of-range row is rejected on its own)
-        f"SELECT student_id, {tool_sql}, usage_date FROM {staging.STAGE} WHERE {staging.valid_condition(checks)} "
-        f"GROUP BY ALL HAVING sum({minutes}) > {MINUTES_PER_DAY} OR sum(coalesce({sessions}, 1)) > {SESSIONS_PER_DAY}"
+    the whole file. The rows of such a day are rejected; the rest imports. Days are grouped by the
+    student's key, as the load sums them ('0710002' and '710002' are one student)."""
+    minutes = "s.minutes" if "minutes" in fields else "NULL::DOUBLE"
+    sessions = "s.sessions" if "sessions" in fields else "NULL::BIGINT"
+    keyed = student_keyer(secret)
+    ids = [r[0] for r in con.execute(f"SELECT DISTINCT student_id FROM {staging.STAGE}").fetchall()]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE etl_day_keys AS SELECT unnest($raw::VARCHAR[]) AS raw, "
+        "unnest($key::VARCHAR[]) AS student_key",
+        {"raw": ids, "key": [keyed(i) for i in ids]},
     )
+    tool = tool_sql.replace("coalesce(tool,", "coalesce(s.tool,")
+    con.execute(f"ALTER TABLE {staging.STAGE} ADD COLUMN __day_over BOOLEAN DEFAULT false")
+    con.execute(  # over the rows that pass every other check (an out-of-range row is rejected on its own)
+        f"""UPDATE {staging.STAGE} SET __day_over = true WHERE rowid IN (
+            SELECT s.rowid FROM {staging.STAGE} s JOIN etl_day_keys k ON k.raw = s.student_id
+            JOIN (SELECT k.student_key, {tool} AS t, s.usage_date FROM {staging.STAGE} s
+                  JOIN etl_day_keys k ON k.raw = s.student_id
+                  WHERE s.rowid IN (SELECT rowid FROM {staging.STAGE} WHERE {staging.valid_condition(checks)})
+                  GROUP BY ALL HAVING sum({minutes}) > {MINUTES_PER_DAY}
+                     OR sum(coalesce({sessions}, 1)) > {SESSIONS_PER_DAY}) o
+              ON o.student_key = k.student_key AND o.t = {tool} AND o.usage_date = s.usage_date)"""
+    )
+    con.execute("DROP TABLE etl_day_keys")
     return staging.Check(
         "rejected",
         "day total",
         f"the day's rows add up to more than {MINUTES_PER_DAY:.0f} minutes or {SESSIONS_PER_DAY:.0f} sessions",
-        f"(student_id, {tool_sql}, usage_date) IN ({over})",
+        "__day_over",
         "NULL",
     )
 
@@ -372,7 +433,8 @@ def _run_file(
             con.execute(f"ALTER TABLE {staging.STAGE} ADD COLUMN __repeat BOOLEAN DEFAULT false")
             con.execute(
                 f"UPDATE {staging.STAGE} SET __repeat = true WHERE rowid IN (SELECT rowid FROM (SELECT rowid, "
-                f"row_number() OVER (PARTITION BY student_id, usage_date, lesson, minutes ORDER BY rowid) AS n "
+                f"row_number() OVER (PARTITION BY {', '.join(f for f in LESSON_LINE if f in fields)} "
+                "ORDER BY rowid) AS n "
                 f"FROM {staging.STAGE} WHERE lesson IS NOT NULL AND NOT __blank) WHERE n > 1)"
             )
             checks.append(
@@ -384,7 +446,7 @@ def _run_file(
                     "NULL",
                 )
             )
-        checks.append(_day_total_check(checks, tool_sql, fields))
+        checks.append(_day_total_check(con, secret, checks, tool_sql, fields))
     read = staging.rows_read(con)
     if read == 0:
         raise FileRefused(
@@ -398,6 +460,11 @@ def _run_file(
             if req.subject
             else subject_from_name(req.display_name)
         )
+        fixed = profile.constants.get("subject")
+        if fixed and req.subject and cleaning.subject_name(req.subject, SUBJECTS) != fixed:
+            src.warnings.append(f"{profile.label} is {fixed}; the subject {req.subject} given was not used.")
+        if "subject" in fields and not summary_subject:  # a blank Subject cell names nothing
+            checks.append(staging.Check("rejected", "subject", "missing subject", "subject IS NULL", "NULL"))
         if "subject" not in fields and not summary_subject:
             raise UsageProblem(
                 f"{req.display_name}: the file does not say the subject (a Math and a Reading export would "

@@ -810,6 +810,13 @@ class TestLessonsAndLogins:
             (3, "(row)", "the same lesson as an earlier line (counted once)")
         ]
 
+    def test_a_retaken_lesson_counts_again(self, con, tmp_path):
+        header = f"{self.LESSONS},Score,Passed or Not Passed"
+        body = "710003,Math,09/11/2026,15,LSN.1,40,Not Passed\n710003,Math,09/11/2026,15,LSN.1,85,Passed\n"
+        out = imp(con, "usage", write(tmp_path / "lessons.csv", f"{header}\n{body}"))
+        assert out.rows_rejected == 0
+        assert rows(con, "SELECT minutes, sessions FROM usage_daily") == [(30.0, 2)]
+
     def test_a_portal_export_with_student_ids_reads_the_app_name_as_the_tool(self, con, tmp_path):
         body = "710001,MathQuest,2026-09-14,2\n710001,Kahoot!,2026-09-14,5\n"
         imp(con, "usage", write(tmp_path / "portal.csv", f"Student ID,App Name,Date,Logins\n{body}"))
@@ -894,3 +901,85 @@ def test_star_feed_warns_of_the_other_date_only_when_it_is_the_one_used(con, tmp
     out = imp(con, "assessments", write(tmp_path / "star_feed.csv", f"{header}\n{body}"))
     assert (out.rows_imported, out.rows_warned, out.rows_rejected) == (1, 0, 1)
     assert rows(con, "SELECT test_date FROM assessment_results") == [(dt.date(2026, 9, 12),)]
+
+
+@pytest.mark.parametrize(
+    "question,asks",
+    [
+        ("Student Full Name and Grade", True),
+        ("Parent/Guardian name", True),
+        ("Who is filling out this form?", True),
+        ("Nombre del estudiante", True),
+        ("Phone number", True),
+        ("Date of birth", True),
+        ("Staff ID", True),
+        ("Your email so we can follow up", True),
+        ("Student", True),
+        ("What is the name of your school?", False),
+        ("School name", False),
+        ("How often do you check your email for MathQuest reports?", False),
+        ("Name one thing to improve", False),
+        ("What date did you start using MathQuest?", False),
+    ],
+)
+def test_identity_questions_by_their_words(question, asks):
+    from etl.runner import asks_for_identity
+
+    assert asks_for_identity(question) is asks
+
+
+def test_a_likert_question_with_na_and_stray_spaces_is_still_scored(con, tmp_path):
+    body = "2026/09/12 14:10:05,Very  satisfied\n2026/09/13 14:10:05,N/A\n2026/09/14 14:10:05,satisfied \n"
+    imp(
+        con,
+        "feedback",
+        write(tmp_path / "s.csv", f"Timestamp,How satisfied are you?\n{body}"),
+        tool="MathQuest",
+    )
+    assert rows(con, "SELECT score FROM feedback_responses WHERE score IS NOT NULL ORDER BY score") == [
+        (4.0,),
+        (5.0,),
+    ]
+
+
+def test_a_day_over_the_limit_is_found_across_spellings_of_one_id(con, tmp_path):
+    header = "Student ID,Subject,Completion Date,Total Time on Lesson (min),Lesson ID"
+    body = "710002,Math,09/14/2026,800,L1\n0710002,Math,09/14/2026,800,L2\n710001,Math,09/14/2026,20,L3\n"
+    out = imp(con, "usage", write(tmp_path / "lessons.csv", f"{header}\n{body}"))
+    assert (out.rows_imported, out.rows_rejected) == (1, 2)
+
+
+def test_blank_durations_in_a_login_report_keep_the_minutes_stored(con, tmp_path):
+    lessons = "Student ID,Subject,Completion Date,Total Time on Lesson (min),Lesson ID\n710001,Math,09/09/2026,45,L1\n"
+    imp(con, "usage", write(tmp_path / "lessons.csv", lessons))
+    logins = "SIS ID,App Name,Login Date,Logins,Duration\n710001,i-Ready,2026-09-09,1,\n"
+    imp(con, "usage", write(tmp_path / "logins.csv", logins))
+    assert rows(con, "SELECT minutes, sessions FROM usage_daily") == [(45.0, 1)]
+
+
+def test_a_year_to_date_row_with_a_blank_subject_is_rejected(con, tmp_path):
+    header = (
+        "Student ID,Subject,Academic Year,Instruction: Overall Lessons Completed,"
+        "Instruction: Overall Time on Task (min)"
+    )
+    out = imp(
+        con,
+        "usage",
+        write(tmp_path / "ytd.csv", f"{header}\n710001,,2026-27,6,50\n710002,Math,2026-27,5,40\n"),
+    )
+    assert out.rows_rejected == 1
+    assert rows(con, "SELECT subject FROM usage_summary") == [("Math",)]
+
+
+@pytest.mark.parametrize("grade,stored", [("PK4", -1), ("-1", -1), ("PS", None), ("03", 3)])
+def test_roster_style_grades(con, tmp_path, grade, stored):
+    from etl.cleaning import grade_expr
+
+    assert rows(con, f"SELECT {grade_expr('x')} FROM (SELECT ?::VARCHAR AS x)", [grade]) == [(stored,)]
+
+
+def test_a_subject_given_for_an_ixl_math_export_is_said_to_be_unused(con, tmp_path):
+    header = "Student ID,Grade,Math questions answered,Math skills practiced"
+    out = imp(con, "usage", write(tmp_path / "ixl.csv", f"{header}\n710001,4,120,5\n"), subject="Reading")
+    assert rows(con, "SELECT subject FROM usage_summary") == [("Math",)]
+    assert any("the subject Reading given was not used" in w for w in out.warnings)

@@ -294,3 +294,28 @@ def test_a_new_roster_keeps_the_program_flags_already_stored(con, tmp_path):
     assert rows(
         con, "SELECT school, grade, ell, iep, frl FROM roster_students WHERE student_key = ?", [key("710001")]
     ) == [("Birch High", 4, True, False, True)]
+
+
+def test_a_delta_listing_only_the_district_keeps_the_students_school(con, tmp_path):
+    imp(con, "roster", roster(tmp_path / "r1", [user("u1", "dist-1,sch-a", "1001")]))
+    assert rows(con, "SELECT school FROM roster_students") == [("Alder Elementary",)]
+    out = imp(
+        con,
+        "roster",
+        roster(
+            tmp_path / "r2",
+            [user("u1", "dist-1,sch-a", "1001", "04")],
+            [DISTRICT_AND_TWO_SCHOOLS[0]],
+            file_users="delta",
+        ),
+    )
+    assert rows(con, "SELECT school, grade FROM roster_students") == [("Alder Elementary", 4)]
+    assert not any("not found" in w for w in out.warnings)
+
+
+def test_a_manifest_that_does_not_name_the_users_file_is_read_as_bulk(con, tmp_path):
+    imp(con, "roster", roster(tmp_path / "r1", FIRST))
+    folder = roster(tmp_path / "r2", FIRST[1:], file_users=None)
+    write(folder / "manifest.csv", "propertyName,value\nmanifest.version,1.0\n")
+    imp(con, "roster", folder)
+    assert rows(con, "SELECT active FROM roster_students WHERE student_key = ?", [key("1001")]) == [(False,)]
