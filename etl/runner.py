@@ -411,6 +411,7 @@ def _run_file(
     checks = None if extra else staging.try_fast_stage(con, src, profile, resolved)
     if checks is None:
         checks = staging.build_stage(con, src, profile, resolved, extra={i: i for i in extra})
+    staging.mark_shifted_rows(con, src)
     if extra:
         for pos in _identity_answers(con, extra):
             src.warnings.append(

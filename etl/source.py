@@ -187,6 +187,57 @@ def record_lines(path: Path, delimiter: str) -> tuple[list[int], int | None]:
     return starts, (opened_at if inside else None)
 
 
+def records_with_a_blank_extra_field(path: Path, delimiter: str, fields: int) -> list[int]:
+    """Data records (0-based, as DuckDB numbers them: empty lines skipped) that end with the
+    delimiter and hold more than `fields` fields: a row shifted by an unquoted comma ('Sato, Jr.')
+    whose last cell was blank. DuckDB reads the extra empty field as missing, so such a row looked
+    aligned while every value after the comma sat one column to the right.
+
+    Only records whose last line ends with the delimiter are counted (a shifted row with a last
+    value shows in the spare column already), so this is one pass of line reads."""
+    sep = delimiter.encode()
+    found: list[int] = []
+    record, count, inside = -1, 0, False  # -1: the header is not a data record
+    with path.open("rb") as handle:
+        for line in handle:
+            if not inside:
+                if line in (b"\n", b"\r\n"):
+                    continue
+                record, count = record + 1, 0
+            if b'"' in line or inside:
+                more, inside = _separators(line, sep, inside)
+            else:
+                more = line.count(sep)
+            count += more
+            if not inside and record >= 1 and line.rstrip(b"\r\n").endswith(sep) and count + 1 > fields:
+                found.append(record - 1)
+    return found
+
+
+def _separators(line: bytes, sep: bytes, inside: bool) -> tuple[int, bool]:
+    """Separators outside quoted fields on one line (quotes as in `_quote_state`), and whether a quoted
+    field is still open at its end."""
+    i, n, count = 0, len(line), 0
+    field_start = not inside
+    while i < n:
+        if inside:
+            j = line.find(b'"', i)
+            if j < 0:
+                return count, True
+            if line[j + 1 : j + 2] == b'"':
+                i = j + 2
+                continue
+            inside, field_start, i = False, False, j + 1
+        elif field_start and line[i : i + 1] == b'"':
+            inside, i = True, i + 1
+        else:
+            j = line.find(sep, i)
+            if j < 0:
+                return count, False
+            count, field_start, i = count + 1, True, j + 1
+    return count, inside
+
+
 def _quote_state(line: bytes, sep: bytes, inside: bool) -> tuple[bool, bool]:
     """Walk one line from `inside` (a quoted field open at its start); return whether a quoted field
     is still open at its end, and whether a quoted field opened on this line."""

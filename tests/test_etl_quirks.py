@@ -983,3 +983,30 @@ def test_a_subject_given_for_an_ixl_math_export_is_said_to_be_unused(con, tmp_pa
     out = imp(con, "usage", write(tmp_path / "ixl.csv", f"{header}\n710001,4,120,5\n"), subject="Reading")
     assert rows(con, "SELECT subject FROM usage_summary") == [("Math",)]
     assert any("the subject Reading given was not used" in w for w in out.warnings)
+
+
+def test_an_ixl_row_shifted_by_a_comma_with_a_blank_last_cell_is_rejected_not_misread(con, tmp_path):
+    """'Sato, Jr.' unquoted, and the row's last cell blank: without the count of fields the grade
+    was read as questions answered and the questions as skills practiced."""
+    header = "Student ID,Last name,First name,Grade,Math questions answered,Math skills practiced"
+    body = "710001,Sato, Jr.,Ken,4,500,\n710002,Lee,Ann,4,120,5\n"
+    out = imp(con, "usage", write(tmp_path / "ixl.csv", f"{header}\n{body}"))
+    assert (out.rows_imported, out.rows_rejected) == (1, 1)
+    assert rows(con, "SELECT questions_answered, skills_practiced FROM usage_summary") == [(120, 5)]
+    assert "Ken" not in repr(rows(con, "SELECT * FROM import_rejects"))
+
+
+def test_a_quoted_comma_and_a_blank_last_cell_are_not_a_shift(con, tmp_path):
+    header = "Student ID,Last name,First name,Grade,Math questions answered,Math skills practiced"
+    body = '710001,"Sato, Jr.",Ken,4,500,\n710002,Lee,Ann,4,120,5\n'
+    out = imp(con, "usage", write(tmp_path / "ixl.csv", f"{header}\n{body}"))
+    assert (out.rows_imported, out.rows_rejected) == (2, 0)
+
+
+def test_blank_extra_fields_are_counted_across_quoted_lines_and_empty_lines(tmp_path):
+    from etl.source import records_with_a_blank_extra_field
+
+    text = 'a,b,c\n1,"x\ny, z",3\n\n2,Sato, Jr.,\n3,"q,",\n4,5,6\n5,a,b,c,\n'
+    path = write(tmp_path / "f.csv", text)
+    # records (0-based, empty lines skipped): 0 multi-line, 1 shifted, 2 aligned, 3 aligned, 4 shifted
+    assert records_with_a_blank_extra_field(path, ",", 3) == [1, 4]
