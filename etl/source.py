@@ -181,7 +181,7 @@ def record_lines(path: Path, delimiter: str) -> tuple[list[int], int | None]:
                     continue
                 starts.append(number)
             if b'"' in line:
-                inside, opened = _quote_state(line, sep, inside)
+                inside, opened, _ = _walk_line(line, sep, inside)
                 if opened:
                     opened_at = number
     return starts, (opened_at if inside else None)
@@ -205,7 +205,7 @@ def records_with_a_blank_extra_field(path: Path, delimiter: str, fields: int) ->
                     continue
                 record, count = record + 1, 0
             if b'"' in line or inside:
-                more, inside = _separators(line, sep, inside)
+                inside, _, more = _walk_line(line, sep, inside)
             else:
                 more = line.count(sep)
             count += more
@@ -214,40 +214,17 @@ def records_with_a_blank_extra_field(path: Path, delimiter: str, fields: int) ->
     return found
 
 
-def _separators(line: bytes, sep: bytes, inside: bool) -> tuple[int, bool]:
-    """Separators outside quoted fields on one line (quotes as in `_quote_state`), and whether a quoted
-    field is still open at its end."""
-    i, n, count = 0, len(line), 0
+def _walk_line(line: bytes, sep: bytes, inside: bool) -> tuple[bool, bool, int]:
+    """Walk one line from `inside` (a quoted field open at its start): whether a quoted field is
+    still open at its end, whether a quoted field opened on this line, and the separators outside
+    quoted fields. A quote opens a field only at the start of a field; inside one, "" is a quote."""
+    i, n, opened, count = 0, len(line), False, 0
     field_start = not inside
     while i < n:
         if inside:
             j = line.find(b'"', i)
             if j < 0:
-                return count, True
-            if line[j + 1 : j + 2] == b'"':
-                i = j + 2
-                continue
-            inside, field_start, i = False, False, j + 1
-        elif field_start and line[i : i + 1] == b'"':
-            inside, i = True, i + 1
-        else:
-            j = line.find(sep, i)
-            if j < 0:
-                return count, False
-            count, field_start, i = count + 1, True, j + 1
-    return count, inside
-
-
-def _quote_state(line: bytes, sep: bytes, inside: bool) -> tuple[bool, bool]:
-    """Walk one line from `inside` (a quoted field open at its start); return whether a quoted field
-    is still open at its end, and whether a quoted field opened on this line."""
-    i, n, opened = 0, len(line), False
-    field_start = not inside
-    while i < n:
-        if inside:
-            j = line.find(b'"', i)
-            if j < 0:
-                return True, opened
+                return True, opened, count
             if line[j + 1 : j + 2] == b'"':
                 i = j + 2
                 continue
@@ -257,9 +234,9 @@ def _quote_state(line: bytes, sep: bytes, inside: bool) -> tuple[bool, bool]:
         else:
             j = line.find(sep, i)
             if j < 0:
-                return False, opened
-            field_start, i = True, j + 1
-    return inside, opened
+                return False, opened, count
+            count, field_start, i = count + 1, True, j + 1
+    return inside, opened, count
 
 
 def _delimiter(text: str) -> str:
