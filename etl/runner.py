@@ -15,8 +15,8 @@ import duckdb
 
 from db import repo
 from db.connection import transaction
-from etl import cleaning, fastpath, importlog, loaders, staging
-from etl.formats import LIKERT_SCALES, LIKERT_WORDS, MINUTES_PER_DAY, PROFILES, SESSIONS_PER_DAY, SUBJECTS
+from etl import cleaning, fastpath, importlog, loaders, staging, surveys
+from etl.formats import MINUTES_PER_DAY, PROFILES, SESSIONS_PER_DAY, SUBJECTS
 from etl.keys import KEYS, build_keys
 from etl.profiles import FormatProfile, detect
 from etl.source import FileRefused, SourceFile, open_source
@@ -154,135 +154,6 @@ def _assessment_sql(profile: FormatProfile, fields: set[str]) -> str:
     return f"CASE {cases} ELSE {name} END"
 
 
-# A survey question that asks who the respondent is: its answers name a person (the e-mail the form
-# itself collects is stored only as a keyed hash, by the profile). A header asks for identity when,
-# once filler words are set aside, only identity words are left ('First and last name', "Student's
-# ID number", 'Your school email'); a longer question that mentions a name or an e-mail ('How often
-# do you check your email?') is a real question.
-IDENTITY_WORDS = {
-    "name", "names", "nombre", "email", "e", "mail", "gmail", "id", "username", "user", "number", "sis",
-    "lunch", "initials", "phone", "telephone", "cell", "mobile", "birth", "birthday", "dob", "date",
-    "born", "contact",
-}  # fmt: skip
-IDENTITY_CORE = {
-    "name", "names", "nombre", "email", "mail", "gmail", "id", "username", "number", "initials", "phone",
-    "telephone", "birth", "birthday", "dob",
-}  # fmt: skip
-FILLER_WORDS = {
-    "your", "the", "a", "of", "and", "or", "s", "student", "students", "teacher", "teachers", "child",
-    "childs", "respondent", "full", "first", "last", "middle", "given", "family", "legal", "preferred",
-    "please", "enter", "type", "write", "what", "is", "optional", "required", "address", "local", "state",
-    "no", "grade", "parent", "parents", "guardian", "guardians", "staff", "employee", "person", "completing",
-    "filling", "out", "this", "form", "digits", "digit", "from", "badge", "card", "home", "del", "de", "la",
-    "el", "su", "estudiante", "alumno", "my", "our", "here", "in", "on", "for", "homeroom",
-}  # fmt: skip
-PEOPLE_WORDS = {"student", "students", "parent", "guardian", "teacher", "respondent", "child", "estudiante"}
-ORG_WORDS = {"school", "district", "building", "campus", "class", "classroom", "course", "program", "company"}
-CONTACT_WORDS = {"email", "mail", "gmail", "phone"}
-QUESTION_WORDS = {"how", "what", "which", "when", "why", "where", "do", "does", "did", "is", "are", "was",
-                  "were", "have", "has", "can", "could", "would", "should", "will", "if", "name"}  # fmt: skip
-
-
-def question_scales(
-    con: duckdb.DuckDBPyConnection, valid: str, questions: dict[int, str]
-) -> dict[int, str | None]:
-    """Each question's Likert scale: the one scale of formats.LIKERT_SCALES holding every text answer
-    it got ('numbers' when it got only whole numbers 1-5), or None: free text, numbers outside 1-5
-    (a 0-10 question; not even its 3 is a Likert 3), or answers from two scales."""
-    answers = ", ".join(f"struct_pack(q := {i}, a := {loaders.answer_key(f'q{i}')})" for i in questions)
-    seen: dict[int, set[str]] = {i: set() for i in questions}
-    for q, a in con.execute(
-        f"SELECT DISTINCT x.q, x.a FROM (SELECT unnest([{answers}]) AS x FROM {staging.STAGE} WHERE {valid}) "
-        "WHERE x.a IS NOT NULL"
-    ).fetchall():
-        if a not in cleaning.MISSING_TOKENS and a not in ("none", "prefer not to say"):  # 'N/A' is no answer
-            seen[q].add(a)
-    scales: dict[int, str | None] = {}
-    for q, values in seen.items():
-        numbers = {v for v in values if re.fullmatch(r"[+-]?\d+(\.\d+)?", v)}
-        words = values - numbers
-        if any(float(n) not in (1, 2, 3, 4, 5) for n in numbers):
-            scales[q] = None
-        elif not words:
-            scales[q] = "numbers" if numbers else None
-        else:
-            scales[q] = next((name for name, scale in LIKERT_SCALES.items() if words <= scale.keys()), None)
-    return scales
-
-
-def _answer_warnings(
-    con: duckdb.DuckDBPyConnection, valid: str, questions: dict[int, str], scales: dict[int, str | None]
-) -> list[str]:
-    """What the summary should say about the answers stored: cut free text, questions not scored
-    that look like rating questions (numbers off 1-5, or words of two scales)."""
-    answers = ", ".join(f"q{i}" for i in questions)
-    cut = con.execute(
-        f"SELECT count(*) FROM (SELECT unnest([{answers}]) AS a FROM {staging.STAGE} WHERE {valid}) "
-        f"WHERE length(a) > {staging.TEXT_LIMIT}"
-    ).fetchone()[0]
-    said = []
-    if cut:
-        said.append(f"{cut} answer(s) longer than {staging.TEXT_LIMIT:,} characters were cut to that length.")
-    rated = _rating_like(con, valid, [i for i, scale in scales.items() if scale is None])
-    for i in rated:
-        said.append(
-            f"The question '{questions[i][:80]}' looks like a rating, but its answers do not all fit one "
-            "five-point scale (numbers outside 1-5, a typed answer, or words of two scales): they are kept "
-            "without a Likert score."
-        )
-    return said
-
-
-def _rating_like(con: duckdb.DuckDBPyConnection, valid: str, questions: list[int]) -> list[int]:
-    """Of unscored questions, those whose answers are mostly ratings (whole numbers up to 10, or
-    Likert words): a free-text, id or minutes question is not said to be on 'another scale'."""
-    if not questions:
-        return []
-    words = ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(LIKERT_WORDS))
-    flags = ", ".join(
-        f"count(*) FILTER (WHERE {loaders.answer_key(f'q{i}')} IN ({words}) "
-        f"OR try_cast(trim(q{i}) AS DOUBLE) BETWEEN 0 AND 10) >= 0.5 * count(q{i}) AND count(q{i}) > 0"
-        for i in questions
-    )
-    found = con.execute(f"SELECT {flags} FROM {staging.STAGE} WHERE {valid}").fetchone()
-    return [i for i, flag in zip(questions, found, strict=True) if flag]
-
-
-def _identity_answers(con: duckdb.DuckDBPyConnection, questions: dict[int, str]) -> list[int]:
-    """Questions whose answers (leaving out 'N/A', 'none', ...) are at least half e-mail addresses,
-    ids (4+ digits) or phone numbers, whatever the question says: a backstop behind
-    `asks_for_identity`."""
-    missing = "('n/a', 'na', 'none', '-', '--', 'prefer not to say', 'no', 'unknown', '.')"
-    shares = ", ".join(
-        f"count(*) FILTER (WHERE contains(q{i}, '@') OR regexp_full_match(trim(q{i}), '\\d{{4,}}') "
-        f"OR regexp_full_match(trim(q{i}), '\\+?[0-9][0-9 ().-]{{6,}}[0-9]')) "
-        f">= 0.5 * count(q{i}) FILTER (WHERE lower(trim(q{i})) NOT IN {missing}) "
-        f"AND count(q{i}) FILTER (WHERE lower(trim(q{i})) NOT IN {missing}) > 0"
-        for i in questions
-    )
-    flags = con.execute(f"SELECT {shares} FROM {staging.STAGE} WHERE NOT __blank").fetchone()
-    return [i for i, flagged in zip(questions, flags, strict=True) if flagged]
-
-
-def asks_for_identity(question: str) -> bool:
-    """'Your name (optional)', 'First and last name', 'Student ID#', 'Phone number', 'Who is filling
-    out this form?', 'Nombre del estudiante': answers that name the respondent or a student. 'School
-    name' and 'How often do you check your email?' are ordinary questions."""
-    words = re.findall(r"[a-z]+", question.lower().replace("'", ""))
-    if not words:
-        return False
-    if words[0] == "who":  # 'Who is filling out this form?', 'Who are you?'
-        return True
-    if words[0] not in QUESTION_WORDS and CONTACT_WORDS & set(words):  # 'Your email so we can follow up'
-        return True
-    left = {w for w in words if w not in FILLER_WORDS}
-    if ORG_WORDS & left and not ({"and", "&"} & set(words)):  # 'School name', 'Name of your school'
-        return False
-    if not left:  # 'Student', 'Parent/Guardian'
-        return bool(PEOPLE_WORDS & set(words))
-    return left <= IDENTITY_WORDS and bool(left & IDENTITY_CORE)
-
-
 # What makes two lesson lines the same line: a retake has another score (or result) and counts again
 LESSON_LINE = ("student_id", "usage_date", "lesson", "minutes", "lesson_score", "lesson_passed")
 
@@ -380,7 +251,7 @@ def _run_file(
             and not h.lower().startswith("points -")
             and not h.lower().startswith("feedback -")
         }
-        personal = {i: h for i, h in extra.items() if asks_for_identity(h)}
+        personal = {i: h for i, h in extra.items() if surveys.asks_for_identity(h)}
         extra = {i: h for i, h in extra.items() if i not in personal}
         for question in personal.values():
             src.warnings.append(
@@ -413,7 +284,7 @@ def _run_file(
         checks = staging.build_stage(con, src, profile, resolved, extra={i: i for i in extra})
     staging.mark_shifted_rows(con, src)
     if extra:
-        for pos in _identity_answers(con, extra):
+        for pos in surveys.identity_answers(con, extra):
             src.warnings.append(
                 f"The answers to '{extra.pop(pos)[:80]}' look like e-mail addresses or ids; they were not stored."
             )
@@ -571,11 +442,11 @@ def _run_file(
                 fields=fields,
             )
         else:
-            scales = question_scales(con, valid, extra)
+            scales = surveys.question_scales(con, valid, extra)
             loaders.load_feedback(
                 con, import_id, valid, tool=tool or "", questions=extra, fields=fields, scales=scales
             )
-            src.warnings.extend(_answer_warnings(con, valid, extra, scales))
+            src.warnings.extend(surveys.answer_warnings(con, valid, extra, scales))
         imported = read - rejected  # source rows; events summed per day still count one each
         if written is not None and written < imported:
             src.warnings.append(_repeated_rows_warning(profile, imported - written))

@@ -923,7 +923,7 @@ def test_star_feed_warns_of_the_other_date_only_when_it_is_the_one_used(con, tmp
     ],
 )
 def test_identity_questions_by_their_words(question, asks):
-    from etl.runner import asks_for_identity
+    from etl.surveys import asks_for_identity
 
     assert asks_for_identity(question) is asks
 
