@@ -141,6 +141,17 @@ def _test_date_sql(profile: FormatProfile, fields: set[str], school_year: str = 
     return f"coalesce({given}, CASE {cases} END)"
 
 
+def _file_subject(req: ImportRequest, profile: FormatProfile, src: SourceFile) -> str | None:
+    """The subject of rows whose file does not say it: the format's own (mCLASS DIBELS 8 is Reading,
+    an IXL Math export is Math), else the one typed (by its one name: 'ela' is Reading), else one named
+    in the file name. A typed subject the format overrides is said to be unused."""
+    given = cleaning.subject_name(req.subject, SUBJECTS) if req.subject else None
+    fixed = profile.constants.get("subject")
+    if fixed and given and given != fixed:
+        src.warnings.append(f"{profile.label} is {fixed}; the subject {given} given was not used.")
+    return fixed or given or subject_from_name(req.display_name)
+
+
 def _assessment_sql(profile: FormatProfile, fields: set[str]) -> str:
     """The assessment of each row: the profile's, or a variant on its own scale named in the row's
     subject cell (`FormatProfile.assessment_variants`)."""
@@ -327,14 +338,7 @@ def _run_file(
     subject_sql = date_sql = term_sql = "NULL"
     summary_subject = None
     if profile.target == "usage_summary":  # i-Ready's year-to-date report has no Subject column
-        summary_subject = profile.constants.get("subject") or (
-            cleaning.subject_name(req.subject, SUBJECTS)
-            if req.subject
-            else subject_from_name(req.display_name)
-        )
-        fixed = profile.constants.get("subject")
-        if fixed and req.subject and cleaning.subject_name(req.subject, SUBJECTS) != fixed:
-            src.warnings.append(f"{profile.label} is {fixed}; the subject {req.subject} given was not used.")
+        summary_subject = _file_subject(req, profile, src)
         if "subject" in fields and not summary_subject:  # a blank Subject cell names nothing
             checks.append(staging.Check("rejected", "subject", "missing subject", "subject IS NULL", "NULL"))
         if "subject" not in fields and not summary_subject:
@@ -343,13 +347,7 @@ def _run_file(
                 "replace each other); give it (--subject, or Subject on the Import page)."
             )
     if profile.target == "assessment_results":
-        given = cleaning.subject_name(req.subject, SUBJECTS) if req.subject else None
-        fixed = profile.constants.get("subject")  # mCLASS DIBELS 8 is a reading assessment
-        if fixed and given and given != fixed:
-            src.warnings.append(
-                f"{profile.label} results are {fixed}; the subject {given} given was not used."
-            )
-        subject = fixed or given or subject_from_name(req.display_name)
+        subject = _file_subject(req, profile, src)
         if "subject" not in fields and not subject:
             raise UsageProblem(
                 f"{req.display_name}: the file does not say the subject; give it (--subject, or Subject on "
