@@ -23,7 +23,6 @@ from etl.source import FileRefused, SourceFile, open_source
 from models.errors import DomainError
 from models.imports import ImportOutcome, ImportRequest
 from models.people import Actor
-from services.privacy import student_keyer
 
 Progress = Callable[[str, float], None]
 BIG_IMPORT_ROWS = 1_000_000
@@ -182,26 +181,18 @@ def _day_total_check(
     student's key, as the load sums them ('0710002' and '710002' are one student)."""
     minutes = "s.minutes" if "minutes" in fields else "NULL::DOUBLE"
     sessions = "s.sessions" if "sessions" in fields else "NULL::BIGINT"
-    keyed = student_keyer(secret)
-    ids = [r[0] for r in con.execute(f"SELECT DISTINCT student_id FROM {staging.STAGE}").fetchall()]
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE etl_day_keys AS SELECT unnest($raw::VARCHAR[]) AS raw, "
-        "unnest($key::VARCHAR[]) AS student_key",
-        {"raw": ids, "key": [keyed(i) for i in ids]},
-    )
-    tool = tool_sql.replace("coalesce(tool,", "coalesce(s.tool,")
+    build_keys(con, secret, f"SELECT DISTINCT student_id FROM {staging.STAGE}")  # all ids; rebuilt later
     con.execute(f"ALTER TABLE {staging.STAGE} ADD COLUMN __day_over BOOLEAN DEFAULT false")
     con.execute(  # over the rows that pass every other check (an out-of-range row is rejected on its own)
         f"""UPDATE {staging.STAGE} SET __day_over = true WHERE rowid IN (
-            SELECT s.rowid FROM {staging.STAGE} s JOIN etl_day_keys k ON k.raw = s.student_id
-            JOIN (SELECT k.student_key, {tool} AS t, s.usage_date FROM {staging.STAGE} s
-                  JOIN etl_day_keys k ON k.raw = s.student_id
+            SELECT s.rowid FROM {staging.STAGE} s JOIN {KEYS} k ON k.raw = s.student_id
+            JOIN (SELECT k.student_key, {tool_sql} AS t, s.usage_date FROM {staging.STAGE} s
+                  JOIN {KEYS} k ON k.raw = s.student_id
                   WHERE s.rowid IN (SELECT rowid FROM {staging.STAGE} WHERE {staging.valid_condition(checks)})
                   GROUP BY ALL HAVING sum({minutes}) > {MINUTES_PER_DAY}
                      OR sum(coalesce({sessions}, 1)) > {SESSIONS_PER_DAY}) o
-              ON o.student_key = k.student_key AND o.t = {tool} AND o.usage_date = s.usage_date)"""
+              ON o.student_key = k.student_key AND o.t = {tool_sql} AND o.usage_date = s.usage_date)"""
     )
-    con.execute("DROP TABLE etl_day_keys")
     return staging.Check(
         "rejected",
         "day total",
