@@ -39,6 +39,19 @@ FILLER_WORDS = {
 PEOPLE_WORDS = {"student", "students", "parent", "guardian", "teacher", "respondent", "child", "estudiante"}
 ORG_WORDS = {"school", "district", "building", "campus", "class", "classroom", "course", "program", "company"}
 CONTACT_WORDS = {"email", "mail", "gmail", "phone"}
+# A question answered with plain numbers is a 1-5 rating unless it asks for a count or a level
+# ('What grade do you teach?', 'How many days a week?', 'Years of teaching'): its 3 is not "the middle
+# of the scale". Words that say rating ('rate', 'scale', 'stars', 'agree') win over these.
+QUANTITY_WORDS = {
+    "grade", "grades", "age", "old", "years", "year", "months", "weeks", "week", "days", "day", "hours",
+    "hour", "minutes", "times", "period", "periods", "room", "classes", "sections",
+    "devices", "lessons", "many", "number", "count",
+}  # fmt: skip
+RATING_WORDS = {
+    "rate", "rating", "scale", "stars", "star", "score", "agree", "disagree", "satisfied", "satisfaction",
+    "likely", "easy", "useful", "helpful", "effective", "confident", "confidence", "engaged", "quality",
+    "well", "often",
+}  # fmt: skip
 QUESTION_WORDS = {"how", "what", "which", "when", "why", "where", "do", "does", "did", "is", "are", "was",
                   "were", "have", "has", "can", "could", "would", "should", "will", "if", "name"}  # fmt: skip
 
@@ -64,7 +77,7 @@ def question_scales(
         if any(float(n) not in (1, 2, 3, 4, 5) for n in numbers):
             scales[q] = None
         elif not words:
-            scales[q] = "numbers" if numbers else None
+            scales[q] = "numbers" if numbers and not asks_for_a_quantity(questions[q]) else None
         else:
             scales[q] = next((name for name, scale in LIKERT_SCALES.items() if words <= scale.keys()), None)
     return scales
@@ -83,7 +96,7 @@ def answer_warnings(
     said = []
     if cut:
         said.append(f"{cut} answer(s) longer than {staging.TEXT_LIMIT:,} characters were cut to that length.")
-    rated = _rating_like(con, valid, [i for i, scale in scales.items() if scale is None])
+    rated = _rating_like(con, valid, {i: questions[i] for i, scale in scales.items() if scale is None})
     for i in rated:
         said.append(
             f"The question '{questions[i][:80]}' looks like a rating, but its answers do not all fit one "
@@ -93,9 +106,18 @@ def answer_warnings(
     return said
 
 
-def _rating_like(con: duckdb.DuckDBPyConnection, valid: str, questions: list[int]) -> list[int]:
+def asks_for_a_quantity(question: str) -> bool:
+    """'What grade do you teach?', 'How many days a week do students use it?', 'Years teaching':
+    numbers answering these are counts, not ratings. 'How many stars would you give it?' and 'Rate
+    the tool (1-5)' are ratings."""
+    words = set(re.findall(r"[a-z]+", question.lower().replace("'", "")))
+    return bool(words & QUANTITY_WORDS) and not (words & RATING_WORDS)
+
+
+def _rating_like(con: duckdb.DuckDBPyConnection, valid: str, questions: dict[int, str]) -> list[int]:
     """Of unscored questions, those whose answers are mostly ratings (whole numbers up to 10, or
-    Likert words): a free-text, id or minutes question is not said to be on 'another scale'."""
+    Likert words): a free-text, id, minutes or count question is not said to be on 'another scale'."""
+    questions = {i: q for i, q in questions.items() if not asks_for_a_quantity(q)}
     if not questions:
         return []
     words = ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(LIKERT_WORDS))

@@ -770,6 +770,24 @@ class TestSurveyPrivacy:
         assert "'How likely to recommend (0-10)?'" in said and "'How satisfied is your class?'" in said
         assert "What would you change?" not in said  # free text is not a rating
 
+    def test_numbers_answering_a_count_or_a_grade_are_not_ratings(self, con, tmp_path):
+        header = (
+            "Timestamp,What grade do you teach?,How many days a week do students use it?,"
+            "How many stars would you give MathQuest?,Rate MathQuest from 1 to 5"
+        )
+        body = "2026/09/12 14:10:05,3,2,4,5\n2026/09/13 14:10:05,5,3,5,4\n"
+        out = imp(con, "feedback", write(tmp_path / "s.csv", f"{header}\n{body}"), tool="MathQuest")
+        scored = rows(
+            con, "SELECT question, count(score) FROM feedback_responses GROUP BY question ORDER BY question"
+        )
+        assert scored == [
+            ("How many days a week do students use it?", 0),
+            ("How many stars would you give MathQuest?", 2),
+            ("Rate MathQuest from 1 to 5", 2),
+            ("What grade do you teach?", 0),
+        ]
+        assert "looks like a rating" not in " ".join(out.warnings)  # a count is not a rating off the scale
+
 
 def test_a_value_out_of_range_is_shown_as_the_file_wrote_it(con, tmp_path):
     out = imp(
