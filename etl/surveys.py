@@ -40,18 +40,26 @@ PEOPLE_WORDS = {"student", "students", "parent", "guardian", "teacher", "respond
 ORG_WORDS = {"school", "district", "building", "campus", "class", "classroom", "course", "program", "company"}
 CONTACT_WORDS = {"email", "mail", "gmail", "phone"}
 # A question answered with plain numbers is a 1-5 rating unless it asks for a count or a level
-# ('What grade do you teach?', 'How many days a week?', 'Years of teaching'): its 3 is not "the middle
-# of the scale". Words that say rating ('rate', 'scale', 'stars', 'agree') win over these.
-QUANTITY_WORDS = {
-    "grade", "grades", "age", "old", "years", "year", "months", "weeks", "week", "days", "day", "hours",
-    "hour", "minutes", "times", "period", "periods", "room", "classes", "sections",
-    "devices", "lessons", "many", "number", "count",
-}  # fmt: skip
-RATING_WORDS = {
-    "rate", "rating", "scale", "stars", "star", "score", "agree", "disagree", "satisfied", "satisfaction",
-    "likely", "easy", "useful", "helpful", "effective", "confident", "confidence", "engaged", "quality",
-    "well", "often",
-}  # fmt: skip
+# ('What grade do you teach?', 'How many days a week?', 'Years of teaching', 'Which unit are you
+# on?'): its 3 is not "the middle of the scale". Phrases, not single words: 'The lessons are
+# engaging' or 'Student engagement this year' are ratings that merely mention a lesson or a year. A
+# header that names a scale ('rate', '1-5', 'stars', 'agree') is a rating whatever else it says.
+QUANTITY_PHRASES = re.compile(
+    r"\bhow many\b|\bnumber of\b|\bhow old\b|\bhow long\b|^\W*(grade|grade level|age|period|tier|quarter|"
+    r"semester|trimester|term|unit|block|class size|room)\W*$|\b(what|which)( \w+)? (grades?|periods?|"
+    r"tiers?|units?|modules?|chapters?|levels?|quarters?|semesters?|trimesters?|terms?|blocks?|sessions?|"
+    r"rooms?)\b|\bgrades? (level )?(do|did) you teach\b|\byears? (of|in|teaching)\b|\bwida\b|"
+    r"\bmtss\b|\b(class|household|team) size\b|\bgrades? (level )?taught\b|^\W*grade\b|"
+    # a short header that is a label: 'Student grade', "Your child's grade", 'Marking period'
+    r"^\W*(\w+ ){0,2}(grades?|grade level|period)\W*$"
+)
+COUNT_PHRASES = re.compile(r"\bhow many\b|\bnumber of\b")  # a count, even beside "please rate"
+# ... unless what is counted is rated: "How many stars", "satisfied with the number of lessons"
+RATED_COUNT_PHRASES = re.compile(r"\bstars?\b|\bpoints?\b|\bscore\b|\bsatisf|\b(dis)?agree\b")
+RATING_PHRASES = re.compile(
+    r"\brat(e|ing)\b|\bscale\b|\bstars?\b|\bscore\b|\b(dis)?agree\b|\bsatisf|\b1 ?(-|to) ?5\b|"
+    r"\bout of 5\b|\b1 ?="
+)
 QUESTION_WORDS = {"how", "what", "which", "when", "why", "where", "do", "does", "did", "is", "are", "was",
                   "were", "have", "has", "can", "could", "would", "should", "will", "if", "name"}  # fmt: skip
 
@@ -107,11 +115,13 @@ def answer_warnings(
 
 
 def asks_for_a_quantity(question: str) -> bool:
-    """'What grade do you teach?', 'How many days a week do students use it?', 'Years teaching':
-    numbers answering these are counts, not ratings. 'How many stars would you give it?' and 'Rate
-    the tool (1-5)' are ratings."""
-    words = set(re.findall(r"[a-z]+", question.lower().replace("'", "")))
-    return bool(words & QUANTITY_WORDS) and not (words & RATING_WORDS)
+    """'What grade do you teach?', 'How many days a week do students use it?', 'Years teaching',
+    'Which unit are you on?': numbers answering these are counts or levels, not ratings. 'How many
+    stars would you give it?' and 'Rate the tool (1-5)' are ratings."""
+    text = " ".join(re.findall(r"[a-z0-9=-]+", question.lower().replace("'", "")))
+    if COUNT_PHRASES.search(text) and not RATED_COUNT_PHRASES.search(text):
+        return True
+    return bool(QUANTITY_PHRASES.search(text)) and not RATING_PHRASES.search(text)
 
 
 def _rating_like(con: duckdb.DuckDBPyConnection, valid: str, questions: dict[int, str]) -> list[int]:

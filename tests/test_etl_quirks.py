@@ -770,6 +770,32 @@ class TestSurveyPrivacy:
         assert "'How likely to recommend (0-10)?'" in said and "'How satisfied is your class?'" in said
         assert "What would you change?" not in said  # free text is not a rating
 
+    @pytest.mark.parametrize(
+        "question, counts",
+        [
+            ("What grade do you teach?", True),
+            ("Grade level taught", True),
+            ("Your child's grade", True),
+            ("Marking period", True),
+            ("Years of teaching experience", True),
+            ("Which unit are you on?", True),
+            ("How many days a week do you use MathQuest? Please rate honestly", True),
+            ("How often per week do students use it? (number of days)", True),
+            ("How many stars would you give MathQuest?", False),
+            ("How satisfied are you with the number of lessons available?", False),
+            ("Student engagement this year", False),
+            ("The lessons are engaging", False),
+            ("MathQuest has helped improve my grades", False),
+            ("How often do you use MathQuest? (1 = never, 5 = daily)", False),
+            ("Rate MathQuest from 1 to 5", False),
+            ("Level of engagement", False),
+        ],
+    )
+    def test_which_numeric_questions_ask_for_a_count(self, question, counts):
+        from etl.surveys import asks_for_a_quantity
+
+        assert asks_for_a_quantity(question) is counts
+
     def test_numbers_answering_a_count_or_a_grade_are_not_ratings(self, con, tmp_path):
         header = (
             "Timestamp,What grade do you teach?,How many days a week do students use it?,"
