@@ -6,12 +6,13 @@ Run with `make run`. Pages live in pages/ and are listed in ui/navigation.py.
 from __future__ import annotations
 
 import streamlit as st
+from pydantic import ValidationError
 
 from db import repo
 from models.errors import DomainError
 from services import auth
 from services.permissions import can
-from settings import Settings
+from settings import Settings, settings_problem
 from ui.context import AUTH_KEY, current_actor, database, sign_in, sign_out, write_session_cookie
 from ui.navigation import PAGES
 
@@ -82,7 +83,13 @@ def sign_in_page() -> None:
 
 
 def main() -> None:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:  # an EDTECH_ environment variable the server was started with
+        st.error(
+            f"The server's settings cannot be read: {settings_problem(exc)}. Fix it and restart the app."
+        )
+        st.stop()
     with database(settings) as con:
         write_session_cookie(settings)
         actor = current_actor(con)

@@ -12,8 +12,10 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.imports import DEFAULT_TIMEZONE, known_timezone
 
 REPO_ROOT = Path(__file__).resolve().parent
 
@@ -31,6 +33,13 @@ class Settings(BaseSettings):
     # a local sign-in is remembered in the browser for this long (0: sign in again after a reload)
     session_hours: int = Field(default=8, ge=0, le=24 * 30)
     district_name: str = Field(default="District 100")
+    # the district's clock: an export's time written in UTC or another zone is read in this one
+    district_timezone: str = Field(default=DEFAULT_TIMEZONE)
+
+    @field_validator("district_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return known_timezone(value)
 
     @field_validator("db", mode="before")
     @classmethod
@@ -56,6 +65,14 @@ class Settings(BaseSettings):
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
         return path.read_text().strip().encode()
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """What to fix, one line, when an EDTECH_ environment variable cannot be read."""
+    return "; ".join(
+        f"EDTECH_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg'].removeprefix('Value error, ')}"
+        for e in exc.errors()
+    )
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from models.imports import DEFAULT_TIMEZONE
+
 # Spellings of "no value" (compared after trim + lower).
 MISSING_TOKENS = ("", "n/a", "na", "--", "-", "null", "none", "#n/a", "nan", ".")
 
@@ -82,19 +84,71 @@ def is_blank(col: str) -> str:
     return f"CASE WHEN {col} IS NULL THEN true WHEN ascii({col}) > 32 THEN false ELSE trim({col}) = '' END"
 
 
-# A zone after a timestamp: GMT-4, GMT+5:30, UTC, or a US abbreviation (EST, EDT, CST, ..., AKDT, HST)
+# A zone after a date alone ('2026-09-14 EDT'): dropped, the date is the one written.
 ZONE_SUFFIX = r"\s+((GMT|UTC)([+-]\d{1,2}(:?\d{2})?)?|[ECMP][SD]T|AK[SD]T|HST)$"
+# A zone after a time: ISO's Z, +05:00 or -0400, GMT-4, GMT+5:30, UTC, or a US abbreviation. Group 1
+# is the value without it, group 2 the zone.
+ZONED_TIME = (
+    r"^(.*\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)\s*"
+    r"(Z|[+-]\d{2}:?\d{2}|(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?|[ECMP][SD]T|AK[SD]T|HST)$"
+)
+US_ZONE_MINUTES = {
+    "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480,
+    "PDT": -420, "AKST": -540, "AKDT": -480, "HST": -600,
+}  # fmt: skip
+# The district's time zone, set per import by the runner (`SET VARIABLE`, from settings): a login
+# written in UTC at 01:15 on 3 September happened on the evening of 2 September in Illinois.
+TIMEZONE_VARIABLE = "district_tz"
 
 
-def timestamp_expr(col: str) -> str:
-    """ISO casts only for values that start with a 4-digit year: DuckDB would read 3/2/21 as year 3.
-    A zone suffix ('2026/09/12 2:10:05 PM GMT-4', '... PM EDT') is dropped: the local time of the
-    response is kept, as every other export writes it."""
-    value = f"regexp_replace({cleaned(col)}, '{ZONE_SUFFIX}', '')"
+def _zone_offset_minutes(zone: str) -> str:
+    """SQL: the zone's offset from UTC in minutes (-240 for EDT and GMT-4, 330 for +05:30)."""
+    named = " ".join(f"WHEN '{name}' THEN {minutes}" for name, minutes in US_ZONE_MINUTES.items())
+    bare = f"regexp_replace({zone}, '^(GMT|UTC)', '')"
+    digits = f"regexp_replace({bare}, '[^0-9]', '', 'g')"
+    hours_minutes = (
+        f"CASE WHEN length({digits}) <= 2 THEN {digits}::INTEGER * 60 "
+        f"ELSE {digits}[:-3]::INTEGER * 60 + {digits}[-2:]::INTEGER END"
+    )
+    return (
+        f"CASE WHEN {zone} IN ('Z', 'UTC', 'GMT') THEN 0 "
+        f"WHEN {zone} IN ({', '.join(repr(n) for n in US_ZONE_MINUTES)}) THEN CASE {zone} {named} END "
+        f"ELSE (CASE WHEN starts_with({bare}, '-') THEN -1 ELSE 1 END) * ({hours_minutes}) END"
+    )
+
+
+def _in_district_time(timestamp: str, zone: str) -> str:
+    """SQL: `timestamp`, written in `zone`, as the district's wall-clock time."""
+    district = f"coalesce(getvariable('{TIMEZONE_VARIABLE}'), '{DEFAULT_TIMEZONE}')"
+    utc = f"({timestamp}) - to_minutes(({_zone_offset_minutes(zone)})::BIGINT)"
+    return f"timezone({district}, timezone('UTC', {utc}))"
+
+
+def _timestamp_of(value: str) -> str:
+    """ISO casts only for values that start with a 4-digit year: DuckDB would read 3/2/21 as year 3."""
     return (
         f"CASE WHEN regexp_matches({value}, '^\\d{{4}}[-/]') AND NOT {has_am_pm(value)} "
         f"THEN coalesce(try_cast({value} AS TIMESTAMP), try_strptime({value}, {_sql_list(DATE_FORMATS)})) "
         f"ELSE try_strptime({value}, {_sql_list(DATE_FORMATS)}) END"
+    )
+
+
+def _zone(value: str) -> str:
+    return f"regexp_extract({value}, '{ZONED_TIME}', 2)"
+
+
+def _without_zone(value: str) -> str:
+    return f"regexp_replace({value}, '{ZONED_TIME}', '\\1')"
+
+
+def timestamp_expr(col: str) -> str:
+    """Every timestamp form in the quirks list. A time with a zone ('2026/09/12 2:10:05 PM GMT-4',
+    '2026-09-03T01:15:00Z', '... PM EDT') is moved to the district's time zone."""
+    value = cleaned(col)
+    plain = f"regexp_replace({value}, '{ZONE_SUFFIX}', '')"
+    return (
+        f"CASE WHEN {_zone(value)} = '' THEN {_timestamp_of(plain)} "
+        f"ELSE {_in_district_time(_timestamp_of(_without_zone(value)), _zone(value))} END"
     )
 
 
@@ -104,13 +158,17 @@ def has_am_pm(value: str) -> str:
 
 
 def date_expr(col: str) -> str:
-    """Every date form in the quirks list (clean ISO dates take the engine's fast cast before this);
-    a zone after a time ('09/14/2026 8:00 AM EDT') is dropped, as for timestamps."""
-    value = f"regexp_replace({cleaned(col)}, '{ZONE_SUFFIX}', '')"
+    """Every date form in the quirks list (clean ISO dates take the engine's fast cast before this).
+    A time with a zone ('09/14/2026 8:00 PM EDT', '2026-09-15T00:30:00Z') gives the district's day
+    of that moment."""
+    value = cleaned(col)
+    plain = f"regexp_replace({value}, '{ZONE_SUFFIX}', '')"
     return (
-        f"CASE WHEN regexp_matches({value}, '^\\d{{4}}[-/]') THEN coalesce(try_cast({value} AS DATE), "
-        f"try_cast({value} AS TIMESTAMP)::DATE, try_strptime({value}, {_sql_list(DATE_FORMATS)})::DATE) "
-        f"ELSE try_strptime({value}, {_sql_list(DATE_FORMATS)})::DATE END"
+        f"CASE WHEN {_zone(value)} <> '' "
+        f"THEN ({_in_district_time(_timestamp_of(_without_zone(value)), _zone(value))})::DATE "
+        f"WHEN regexp_matches({plain}, '^\\d{{4}}[-/]') THEN coalesce(try_cast({plain} AS DATE), "
+        f"try_cast({plain} AS TIMESTAMP)::DATE, try_strptime({plain}, {_sql_list(DATE_FORMATS)})::DATE) "
+        f"ELSE try_strptime({plain}, {_sql_list(DATE_FORMATS)})::DATE END"
     )
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from pydantic import ValidationError
 
 from db.connection import DatabaseBusy, connect_waiting
 from db.migrate import apply_migrations
@@ -31,7 +32,7 @@ from etl.runner import UsageProblem, run_import
 from etl.source import FileRefused
 from models.errors import DomainError
 from models.imports import ImportRequest
-from settings import Settings
+from settings import Settings, settings_problem
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 LOCK_WAIT_SECONDS = 120.0  # the app holds the file only for one script run; wait for it
@@ -182,6 +183,7 @@ def _import(args: argparse.Namespace) -> int:
     progress = _ProgressPrinter(enabled=not args.json and size >= BIG_FILE_BYTES)
     started = time.perf_counter()
     con, settings = _open(args.db)
+    request = request.model_copy(update={"timezone": settings.district_timezone})
     try:
         progress.start(con)
         outcome = run_import(con, settings.student_id_secret(), request, progress=progress)
@@ -253,6 +255,12 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseBusy as exc:
         _emit(args, {**_base(args), "status": "busy", "error": str(exc)}, f"refused: {exc}", error=True)
         return EXIT_REFUSED
+    except ValidationError as exc:  # a setting in the environment that cannot be read
+        problem = settings_problem(exc)
+        _emit(
+            args, {**_base(args), "status": "usage_error", "error": problem}, f"error: {problem}", error=True
+        )
+        return EXIT_USAGE
     except FileRefused as exc:
         payload = {**_base(args), "status": "refused", "error": exc.message}
         _emit(args, payload, f"refused: {exc.message}", error=True)

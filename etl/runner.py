@@ -520,6 +520,7 @@ def _run_once(
     actor: Actor | None,
     progress: Progress,
 ) -> ImportOutcome:
+    con.execute(f"SET VARIABLE {cleaning.TIMEZONE_VARIABLE} = ?", [req.timezone])  # cleaning.date_expr
     if req.kind == "roster":
         from etl.oneroster import import_roster
 

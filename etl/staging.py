@@ -125,7 +125,9 @@ READER_TYPES = {
 def typed_reader(
     src: SourceFile, profile: FormatProfile, resolved: dict[str, int], *, rejects: bool, strict: bool = False
 ) -> str:
-    """DuckDB's typed CSV reader for the profile's numeric and date columns (ISO dates only)."""
+    """DuckDB's typed CSV reader for the profile's numeric and date columns (ISO dates only: without
+    the pinned format its DATE reader takes '2026-09-03T01:15:00Z' as 3 September, dropping the time
+    and zone that put the moment on 2 September in Illinois; the full parse reads those)."""
     width = len(src.header) + SPARE_COLUMNS
     types = {pos: READER_TYPES.get(profile.columns[f].parse, "VARCHAR") for f, pos in resolved.items()}
     columns = ", ".join(f"'c{i}': '{types.get(i, 'VARCHAR')}'" for i in range(width))
@@ -137,7 +139,7 @@ def typed_reader(
     )
     return (
         f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', escape='\"', "
-        f"auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, "
+        f"auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, dateformat='%Y-%m-%d', "
         f"ignore_errors={'false' if strict else 'true'}{store})"
     )
 
@@ -241,10 +243,13 @@ def no_measure_condition(profile: FormatProfile, resolved: dict[str, int]) -> st
 
 def _fast_guard(fast: str, parse: str, col: str) -> str:
     """When the engine's fast cast may be trusted for `col`; elsewhere the full parse runs."""
+    # a time with a zone ('...T01:15:00Z') is moved to the district's clock by the full parse; the
+    # casts would drop the zone (a plain date has no ':', so it skips the pattern)
+    unzoned = f"(NOT contains({col}, ':') OR NOT regexp_matches({col}, '{cleaning.ZONED_TIME}'))"
     if fast == "TIMESTAMP":  # the cast drops a trailing PM and reads 3/2/21 as the year 3
-        return f"year(try_cast({col} AS {fast})) >= 1900 AND NOT {cleaning.has_am_pm(col)}"
+        return f"year(try_cast({col} AS {fast})) >= 1900 AND NOT {cleaning.has_am_pm(col)} AND {unzoned}"
     if fast == "DATE":
-        return f"year(try_cast({col} AS {fast})) >= 1900"
+        return f"year(try_cast({col} AS {fast})) >= 1900 AND {unzoned}"
     if parse == "integer":  # the cast rounds '1.5' and reads '0x10'
         return f"regexp_full_match({col}, '{cleaning.PLAIN_INTEGER}')"
     if fast == "DOUBLE":  # 'nan' is a spelling of missing

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 ImportKindName = Literal["roster", "usage", "assessments", "feedback"]
+DEFAULT_TIMEZONE = "America/Chicago"  # Illinois; settings.district_timezone says otherwise
+
+
+def known_timezone(value: str) -> str:
+    """An IANA time zone name ('America/Chicago'), else a message saying what to write."""
+    try:
+        ZoneInfo(value)
+    except (KeyError, ValueError, OSError) as exc:  # not found is a KeyError; a path-like name a ValueError
+        raise ValueError(
+            f"'{value}' is not a time zone name; write one like America/Chicago or America/New_York"
+        ) from exc
+    return value
 
 
 class ImportRequest(BaseModel):
@@ -17,6 +30,13 @@ class ImportRequest(BaseModel):
     tool: str | None = Field(default=None, min_length=1, max_length=200)
     subject: str | None = Field(default=None, min_length=1, max_length=100)
     file_name: str | None = Field(default=None, max_length=255)  # the uploaded name, when path is a temp copy
+    # times written with a zone (a UTC login timestamp) are read as the district's wall-clock time
+    timezone: str = DEFAULT_TIMEZONE
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        return known_timezone(value)
 
     @property
     def display_name(self) -> str:

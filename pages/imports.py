@@ -144,6 +144,7 @@ with page_context(Action.IMPORT_DATA) as ctx:
                     format=None if fmt == DETECT else fmt,
                     tool=tool.strip() or None,
                     subject=subject.strip() or None,
+                    timezone=ctx.settings.district_timezone,
                     progress=lambda step, fraction: bar.progress(min(fraction, 1.0), text=step.capitalize()),
                 )
             except DomainError as exc:

@@ -21,7 +21,7 @@ from etl import admin
 from etl.formats import PROFILES
 from etl.runner import Progress, run_import
 from models.errors import InvalidInput
-from models.imports import ImportOutcome, ImportRequest
+from models.imports import DEFAULT_TIMEZONE, ImportOutcome, ImportRequest
 from models.people import Actor
 from services.permissions import Action, require
 
@@ -48,9 +48,12 @@ def import_upload(
     format: str | None = None,
     tool: str | None = None,
     subject: str | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
     progress: Progress | None = None,
 ) -> ImportOutcome:
     """Save the upload to a private temp folder and run the import. Rosters come as a .zip.
+    `timezone` is the district's (settings.district_timezone): times written in another zone are
+    read on its clock.
 
     `data` may be the bytes or a file object (Streamlit's upload): a file object is streamed to disk,
     so a 450 MB export is not held twice in the server's memory."""
@@ -79,6 +82,7 @@ def import_upload(
             tool=tool or None,
             subject=subject or None,
             file_name=safe_name,
+            timezone=timezone,
         )
         kwargs: dict[str, Any] = {"actor": actor}
         if progress is not None:

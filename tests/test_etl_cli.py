@@ -177,3 +177,33 @@ class TestLockWait:
         assert code == 1
         assert payload["status"] == "busy" and "busy" in payload["error"]
         assert (payload["kind"], payload["rows_imported"], payload["already_imported"]) == ("usage", 0, False)
+
+
+class TestDistrictClock:
+    # 05:30 UTC on 3 September: 00:30 on the 3rd in Illinois, 10:30 PM on the 2nd in California
+    LOGINS = "SIS ID,App Name,Login Time,Logins\n710001,MathQuest,2026-09-03T05:30:00Z,1\n"
+
+    def test_the_settings_time_zone_gives_a_utc_login_its_day(self, tmp_path, monkeypatch):
+        from etl import cli
+
+        path = write(tmp_path / "logins.csv", self.LOGINS)
+        days = {}
+        for zone in ("America/Chicago", "America/Los_Angeles"):
+            monkeypatch.setenv("EDTECH_DISTRICT_TIMEZONE", zone)
+            db = tmp_path / f"{zone.split('/')[1]}.duckdb"
+            assert cli.main(["usage", str(path), "--db", str(db), "--json"]) == 0
+            with duckdb.connect(str(db)) as con:
+                days[zone] = con.execute("SELECT usage_date::VARCHAR FROM usage_daily").fetchall()
+        assert days == {"America/Chicago": [("2026-09-03",)], "America/Los_Angeles": [("2026-09-02",)]}
+
+    def test_a_time_zone_setting_that_is_not_a_zone_is_a_usage_error_naming_it(
+        self, tmp_path, monkeypatch, capsys
+    ):
+        from etl import cli
+
+        monkeypatch.setenv("EDTECH_DISTRICT_TIMEZONE", "Central")
+        path = write(tmp_path / "l.csv", self.LOGINS)
+        code = cli.main(["usage", str(path), "--db", str(tmp_path / "d.duckdb"), "--json"])
+        payload = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert code == 2 and payload["status"] == "usage_error"
+        assert "EDTECH_DISTRICT_TIMEZONE" in payload["error"] and "America/Chicago" in payload["error"]

@@ -224,18 +224,24 @@ class TestDates:
         ]
 
     @pytest.mark.parametrize(
-        "stamp",
+        "stamp, district_clock",
         [
-            "2026/09/12 2:10:05 PM GMT-4",
-            "2026/09/12 2:10:05 PM EDT",
-            "2026/09/12 2:10:05 PM PST",
-            "2026-09-12 14:10:05 UTC",
-            "2026-09-12 2:10:05 PM",
-            "9/12/2026 2:10:05 PM",
-            "9/12/26 14:10:05",
+            # a zone moves the time to the district's clock (Illinois: CDT in September, UTC-5)
+            ("2026/09/12 2:10:05 PM GMT-4", "13:10:05"),
+            ("2026/09/12 2:10:05 PM EDT", "13:10:05"),
+            ("2026/09/12 2:10:05 PM PST", "17:10:05"),  # UTC-8
+            ("2026-09-12 19:10:05 UTC", "14:10:05"),
+            ("2026-09-12T19:10:05Z", "14:10:05"),
+            ("2026-09-12T14:10:05-05:00", "14:10:05"),
+            # no zone: the time as written
+            ("2026-09-12 2:10:05 PM", "14:10:05"),
+            ("9/12/2026 2:10:05 PM", "14:10:05"),
+            ("9/12/26 14:10:05", "14:10:05"),
         ],
     )
-    def test_survey_timestamps_keep_the_afternoon(self, con, tmp_path, stamp):
+    def test_survey_timestamps_keep_the_afternoon_on_the_district_clock(
+        self, con, tmp_path, stamp, district_clock
+    ):
         """Google Forms downloads end in a zone ('GMT-4'); DuckDB's own cast drops a trailing PM."""
         imp(
             con,
@@ -244,7 +250,19 @@ class TestDates:
             tool="MathQuest",
         )
         assert rows(con, "SELECT submitted_at FROM feedback_responses") == [
-            (dt.datetime(2026, 9, 12, 14, 10, 5),)
+            (dt.datetime.combine(dt.date(2026, 9, 12), dt.time.fromisoformat(district_clock)),)
+        ]
+
+    def test_a_login_written_in_utc_counts_on_the_districts_day(self, con, tmp_path):
+        """01:15 UTC on 3 September is 8:15 PM on 2 September in Illinois, 9:15 PM in New York."""
+        body = "SIS ID,App Name,Login Time,Logins\n710001,MathQuest,2026-09-03T01:15:00Z,1\n"
+        imp(con, "usage", write(tmp_path / "logins.csv", body))
+        assert rows(con, "SELECT usage_date FROM usage_daily") == [(dt.date(2026, 9, 2),)]
+        body = "SIS ID,App Name,Login Time,Logins\n710001,MathQuest,2026-09-03T04:30:00Z,1\n"
+        imp(con, "usage", write(tmp_path / "late.csv", body), timezone="America/New_York")
+        assert rows(con, "SELECT usage_date FROM usage_daily ORDER BY 1") == [
+            (dt.date(2026, 9, 2),),
+            (dt.date(2026, 9, 3),),  # 00:30 in New York: the next day there
         ]
 
     def test_unreadable_date_rejected_with_line_and_value(self, con, tmp_path):

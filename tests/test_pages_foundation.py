@@ -60,6 +60,13 @@ class TestSignIn:
         with duckdb.connect(str(demo_db), read_only=True) as con:
             assert con.execute("SELECT count(*) FROM web_sessions").fetchone() == (0,)
 
+    def test_a_setting_that_cannot_be_read_says_which_and_how_to_fix_it(self, demo_db, monkeypatch):
+        monkeypatch.setenv("EDTECH_DISTRICT_TIMEZONE", "Central Time")
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        assert not at.exception
+        said = " ".join(e.value for e in at.error)
+        assert "EDTECH_DISTRICT_TIMEZONE" in said and "America/Chicago" in said and "restart" in said
+
     def test_wrong_password_gets_a_message_not_a_traceback(self, demo_db):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
         sign_in(at, email_for_role("approver"), "wrong password")
