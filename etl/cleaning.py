@@ -307,6 +307,12 @@ def masked(col: str) -> str:
     )
 
 
+def school_year_of(day: dt.date) -> str:
+    """The school year a day falls in, July to June, spelt as `school_year_sql` writes it: 2026-27."""
+    start = day.year if day.month >= 7 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
 def school_year_sql(year: str) -> str:
     """One spelling of a school year in terms: '2022-2023', '2022 - 2023', '2022-23' and a lone
     '2023' (the year it ends, as `_test_date_sql` reads it) are 2022-23, as `school_year_from_name`

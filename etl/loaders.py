@@ -212,13 +212,17 @@ def load_usage_summary(
     tool_sql: str,
     fields: set[str],
     subject: str | None = None,
+    default_period: str = "",
 ) -> int:
-    """One row per student, tool, subject and period; `subject` names it when the file does not."""
+    """One row per student, tool, subject and period; `subject` names it when the file does not, and
+    `default_period` when a row has no period (IXL's progress report is the school year so far: the
+    runner gives the school year of the import, so next year's export does not replace this year's)."""
     measures = list(SUMMARY_MEASURES)
     parts = [f"arg_max_null(s.{m}, s.rowid)" if m in fields else "NULL" for m in measures]
     given = "'" + (subject or "").replace("'", "''") + "'"
     subject = f"coalesce(s.subject, {given})" if "subject" in fields else given
-    period = f"coalesce({cleaning.school_year_sql('s.period')}, '')" if "period" in fields else "''"
+    default = "'" + default_period.replace("'", "''") + "'"
+    period = f"coalesce({cleaning.school_year_sql('s.period')}, {default})" if "period" in fields else default
     school = "arg_max_null(s.school, s.rowid)" if "school" in fields else "NULL"
     grade = "arg_max_null(s.grade, s.rowid)" if "grade" in fields else "NULL"
     select = (

@@ -7,6 +7,7 @@ something impossible); everything else ends with an `ImportOutcome`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -416,9 +417,21 @@ def _run_file(
             )
             written = None if profile.rows == "events" else written  # lesson events are summed per day
         elif profile.target == "usage_summary":
+            this_year = cleaning.school_year_of(dt.date.today())
             written = loaders.load_usage_summary(
-                con, import_id, valid, tool_sql=tool_sql, fields=fields, subject=summary_subject
+                con,
+                import_id,
+                valid,
+                tool_sql=tool_sql,
+                fields=fields,
+                subject=summary_subject,
+                default_period=this_year,
             )
+            if "period" not in fields:
+                src.warnings.append(
+                    f"The file names no school year: its totals are stored as {this_year}, the school "
+                    "year of today's import."
+                )
         elif profile.target == "assessment_results":
             written = loaders.load_assessments(
                 con,

@@ -930,6 +930,22 @@ def test_ixl_kindergarten_reads_as_grade_0_and_a_student_with_no_activity_is_not
     assert [r[2] for r in rejects(con, out.import_id)] == ["no activity: every measure is blank"]
 
 
+def test_ixl_totals_are_kept_per_school_year_of_the_import(con, tmp_path, monkeypatch):
+    """IXL's progress report names no school year: next year's export must not replace this year's."""
+    from etl import cleaning
+
+    header = "Student ID,Last name,First name,Grade,Math questions answered,Math skills practiced"
+    monkeypatch.setattr(cleaning, "school_year_of", lambda day: "2026-27")
+    out = imp(con, "usage", write(tmp_path / "ixl.csv", f"{header}\n710001,Lee,Ann,4,120,5\n"))
+    assert any("no school year" in w and "2026-27" in w for w in out.warnings)
+    monkeypatch.setattr(cleaning, "school_year_of", lambda day: "2027-28")
+    imp(con, "usage", write(tmp_path / "ixl-next.csv", f"{header}\n710001,Lee,Ann,5,40,2\n"))
+    assert rows(con, "SELECT period, grade, questions_answered FROM usage_summary ORDER BY period") == [
+        ("2026-27", 4, 120),
+        ("2027-28", 5, 40),
+    ]
+
+
 @pytest.mark.parametrize(
     "stamp", ["09/14/2026 8:00 AM EDT", "2026-09-14 08:00:00 EDT", "9/14/2026 08:00 CST"]
 )
