@@ -187,33 +187,6 @@ def record_lines(path: Path, delimiter: str) -> tuple[list[int], int | None]:
     return starts, (opened_at if inside else None)
 
 
-def records_with_a_blank_extra_field(path: Path, delimiter: str, fields: int) -> list[int]:
-    """Data records (0-based, as DuckDB numbers them: empty lines skipped) that end with the
-    delimiter and hold more than `fields` fields: a row shifted by an unquoted comma ('Sato, Jr.')
-    whose last cell was blank. DuckDB reads the extra empty field as missing, so such a row looked
-    aligned while every value after the comma sat one column to the right.
-
-    Only records whose last line ends with the delimiter are counted (a shifted row with a last
-    value shows in the spare column already), so this is one pass of line reads."""
-    sep = delimiter.encode()
-    found: list[int] = []
-    record, count, inside = -1, 0, False  # -1: the header is not a data record
-    with path.open("rb") as handle:
-        for line in handle:
-            if not inside:
-                if line in (b"\n", b"\r\n"):
-                    continue
-                record, count = record + 1, 0
-            if b'"' in line or inside:
-                inside, _, more = _walk_line(line, sep, inside)
-            else:
-                more = line.count(sep)
-            count += more
-            if not inside and record >= 1 and line.rstrip(b"\r\n").endswith(sep) and count + 1 > fields:
-                found.append(record - 1)
-    return found
-
-
 def _walk_line(line: bytes, sep: bytes, inside: bool) -> tuple[bool, bool, int]:
     """Walk one line from `inside` (a quoted field open at its start): whether a quoted field is
     still open at its end, whether a quoted field opened on this line, and the separators outside
