@@ -353,6 +353,26 @@ class TestDataQuality:
         assert rows(con, "SELECT count(*) FROM usage_daily") == [(2,)]
         assert rows(con, "SELECT tool, usage_rows, students FROM usage_unrostered") == [("MathQuest", 1, 1)]
 
+    def test_students_in_daily_usage_and_in_summaries_are_counted_once_each(self, con, tmp_path):
+        """i-Ready lessons for some students, the year-to-date export for others (and both for one):
+        three students, not the larger of two counts."""
+        lessons = "Student ID,Subject,Completion Date,Total Time on Lesson (min),Lesson ID"
+        imp(
+            con,
+            "usage",
+            write(
+                tmp_path / "l.csv", f"{lessons}\n910001,Math,09/10/2026,12,L1\n910002,Math,09/10/2026,9,L2\n"
+            ),
+        )
+        ytd = "Student ID,Subject,Academic Year,Instruction: Overall Time on Task (min),Instruction: Overall Lessons Completed"
+        imp(
+            con,
+            "usage",
+            write(tmp_path / "y.csv", f"{ytd}\n910002,Math,2026-2027,300,10\n910003,Math,2026-2027,200,8\n"),
+        )
+        assert rows(con, "SELECT tool, usage_rows, students FROM usage_unrostered") == [("i-Ready", 4, 3)]
+        assert rows(con, "SELECT tool, students FROM usage_tool_vetting") == [("i-Ready", 3)]
+
     def test_tools_not_in_the_catalog_are_listed_as_not_vetted(self, con, tmp_path):
         vendor = con.execute("INSERT INTO vendors (name) VALUES ('V') RETURNING vendor_id").fetchone()[0]
         product = con.execute(
