@@ -122,6 +122,10 @@ with page_context(Action.IMPORT_DATA) as ctx:
         tool = cols[0].text_input("Tool (if the file does not name it)", key=state_key(NS, "tool"))
         subject = cols[1].text_input("Subject (if the file does not say)", key=state_key(NS, "subject"))
         upload = st.file_uploader("File", type=["csv", "txt", "tsv", "zip"], key=state_key(NS, "file"))
+        st.caption(
+            f"Times written with a zone (UTC, `Z`, `GMT-4`, `EDT`) are read on the district's clock, "
+            f"{ctx.settings.district_timezone} (setting `EDTECH_DISTRICT_TIMEZONE`)."
+        )
         submitted = st.form_submit_button("Import", type="primary")
     pending = st.session_state.pop(state_key(NS, "running"), None)
     if pending:  # the last run was cut short by another click while it imported

@@ -28,6 +28,11 @@ class TestImportPage:
         page = texts(at)
         assert "Import data" in page and "Import history" in page and "Data quality" in page
 
+    def test_the_page_says_which_clock_zoned_times_are_read_on(self, demo_db, monkeypatch):
+        monkeypatch.setenv("EDTECH_DISTRICT_TIMEZONE", "America/Denver")
+        at = run_page("pages/imports.py", as_role="technology")
+        assert "America/Denver" in texts(at) and "EDTECH_DISTRICT_TIMEZONE" in texts(at)
+
     def test_an_empty_history_says_where_the_demo_usage_came_from(self, demo_db):
         con = duckdb.connect(str(demo_db), read_only=True)
         seeded = con.execute("SELECT count(*) FROM usage_facts WHERE import_id IS NULL").fetchone()[0]
