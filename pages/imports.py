@@ -123,7 +123,7 @@ with page_context(Action.IMPORT_DATA) as ctx:
         subject = cols[1].text_input("Subject (if the file does not say)", key=state_key(NS, "subject"))
         upload = st.file_uploader("File", type=["csv", "txt", "tsv", "zip"], key=state_key(NS, "file"))
         st.caption(
-            f"Times written with a zone (UTC, `Z`, `GMT-4`, `EDT`) are read on the district's clock, "
+            "Times written with a zone (UTC, Z, GMT-4, EDT) are read on the district's clock, "
             f"{ctx.settings.district_timezone} (setting `EDTECH_DISTRICT_TIMEZONE`)."
         )
         submitted = st.form_submit_button("Import", type="primary")
