@@ -233,6 +233,7 @@ class TestDates:
             ("2026-09-12 19:10:05 UTC", "14:10:05"),
             ("2026-09-12T19:10:05Z", "14:10:05"),
             ("2026-09-12T14:10:05-05:00", "14:10:05"),
+            ("2026-09-12 19:10:05+00", "14:10:05"),  # a two-digit offset
             # no zone: the time as written
             ("2026-09-12 2:10:05 PM", "14:10:05"),
             ("9/12/2026 2:10:05 PM", "14:10:05"),
@@ -947,7 +948,14 @@ def test_ixl_totals_are_kept_per_school_year_of_the_import(con, tmp_path, monkey
 
 
 @pytest.mark.parametrize(
-    "stamp", ["09/14/2026 8:00 AM EDT", "2026-09-14 08:00:00 EDT", "9/14/2026 08:00 CST"]
+    "stamp",
+    [
+        "09/14/2026 8:00 AM EDT",
+        "2026-09-14 08:00:00 EDT",
+        "9/14/2026 08:00 CST",
+        "2026-09-14 8:00 PM EDT",  # 7:00 PM in Illinois
+        "2026/09/14 10:00 PM UTC",  # 5:00 PM in Illinois
+    ],
 )
 def test_a_login_time_with_a_zone_is_read(con, tmp_path, stamp):
     out = imp(con, "usage", write(tmp_path / "l.csv", f"SIS ID,App Name,Login Time\n710001,Quizzy,{stamp}\n"))
