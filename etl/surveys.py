@@ -47,17 +47,14 @@ CONTACT_WORDS = {"email", "mail", "gmail", "phone"}
 QUANTITY_PHRASES = re.compile(
     r"\bhow many\b|\bnumber of\b|\bhow old\b|\bhow long\b|^\W*(grade|grade level|age|period|tier|quarter|"
     r"semester|trimester|term|unit|block|class size|room)\W*$|\b(what|which)( \w+)? (grades?|periods?|"
-    r"tiers?|units?|modules?|chapters?|levels?|quarters?|semesters?|trimesters?|terms?|blocks?|sessions?|"
+    r"tiers?|units?|modules?|chapters?|levels?(?! of)|quarters?|semesters?|trimesters?|terms?|blocks?|sessions?|"
     r"rooms?)\b|\bgrades? (level )?(do|did) you teach\b|\byears? (of|in|teaching)\b|\bwida\b|"
     r"\bmtss\b|\b(class|household|team) size\b|\bgrades? (level )?taught\b|^\W*grade\b|"
     # a short header that is a label: 'Student grade', "Your child's grade", 'Marking period'
     r"^\W*(\w+ ){0,2}(grades?|grade level|period)\W*$"
 )
-COUNT_PHRASES = re.compile(r"\bhow many\b|\bnumber of\b")  # a count, even beside "please rate"
-# ... unless what is counted is rated: "How many stars", "satisfied with the number of lessons"
-RATED_COUNT_PHRASES = re.compile(r"\bstars?\b|\bpoints?\b|\bscore\b|\bsatisf|\b(dis)?agree\b")
 RATING_PHRASES = re.compile(
-    r"\brat(e|ing)\b|\bscale\b|\bstars?\b|\bscore\b|\b(dis)?agree\b|\bsatisf|\b1 ?(-|to) ?5\b|"
+    r"\brat(e|ing)\b|\bscale\b|\bstars?\b|\bpoints?\b|\bscore\b|\b(dis)?agree\b|\bsatisf|\b1 ?(-|to) ?5\b|"
     r"\bout of 5\b|\b1 ?="
 )
 QUESTION_WORDS = {"how", "what", "which", "when", "why", "where", "do", "does", "did", "is", "are", "was",
@@ -119,8 +116,6 @@ def asks_for_a_quantity(question: str) -> bool:
     'Which unit are you on?': numbers answering these are counts or levels, not ratings. 'How many
     stars would you give it?' and 'Rate the tool (1-5)' are ratings."""
     text = " ".join(re.findall(r"[a-z0-9=-]+", question.lower().replace("'", "")))
-    if COUNT_PHRASES.search(text) and not RATED_COUNT_PHRASES.search(text):
-        return True
     return bool(QUANTITY_PHRASES.search(text)) and not RATING_PHRASES.search(text)
 
 

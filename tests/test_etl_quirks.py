@@ -798,7 +798,7 @@ class TestSurveyPrivacy:
             ("Marking period", True),
             ("Years of teaching experience", True),
             ("Which unit are you on?", True),
-            ("How many days a week do you use MathQuest? Please rate honestly", True),
+            ("How many days a week do you use MathQuest?", True),
             ("How often per week do students use it? (number of days)", True),
             ("How many stars would you give MathQuest?", False),
             ("How satisfied are you with the number of lessons available?", False),
@@ -808,6 +808,11 @@ class TestSurveyPrivacy:
             ("How often do you use MathQuest? (1 = never, 5 = daily)", False),
             ("Rate MathQuest from 1 to 5", False),
             ("Level of engagement", False),
+            # a header that names a rating is one, whatever it counts
+            ("How would you rate the number of lessons?", False),
+            ("How many points would you give it?", False),
+            ("On a scale of 1-5, how many of your students enjoy it?", False),
+            ("What level of engagement do you see?", False),
         ],
     )
     def test_which_numeric_questions_ask_for_a_count(self, question, counts):
