@@ -319,10 +319,11 @@ def masked(col: str) -> str:
     )
 
 
-def school_year_of(day: dt.date) -> str:
-    """The school year a day falls in, July to June, spelt as `school_year_sql` writes it: 2026-27."""
-    start = day.year if day.month >= 7 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
+def school_year_of_sql(day: str) -> str:
+    """SQL: the school year (July to June) the DATE `day` falls in, spelt as `school_year_sql` writes
+    it: 2026-27. (Migration 0065 repeats it as a macro: migrations do not change once applied.)"""
+    start = f"(year({day}) - CASE WHEN month({day}) >= 7 THEN 0 ELSE 1 END)"
+    return f"({start}::VARCHAR || '-' || lpad((({start} + 1) % 100)::VARCHAR, 2, '0'))"
 
 
 def school_year_sql(year: str) -> str:

@@ -7,7 +7,6 @@ something impossible); everything else ends with an `ImportOutcome`.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -417,7 +416,8 @@ def _run_file(
             )
             written = None if profile.rows == "events" else written  # lesson events are summed per day
         elif profile.target == "usage_summary":
-            this_year = cleaning.school_year_of(dt.date.today())
+            # the school year of the import day, by DuckDB's clock (which dates the rows' as_of_date)
+            this_year = con.execute(f"SELECT {cleaning.school_year_of_sql('current_date')}").fetchone()[0]
             written = loaders.load_usage_summary(
                 con,
                 import_id,
@@ -427,10 +427,22 @@ def _run_file(
                 subject=summary_subject,
                 default_period=this_year,
             )
-            if "period" not in fields:
+            undated = (
+                con.execute(
+                    f"SELECT count(*) FROM {staging.STAGE} WHERE {valid} AND period IS NULL"
+                ).fetchone()[0]
+                if "period" in fields
+                else None
+            )
+            if undated is None:
                 src.warnings.append(
                     f"The file names no school year: its totals are stored as {this_year}, the school "
                     "year of today's import."
+                )
+            elif undated:
+                src.warnings.append(
+                    f"{undated} row(s) name no school year: their totals are stored as {this_year}, the "
+                    "school year of today's import."
                 )
         elif profile.target == "assessment_results":
             written = loaders.load_assessments(

@@ -93,13 +93,17 @@ class TestMigrations:
             "INSERT INTO usage_summary (student_key, tool, subject, period, as_of_date, questions_answered, "
             "import_id) VALUES ('k1', 'IXL', 'Math', '', DATE '2026-06-30', 10, 1), "
             "('k2', 'IXL', 'Math', '', DATE '2026-07-01', 20, 1), "
-            # k3 already has a row for 2026-27: the old row without a year stays as it was
+            # k3 already has a row for 2026-27
             "('k3', 'IXL', 'Math', '', DATE '2026-09-01', 30, 1), ('k3', 'IXL', 'Math', '2026-27', DATE '2026-10-01', 31, 2)"
         )
         apply_migrations(con)
         assert con.execute(
             "SELECT student_key, period, questions_answered FROM usage_summary ORDER BY ALL"
-        ).fetchall() == [("k1", "2025-26", 10), ("k2", "2026-27", 20), ("k3", "", 30), ("k3", "2026-27", 31)]
+        ).fetchall() == [("k1", "2025-26", 10), ("k2", "2026-27", 20), ("k3", "2026-27", 31)]
+        # k3's old row is replaced by the one of its school year, as a later import would have done
+        assert con.execute(
+            "SELECT student_key, period, questions_answered, superseded_by FROM usage_summary_superseded"
+        ).fetchall() == [("k3", "2026-27", 30, 2)]
         assert con.execute(
             "SELECT count(*) FROM duckdb_functions() WHERE function_name LIKE '%0065%'"
         ).fetchone() == (0,)

@@ -936,15 +936,29 @@ def test_ixl_kindergarten_reads_as_grade_0_and_a_student_with_no_activity_is_not
     assert [r[2] for r in rejects(con, out.import_id)] == ["no activity: every measure is blank"]
 
 
+def test_an_iready_year_to_date_row_without_its_academic_year_is_said(con, tmp_path, monkeypatch):
+    from etl import cleaning
+
+    monkeypatch.setattr(cleaning, "school_year_of_sql", lambda day: "'2026-27'")
+    header = "Student ID,Academic Year,Subject,Instruction: Overall Time on Task (min),Instruction: Overall Lessons Completed"
+    body = "710001,2025-2026,Math,300,10\n710002,,Math,200,8\n"
+    out = imp(con, "usage", write(tmp_path / "ytd.csv", f"{header}\n{body}"))
+    assert rows(con, "SELECT period, minutes FROM usage_summary ORDER BY minutes") == [
+        ("2026-27", 200.0),
+        ("2025-26", 300.0),
+    ]
+    assert any(w.startswith("1 row(s) name no school year") and "2026-27" in w for w in out.warnings)
+
+
 def test_ixl_totals_are_kept_per_school_year_of_the_import(con, tmp_path, monkeypatch):
     """IXL's progress report names no school year: next year's export must not replace this year's."""
     from etl import cleaning
 
     header = "Student ID,Last name,First name,Grade,Math questions answered,Math skills practiced"
-    monkeypatch.setattr(cleaning, "school_year_of", lambda day: "2026-27")
+    monkeypatch.setattr(cleaning, "school_year_of_sql", lambda day: "'2026-27'")
     out = imp(con, "usage", write(tmp_path / "ixl.csv", f"{header}\n710001,Lee,Ann,4,120,5\n"))
     assert any("no school year" in w and "2026-27" in w for w in out.warnings)
-    monkeypatch.setattr(cleaning, "school_year_of", lambda day: "2027-28")
+    monkeypatch.setattr(cleaning, "school_year_of_sql", lambda day: "'2027-28'")
     imp(con, "usage", write(tmp_path / "ixl-next.csv", f"{header}\n710001,Lee,Ann,5,40,2\n"))
     assert rows(con, "SELECT period, grade, questions_answered FROM usage_summary ORDER BY period") == [
         ("2026-27", 4, 120),
