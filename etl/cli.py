@@ -123,8 +123,15 @@ class _ProgressPrinter:
         self._stop.set()
 
 
+class SettingsProblem(Exception):
+    """An EDTECH_ environment variable cannot be read: a usage error naming it."""
+
+
 def _open(db: Path | None) -> tuple[duckdb.DuckDBPyConnection, Settings]:
-    settings = Settings(db=db) if db else Settings()
+    try:
+        settings = Settings(db=db) if db else Settings()
+    except ValidationError as exc:
+        raise SettingsProblem(settings_problem(exc)) from None
     con = connect_waiting(settings.db_path, wait_seconds=max(settings.lock_wait_seconds, LOCK_WAIT_SECONDS))
     con.execute(f"SET memory_limit = '{ETL_MEMORY_LIMIT}'")  # big aggregates spill to disk instead
     apply_migrations(con)
@@ -255,8 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseBusy as exc:
         _emit(args, {**_base(args), "status": "busy", "error": str(exc)}, f"refused: {exc}", error=True)
         return EXIT_REFUSED
-    except ValidationError as exc:  # a setting in the environment that cannot be read
-        problem = settings_problem(exc)
+    except SettingsProblem as exc:
+        problem = str(exc)
         _emit(
             args, {**_base(args), "status": "usage_error", "error": problem}, f"error: {problem}", error=True
         )
