@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.etlhelp import SAMPLES, write
 
@@ -207,3 +208,11 @@ class TestDistrictClock:
         payload = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
         assert code == 2 and payload["status"] == "usage_error"
         assert "EDTECH_DISTRICT_TIMEZONE" in payload["error"] and "America/Chicago" in payload["error"]
+
+    def test_only_zone_names_duckdb_can_use_are_accepted(self):
+        from models.imports import known_timezone
+
+        assert known_timezone("America/Chicago") == "America/Chicago"
+        for name in ("localtime", "posixrules", "Central", "../etc/passwd", ""):
+            with pytest.raises(ValueError, match="America/Chicago"):
+                known_timezone(name)
