@@ -87,13 +87,13 @@ def is_blank(col: str) -> str:
 
 
 # A zone after a date alone ('2026-09-14 EDT'): dropped, the date is the one written.
-ZONE_SUFFIX = r"\s+((GMT|UTC)([+-]\d{1,2}(:?\d{2})?)?|[ECMP][SD]T|AK[SD]T|HST)$"
+ZONE_SUFFIX = r"\s+((GMT|UTC)([+-]\d{1,2}(:?\d{2})?)?|[ECMP][SD]T|AK[SD]T|HST)\s*$"
 # The zones a time may end with: ISO's Z, +05:00, -0400 or +00, GMT-4, GMT+5:30, UTC, or a US
 # abbreviation. ZONE_AT_END is the cheap test (no capture, no leading .*); ZONED_TIME splits a value
 # that passed it: group 1 the value without the zone, group 2 the zone.
 _ZONES = r"(Z|[+-]\d{2}(?::?\d{2})?|(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?|[ECMP][SD]T|AK[SD]T|HST)"
-ZONE_AT_END = r"(\d|[AaPp]\.?[Mm]\.?)\s*" + _ZONES + "$"
-ZONED_TIME = r"^(.*\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)\s*" + _ZONES + "$"
+ZONE_AT_END = r"(\d|[AaPp]\.?[Mm]\.?)\s*" + _ZONES + r"\s*$"  # a cell may end in spaces
+ZONED_TIME = r"^(.*\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)\s*" + _ZONES + r"\s*$"
 US_ZONE_MINUTES = {
     "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480,
     "PDT": -420, "AKST": -540, "AKDT": -480, "HST": -600,

@@ -254,6 +254,17 @@ class TestDates:
             (dt.datetime.combine(dt.date(2026, 9, 12), dt.time.fromisoformat(district_clock)),)
         ]
 
+    @pytest.mark.parametrize(
+        "cell", ['"2026-09-03T01:15:00Z "', '"2026-09-03 01:15:00 UTC\t"', "2026-09-03T01:15:00Z"]
+    )
+    def test_a_zoned_time_followed_by_spaces_is_still_moved_to_the_district_clock(self, con, tmp_path, cell):
+        imp(
+            con,
+            "usage",
+            write(tmp_path / "l.csv", f"SIS ID,App Name,Login Time,Logins\n1001,MathQuest,{cell},1\n"),
+        )
+        assert rows(con, "SELECT usage_date FROM usage_daily") == [(dt.date(2026, 9, 2),)]
+
     def test_a_login_written_in_utc_counts_on_the_districts_day(self, con, tmp_path):
         """01:15 UTC on 3 September is 8:15 PM on 2 September in Illinois, 9:15 PM in New York."""
         body = "SIS ID,App Name,Login Time,Logins\n710001,MathQuest,2026-09-03T01:15:00Z,1\n"
@@ -1106,6 +1117,18 @@ def test_a_quoted_comma_and_a_blank_last_cell_are_not_a_shift(con, tmp_path):
     body = '710001,"Sato, Jr.",Ken,4,500,\n710002,Lee,Ann,4,120,5\n'
     out = imp(con, "usage", write(tmp_path / "ixl.csv", f"{header}\n{body}"))
     assert (out.rows_imported, out.rows_rejected) == (2, 0)
+
+
+@pytest.mark.parametrize("rows_before", [0, 3000])
+def test_a_shifted_row_with_a_blank_last_cell_is_rejected_in_a_clean_file_too(con, tmp_path, rows_before):
+    """A file the fast lane would take: DuckDB's strict reader drops one trailing delimiter, so the
+    shifted row must be seen before (the id pass) and the file go through the full path."""
+    header = "student_id,tool,date,minutes,sessions,school,teacher"
+    clean = "".join(f"{2000 + i},MathQuest,2026-09-02,5,1,Oak Ridge,Lee\n" for i in range(rows_before))
+    shifted = "1002,MathQuest,2026-09-03,5,1,Oak Ridge, Middle School,\n"
+    out = imp(con, "usage", write(tmp_path / "u.csv", f"{header}\n{clean}{shifted}"))
+    assert [(r[0], r[1]) for r in rejects(con, out.import_id)] == [(rows_before + 2, "(row)")]
+    assert out.rows_imported == rows_before
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
