@@ -234,7 +234,8 @@ def seconds_expr(col: str) -> str:
 
 
 def grade_expr(col: str) -> str:
-    """'K'/'KG'/'Kindergarten' -> 0, 'PK'/'TK'/'Pre-Kindergarten' -> -1, '03' or 'Grade 3' -> 3."""
+    """'K'/'KG'/'Kindergarten' -> 0, 'PK'/'TK'/'Pre-Kindergarten' -> -1, '03', 'Grade 3' or '3rd' -> 3;
+    anything else (3.5, 'Grade 3/4') is not a grade (NULL)."""
     value = f"upper({cleaned(col)})"
     return (
         f"CASE WHEN regexp_full_match({value}, '(K|KG|KF|KH|0K|KINDERGARTEN|KINDER)') THEN 0 "
@@ -242,7 +243,9 @@ def grade_expr(col: str) -> str:
         "THEN -1 "
         # CEDS 'PS' is postsecondary, not preschool; 'UG' ungraded: neither is a grade here
         f"WHEN regexp_full_match({value}, '(PS|UG|OTHER)') THEN NULL "
-        f"ELSE try_cast(nullif(regexp_extract({value}, '(-?\\d+)', 1), '') AS INTEGER) END"
+        # '3', '03', '3.0' (Excel), 'Grade 3', 'Gr. 3', '3rd', '3rd Grade'; '3.5' is not a grade
+        f"WHEN regexp_full_match({value}, '(GRADE|GR\\.?)?\\s*-?\\d{{1,2}}(\\.0+|ST|ND|RD|TH)?(\\s*GRADE)?') "
+        f"THEN try_cast(regexp_extract({value}, '(-?\\d+)', 1) AS INTEGER) END"
     )
 
 

@@ -323,10 +323,16 @@ def try_import(
                 if "sessions" in fields
                 else "NULL::INTEGER"
             )
+            grade = (  # read as DOUBLE: a grade of 3.5 is not grade 4 (the full path reports it)
+                f"CASE WHEN s.grade IS NULL OR ({cleaning.is_whole('s.grade')}) THEN s.grade::INTEGER "
+                "ELSE error('not a whole number') END"
+                if "grade" in fields
+                else "NULL::INTEGER"
+            )
             select_new = (
                 f"SELECT k.student_ref, {tool_sql}, s.usage_date, {col('minutes', 'DOUBLE')}, "
                 f"{sessions}, {col('school', 'VARCHAR')}, "
-                f"{col('grade', 'INTEGER')}, {import_id}::INTEGER "
+                f"{grade}, {import_id}::INTEGER "
                 f"FROM (SELECT {select} FROM {reader}) s JOIN {loaders.REFS} k ON k.raw = s.student_id"
             )
             try:

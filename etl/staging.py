@@ -124,7 +124,7 @@ READER_TYPES = {
     "number": "DOUBLE",
     "integer": "DOUBLE",
     "minutes": "DOUBLE",
-    "grade": "INTEGER",
+    "grade": "DOUBLE",  # DuckDB's INTEGER reader rounds 3.5 to 4: a grade that is not whole is checked
     "seconds": "DOUBLE",
 }
 
@@ -163,8 +163,14 @@ def typed_source(
         else:
             return None
         checks.extend(_field_checks(field, spec, label))
-    mapped = sorted({f"c{p}" for p in resolved.values()})
-    blank = " ".join(f"WHEN {c} IS NOT NULL THEN false" for c in mapped)
+    # a line of spaces is blank, as `build_stage` reads it: text columns are tested for spaces only
+    typed_positions = {pos for field, pos in resolved.items() if profile.columns[field].parse in READER_TYPES}
+    blank = " ".join(
+        f"WHEN c{p} IS NOT NULL THEN false"
+        if p in typed_positions
+        else f"WHEN NOT ({cleaning.is_blank(f'c{p}')}) THEN false"
+        for p in sorted(set(resolved.values()))
+    )
     select.append(f"(CASE {blank} ELSE true END) AS __blank")
     select.append(f"c{len(src.header)} IS NOT NULL AS __overflow")
     checks.append(OVERFLOW)
@@ -209,7 +215,7 @@ def _typed_unfit(profile: FormatProfile, resolved: dict[str, int]) -> str:
             unfit.append(f"year({field}) < 1900")
         elif parse in ("number", "minutes", "seconds"):
             unfit.append(f"isnan({field})")
-        elif parse == "integer":
+        elif parse in ("integer", "grade"):
             unfit.append(f"NOT ({cleaning.is_whole(field)})")
     return " OR ".join(unfit)
 
@@ -245,7 +251,7 @@ def _fast_guard(fast: str, parse: str, col: str) -> str:
         return f"year(try_cast({col} AS {fast})) >= 1900 AND NOT {cleaning.has_am_pm(col)} AND {unzoned}"
     if fast == "DATE":
         return f"year(try_cast({col} AS {fast})) >= 1900 AND {unzoned}"
-    if parse == "integer":  # the cast rounds '1.5' and reads '0x10'
+    if parse in ("integer", "grade"):  # the cast rounds '1.5' (and '3.5' to grade 4) and reads '0x10'
         return f"regexp_full_match({col}, '{cleaning.PLAIN_INTEGER}')"
     if fast == "DOUBLE":  # 'nan' is a spelling of missing
         return f"NOT isnan(try_cast({col} AS DOUBLE))"

@@ -1087,6 +1087,39 @@ def test_a_year_to_date_row_with_a_blank_subject_is_rejected(con, tmp_path):
     assert rows(con, "SELECT subject FROM usage_summary") == [("Math",)]
 
 
+@pytest.mark.parametrize("lane_rows", [0, 3000])  # a small file, and one the fast lane takes
+def test_a_grade_that_is_not_whole_is_not_rounded_to_the_next_grade(con, tmp_path, lane_rows):
+    clean = "".join(f"{3000 + i},MathQuest,2026-09-02,5,1,Oak,4\n" for i in range(lane_rows))
+    body = f"{clean}1001,MathQuest,2026-09-03,5,1,Oak,3.5\n1002,MathQuest,2026-09-03,5,1,Oak,3.0\n"
+    out = imp(
+        con, "usage", write(tmp_path / "u.csv", f"student_id,tool,date,minutes,sessions,school,grade\n{body}")
+    )
+    assert rows(
+        con,
+        "SELECT grade FROM usage_daily WHERE student_key IN (?, ?) ORDER BY grade NULLS FIRST",
+        [key("1001"), key("1002")],
+    ) == [
+        (None,),
+        (3,),
+    ]
+    assert [(r[1], r[2]) for r in rejects(con, out.import_id, "warning")] == [
+        ("grade", "not a grade; read as missing")
+    ]
+
+
+@pytest.mark.parametrize("typed", [True, False])
+def test_a_line_of_spaces_is_a_blank_line_in_every_lane(con, tmp_path, monkeypatch, typed):
+    from etl import staging
+
+    if not typed:
+        monkeypatch.setattr(staging, "try_fast_stage", lambda *a, **k: None)
+    body = "1,A,2026-09-02,5,1,S,3\n   \n2,A,2026-09-02,6,1,S,4\n"
+    out = imp(
+        con, "usage", write(tmp_path / "u.csv", f"student_id,tool,date,minutes,sessions,school,grade\n{body}")
+    )
+    assert (out.rows_read, out.rows_imported, out.rows_rejected) == (2, 2, 0)
+
+
 @pytest.mark.parametrize("grade,stored", [("PK4", -1), ("-1", -1), ("PS", None), ("03", 3)])
 def test_roster_style_grades(con, tmp_path, grade, stored):
     from etl.cleaning import grade_expr
