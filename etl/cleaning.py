@@ -103,14 +103,16 @@ US_ZONE_MINUTES = {
 TIMEZONE_VARIABLE = "district_tz"
 
 
+def may_have_zone(value: str) -> str:
+    """SQL: `value` may end in a time zone (a ':' and a zone-like ending); cheap enough for every row."""
+    return f"contains({value}, ':') AND regexp_matches({value}, '{ZONE_AT_END}')"
+
+
 def zone_sql(value: str) -> str:
     """SQL: the zone a time in `value` is written in ('Z', '+05:30', 'GMT-4', 'EDT'), '' when none.
     Only values with a ':' and a zone-like ending pay for the split. `build_stage` computes it once
     per column (`c<n>__zone`) and hands it to `date_expr` / `timestamp_expr`, which use it often."""
-    return (
-        f"CASE WHEN contains({value}, ':') AND regexp_matches({value}, '{ZONE_AT_END}') "
-        f"THEN regexp_extract({value}, '{ZONED_TIME}', 2) ELSE '' END"
-    )
+    return f"CASE WHEN {may_have_zone(value)} THEN regexp_extract({value}, '{ZONED_TIME}', 2) ELSE '' END"
 
 
 def _zone_offset_minutes(zone: str) -> str:

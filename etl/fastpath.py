@@ -148,11 +148,9 @@ def _strict_reader(
     width = len(header) + (1 if spare else 0)
     columns = ", ".join(f"'c{i}': '{types.get(i, 'VARCHAR')}'" for i in range(width))
     delim = {"\t": "\\t", ",": ",", ";": ";", "|": "|"}[delimiter]
-    # `spare` (`_id_reader`): padding, and an empty field read as '' (a control byte is "missing")
+    # `spare` (`_id_reader`): padding, and an empty field read as '' (`staging.EMPTY_IS_TEXT`)
     padding = (
-        "null_padding=true, auto_detect=false, nullstr=E'\\x01', allow_quoted_nulls=false"
-        if spare
-        else "null_padding=false"
+        f"null_padding=true, auto_detect=false, {staging.EMPTY_IS_TEXT}" if spare else "null_padding=false"
     )
     return (
         f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', escape='\"', "
@@ -260,6 +258,15 @@ def distinct_keys(con: duckdb.DuckDBPyConnection, import_id: int, tools: list[st
     ).fetchone()[0]
 
 
+def _whole_or_stop(field: str) -> str:
+    """SQL: `s.<field>` (read as DOUBLE) as an INTEGER, stopping the insert at a value that is not whole."""
+    value = f"s.{field}"
+    return (
+        f"CASE WHEN {value} IS NULL OR ({cleaning.is_whole(value)}) THEN {value}::INTEGER "
+        "ELSE error('not a whole number') END"
+    )
+
+
 def try_import(
     con: duckdb.DuckDBPyConnection,
     secret: bytes,
@@ -315,20 +322,10 @@ def try_import(
                 import_id=(number or importlog.ImportNumber(con)).get(),
             )
             loaders.attach_refs(con)
-            # sessions are read as DOUBLE (DuckDB's integer reader rounds 1.5): a value that is not
-            # a whole number stops the insert, and the full path reports it
-            sessions = (
-                f"CASE WHEN s.sessions IS NULL OR ({cleaning.is_whole('s.sessions')}) THEN s.sessions::INTEGER "
-                "ELSE error('not a whole number') END"
-                if "sessions" in fields
-                else "NULL::INTEGER"
-            )
-            grade = (  # read as DOUBLE: a grade of 3.5 is not grade 4 (the full path reports it)
-                f"CASE WHEN s.grade IS NULL OR ({cleaning.is_whole('s.grade')}) THEN s.grade::INTEGER "
-                "ELSE error('not a whole number') END"
-                if "grade" in fields
-                else "NULL::INTEGER"
-            )
+            # sessions and grade are read as DOUBLE (DuckDB's integer reader rounds 1.5 and 3.5): a
+            # value that is not a whole number stops the insert, and the full path reports it
+            sessions = _whole_or_stop("sessions") if "sessions" in fields else "NULL::INTEGER"
+            grade = _whole_or_stop("grade") if "grade" in fields else "NULL::INTEGER"
             select_new = (
                 f"SELECT k.student_ref, {tool_sql}, s.usage_date, {col('minutes', 'DOUBLE')}, "
                 f"{sessions}, {col('school', 'VARCHAR')}, "

@@ -80,6 +80,12 @@ def _typed(parse: str, col: str, zone: str | None = None) -> str:
     }[parse]
 
 
+# read_csv options under which an empty field reads as '' and only a field the line lacks (padding)
+# as NULL: "missing" is a control byte no export holds. `mark_shifted_rows` and the fast lane's id
+# pass (etl/fastpath.py) use it to see a blank field beyond the header.
+EMPTY_IS_TEXT = "nullstr=E'\\x01', allow_quoted_nulls=false"
+
+
 def read_csv_sql(
     src: SourceFile, width: int, *, parallel: bool = False, empty_is_missing: bool = True
 ) -> str:
@@ -91,7 +97,7 @@ def read_csv_sql(
     """
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
     delim = {"\t": "\\t", ",": ",", ";": ";", "|": "|"}[src.delimiter]
-    null = "" if empty_is_missing else ", nullstr=E'\\x01', allow_quoted_nulls=false"  # a control byte
+    null = "" if empty_is_missing else f", {EMPTY_IS_TEXT}"
     return (
         f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', "
         f"escape='\"', auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, "
@@ -246,7 +252,7 @@ def _fast_guard(fast: str, parse: str, col: str) -> str:
     """When the engine's fast cast may be trusted for `col`; elsewhere the full parse runs."""
     # a time with a zone ('...T01:15:00Z') is moved to the district's clock by the full parse; the
     # casts would drop the zone (a plain date has no ':', so it skips the pattern)
-    unzoned = f"(NOT contains({col}, ':') OR NOT regexp_matches({col}, '{cleaning.ZONE_AT_END}'))"
+    unzoned = f"NOT ({cleaning.may_have_zone(col)})"
     if fast == "TIMESTAMP":  # the cast drops a trailing PM and reads 3/2/21 as the year 3
         return f"year(try_cast({col} AS {fast})) >= 1900 AND NOT {cleaning.has_am_pm(col)} AND {unzoned}"
     if fast == "DATE":
