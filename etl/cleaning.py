@@ -86,12 +86,14 @@ def is_blank(col: str) -> str:
     return f"CASE WHEN {col} IS NULL THEN true WHEN ascii({col}) > 32 THEN false ELSE trim({col}) = '' END"
 
 
-# A zone after a date alone ('2026-09-14 EDT'): dropped, the date is the one written.
-ZONE_SUFFIX = r"\s+((GMT|UTC)([+-]\d{1,2}(:?\d{2})?)?|[ECMP][SD]T|AK[SD]T|HST)\s*$"
+# Zones by name: GMT-4, GMT+5:30, UTC, or a US abbreviation (EST, EDT, CST, ..., AKDT, HST).
+_NAMED_ZONES = r"(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?|[ECMP][SD]T|AK[SD]T|HST"
+# A named zone after a date alone ('2026-09-14 EDT'): dropped, the date is the one written.
+ZONE_SUFFIX = r"\s+(" + _NAMED_ZONES + r")\s*$"
 # The zones a time may end with: ISO's Z, +05:00, -0400 or +00, GMT-4, GMT+5:30, UTC, or a US
 # abbreviation. ZONE_AT_END is the cheap test (no capture, no leading .*); ZONED_TIME splits a value
 # that passed it: group 1 the value without the zone, group 2 the zone.
-_ZONES = r"(Z|[+-]\d{2}(?::?\d{2})?|(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d{2})?)?|[ECMP][SD]T|AK[SD]T|HST)"
+_ZONES = r"(Z|[+-]\d{2}(?::?\d{2})?|" + _NAMED_ZONES + ")"
 ZONE_AT_END = r"(\d|[AaPp]\.?[Mm]\.?)\s*" + _ZONES + r"\s*$"  # a cell may end in spaces
 ZONED_TIME = r"^(.*\d:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)\s*" + _ZONES + r"\s*$"
 US_ZONE_MINUTES = {
@@ -138,7 +140,7 @@ def _in_district_time(value: str, zone: str) -> str:
     read without the zone and moved by its offset (~1 s per 3M)."""
     district = f"coalesce(getvariable('{TIMEZONE_VARIABLE}'), '{DEFAULT_TIMEZONE}')"
     iso = (
-        f"CASE WHEN regexp_matches({zone}, '^(Z|UTC|[+-][0-9:]+)$') AND regexp_matches({value}, '^\\d{{4}}[-/]') "
+        f"CASE WHEN regexp_matches({zone}, '^(Z|UTC|[+-][0-9:]+)$') AND {year_first(value)} "
         f"AND NOT regexp_matches({value}, '[AaPp]\\.?[Mm]') THEN timezone({district}, try_cast({value} AS TIMESTAMPTZ)) END"
     )
     written = _timestamp_of(f"regexp_replace({value}, '{ZONED_TIME}', '\\1')")
@@ -146,10 +148,16 @@ def _in_district_time(value: str, zone: str) -> str:
     return f"coalesce({iso}, timezone({district}, timezone('UTC', {utc})))"
 
 
+def year_first(value: str) -> str:
+    """SQL: `value` starts with a 4-digit year (2026-09-14, 2026/09/14): only such values may take
+    DuckDB's own casts, which read 3/2/21 as the year 3."""
+    return f"regexp_matches({value}, '^\\d{{4}}[-/]')"
+
+
 def _timestamp_of(value: str) -> str:
     """ISO casts only for values that start with a 4-digit year: DuckDB would read 3/2/21 as year 3."""
     return (
-        f"CASE WHEN regexp_matches({value}, '^\\d{{4}}[-/]') AND NOT {has_am_pm(value)} "
+        f"CASE WHEN {year_first(value)} AND NOT {has_am_pm(value)} "
         f"THEN coalesce(try_cast({value} AS TIMESTAMP), try_strptime({value}, {_sql_list(DATE_FORMATS)})) "
         f"ELSE try_strptime({value}, {_sql_list(DATE_FORMATS)}) END"
     )
@@ -179,7 +187,7 @@ def date_expr(col: str, zone: str | None = None) -> str:
     zone = zone or f"({zone_sql(value)})"
     plain = f"regexp_replace({value}, '{ZONE_SUFFIX}', '')"
     written = (
-        f"CASE WHEN regexp_matches({plain}, '^\\d{{4}}[-/]') THEN coalesce(try_cast({plain} AS DATE), "
+        f"CASE WHEN {year_first(plain)} THEN coalesce(try_cast({plain} AS DATE), "
         f"try_cast({plain} AS TIMESTAMP)::DATE, try_strptime({plain}, {_sql_list(DATE_FORMATS)})::DATE) "
         f"ELSE try_strptime({plain}, {_sql_list(DATE_FORMATS)})::DATE END"
     )
