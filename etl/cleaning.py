@@ -205,9 +205,16 @@ def date_in_range(col: str) -> str:
     return f"{col} BETWEEN DATE '{EARLIEST_DATE}' AND DATE '{latest_date().isoformat()}'"
 
 
+def as_number(text: str) -> str:
+    """SQL: the text `text` as a DOUBLE, or NULL. DuckDB's cast also reads digit groups written with
+    '_' ('1_000' as 1000, '1_0' as 10), which no export writes: such a value is not a number."""
+    return f"(CASE WHEN NOT contains({text}, '_') THEN try_cast({text} AS DOUBLE) END)"
+
+
 def number_expr(col: str) -> str:
     """'1,234', '85%', ' 12 ' read as numbers; text ('Discontinue') is NULL; -0 is 0."""
-    return f"(try_cast(replace(replace({cleaned(col)}, ',', ''), '%', '') AS DOUBLE) + 0.0)"
+    plain = f"replace(replace({cleaned(col)}, ',', ''), '%', '')"
+    return f"({as_number(plain)} + 0.0)"
 
 
 def is_whole(value: str) -> str:

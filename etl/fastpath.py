@@ -296,6 +296,8 @@ def try_import(
         groups = _id_pass(con, ids, f"c{resolved['student_id']}", path)
     if not groups or any(cleaning.id_needs_full_parse(g[0]) for g in groups):
         return None  # unreadable rows, or ids the full path rejects or reports (`id_needs_full_parse`)
+    if staging.underscore_in_numbers(con, src, profile, resolved):
+        return None  # '1_000' minutes: the typed reader would store 1000
     read = sum(g[1] for g in groups)
     progress("keying", 0.35)
     keys = build_keys_from(con, secret, [g[0] for g in groups])

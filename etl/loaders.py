@@ -293,7 +293,7 @@ def likert_sql(answer: str, scale: str) -> str:
         for name, words in LIKERT_SCALES.items()
         for word, score in words.items()
     )
-    number = f"try_cast(trim({answer}) AS DOUBLE)"
+    number = cleaning.as_number(f"trim({answer})")
     return (
         f"CASE {cases} WHEN {scale} IS NOT NULL AND {number} BETWEEN 1 AND 5 AND {number} = floor({number}) "
         f"THEN {number} END"

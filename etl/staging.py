@@ -135,6 +135,29 @@ READER_TYPES = {
 }
 
 
+def underscore_in_numbers(
+    con: duckdb.DuckDBPyConnection, src: SourceFile, profile: FormatProfile, resolved: dict[str, int]
+) -> bool:
+    """Whether a field the typed reader reads as a number holds a '_' (or the file cannot be read to
+    tell): DuckDB's typed reader takes '1_000' as 1000 and '1_0' as 10, which the full parse refuses
+    (`cleaning.as_number`). Only a file with a '_' below its header is read again for this."""
+    if not src.underscore_in_rows:
+        return False
+    numeric = [
+        f"c{pos}" for f, pos in resolved.items() if READER_TYPES.get(profile.columns[f].parse) == "DOUBLE"
+    ]
+    if not numeric:
+        return False
+    reader = read_csv_sql(src, len(src.header) + SPARE_COLUMNS, parallel=True)
+    where = " OR ".join(f"contains({c}, '_')" for c in numeric)
+    try:
+        return con.execute(
+            f"SELECT count(*) > 0 FROM {reader} WHERE {where}", {"path": str(src.read_path)}
+        ).fetchone()[0]
+    except duckdb.Error:  # e.g. a quoted line break, which the parallel reader refuses with padding
+        return True
+
+
 def typed_reader(src: SourceFile, profile: FormatProfile, resolved: dict[str, int]) -> str:
     """DuckDB's typed CSV reader for the profile's numeric and date columns, failing at the first value
     it cannot read (the caller then stages the file with the full parse). Dates are ISO days only:
@@ -193,7 +216,7 @@ def try_fast_stage(
     through `build_stage` instead, so both paths give the same result.
     """
     typed = typed_source(src, profile, resolved)
-    if typed is None:
+    if typed is None or underscore_in_numbers(con, src, profile, resolved):
         return None
     select, checks = typed
     try:  # the first value the typed reader cannot read stops it (a reject table per row took ~25 s on 3M rows)
@@ -259,8 +282,8 @@ def _fast_guard(fast: str, parse: str, col: str) -> str:
         return f"year(try_cast({col} AS {fast})) >= 1900 AND {unzoned}"
     if parse in ("integer", "grade"):  # the cast rounds '1.5' (and '3.5' to grade 4) and reads '0x10'
         return f"regexp_full_match({col}, '{cleaning.PLAIN_INTEGER}')"
-    if fast == "DOUBLE":  # 'nan' is a spelling of missing
-        return f"NOT isnan(try_cast({col} AS DOUBLE))"
+    if fast == "DOUBLE":  # 'nan' is a spelling of missing; '1_000' is not a number (`cleaning.as_number`)
+        return f"NOT isnan(try_cast({col} AS DOUBLE)) AND NOT contains({col}, '_')"
     return "true"
 
 

@@ -128,7 +128,7 @@ def _rating_like(con: duckdb.DuckDBPyConnection, valid: str, questions: dict[int
     words = ", ".join("'" + w.replace("'", "''") + "'" for w in sorted(LIKERT_WORDS))
     flags = ", ".join(
         f"count(*) FILTER (WHERE {loaders.answer_key(f'q{i}')} IN ({words}) "
-        f"OR try_cast(trim(q{i}) AS DOUBLE) BETWEEN 0 AND 10) >= 0.5 * count(q{i}) AND count(q{i}) > 0"
+        f"OR {cleaning.as_number(f'trim(q{i})')} BETWEEN 0 AND 10) >= 0.5 * count(q{i}) AND count(q{i}) > 0"
         for i in questions
     )
     found = con.execute(f"SELECT {flags} FROM {staging.STAGE} WHERE {valid}").fetchone()

@@ -485,7 +485,7 @@ class TestScanChunks:
         monkeypatch.setattr(source, "CHUNK", chunk)
         path = tmp_path / "crlf.csv"
         path.write_bytes(b"a,b\r\n1,2\r\n3,4\r\n")
-        fingerprint, size, nuls, utf8, head, mixed, odd_quotes = source._scan(path)
+        fingerprint, size, nuls, utf8, head, mixed, odd_quotes, _ = source._scan(path)
         assert (size, nuls, utf8, mixed, odd_quotes) == (15, 0, True, False, False)
         path.write_bytes(b"a,b\r\n1,2\n3,4\r\n")
         assert source._scan(path)[5] is True
@@ -1181,3 +1181,49 @@ def test_blank_extra_fields_are_found_across_quoted_lines_and_empty_lines(con, t
     shifted = [r[0] for r in rejects(con, out.import_id) if r[1] == "(row)"]
     assert shifted == [5, 7]
     assert out.rows_imported == 3
+
+
+@pytest.mark.parametrize("lane_rows", [0, 3000])  # a small file, and one the fast lane takes
+def test_digits_grouped_with_underscores_are_not_numbers_in_any_lane(con, tmp_path, lane_rows):
+    """DuckDB's casts and typed CSV reader take '1_000' as 1000 and '1_0' as 10; no export writes
+    numbers so, and the value must be reported, not stored ten or a thousand times too large. An
+    underscore in a tool or school name is just text."""
+    clean = "".join(f"{3000 + i},Math_Quest,2026-09-02,5,1,Oak_Ridge,4\n" for i in range(lane_rows))
+    body = f"{clean}1001,Math_Quest,2026-09-03,1_000,1,Oak_Ridge,4\n1002,Math_Quest,2026-09-03,20,1_0,Oak_Ridge,4\n"
+    out = imp(
+        con, "usage", write(tmp_path / "u.csv", f"student_id,tool,date,minutes,sessions,school,grade\n{body}")
+    )
+    stored = rows(
+        con,
+        "SELECT student_key, minutes, sessions FROM usage_daily WHERE student_key IN (?, ?)",
+        [key("1001"), key("1002")],
+    )
+    assert all(minutes != 1000 and sessions != 10 for _, minutes, sessions in stored)
+    assert {(r[1], r[3]) for r in rejects(con, out.import_id) + rejects(con, out.import_id, "warning")} >= {
+        ("minutes", "1_000"),
+        ("sessions", "1_0"),
+    }
+    assert rows(con, "SELECT DISTINCT tool, school FROM usage_daily") == [("Math_Quest", "Oak_Ridge")]
+    assert out.rows_imported == lane_rows + len(stored)
+
+
+def test_only_an_underscore_below_the_header_sends_a_file_past_the_typed_reader(con, tmp_path):
+    from etl import source, staging
+    from etl.formats import PROFILES
+    from etl.profiles import detect
+
+    header = "student_id,tool,date,minutes,sessions,school,grade\n"
+    plain = source.open_source(write(tmp_path / "a.csv", header + "1,Math,2026-09-02,5,1,Oak,4\n"))
+    named = source.open_source(
+        write(tmp_path / "b.csv", header + "1,Math_Quest,2026-09-02,5,1,Oak_Ridge,4\n")
+    )
+    counted = source.open_source(write(tmp_path / "c.csv", header + "1,Math,2026-09-02,5,1_0,Oak,4\n"))
+    assert (plain.underscore_in_rows, named.underscore_in_rows, counted.underscore_in_rows) == (
+        False,
+        True,
+        True,
+    )
+    profile = detect(PROFILES, "usage", plain.header, None).profile
+    resolved = profile.resolve(plain.header)
+    found = [staging.underscore_in_numbers(con, s, profile, resolved) for s in (plain, named, counted)]
+    assert found == [False, False, True]
