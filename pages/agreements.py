@@ -110,6 +110,8 @@ with page_context(Action.MANAGE_AGREEMENTS) as ctx:
                         agreement_id=agreement_options.get(linked),
                     ),
                 )
+            except ValidationError as exc:
+                show_validation_errors(exc)
             except DomainError as exc:
                 show_error(exc)
             else:

@@ -145,6 +145,8 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                 review.save_pros_cons(
                     ctx.con, ctx.actor, candidate_id, ProsCons(pros=pros, cons=cons, gaps=gaps)
                 )
+            except ValidationError as exc:
+                show_validation_errors(exc)
             except DomainError as exc:
                 show_error(exc)
             else:

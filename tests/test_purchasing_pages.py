@@ -141,7 +141,28 @@ class TestAgreementsPage:
         assert "Recorded: Compliant" in texts(at)
 
 
+    def test_a_note_longer_than_the_limit_is_a_message_and_nothing_is_recorded(self, demo_db):
+        rid = _request_id("Phonics Path%")
+        before = _query("SELECT count(*) FROM soppa_decisions")[0][0]
+        at = run_page("pages/agreements.py", as_role="compliance_officer", query={"request": str(rid)})
+        next(t for t in at.text_area if t.label == "Note").set_value("x" * 4500)
+        _button(at, "Record SOPPA decision").click().run()
+        assert not at.exception
+        assert "Please fix" in texts(at) and "at most 4000 characters" in texts(at)
+        assert _query("SELECT count(*) FROM soppa_decisions")[0][0] == before
+
+
 class TestReviewPage:
+    def test_pros_longer_than_the_limit_are_a_message_and_nothing_is_saved(self, demo_db):
+        rid = _request_id("Alternative to FlashCardz%")
+        before = _query("SELECT pros FROM candidates ORDER BY candidate_id")
+        at = run_page("pages/review.py", as_role="approver", query={"request": str(rid)})
+        next(t for t in at.text_area if t.label == "Pros").set_value("x" * 4500)
+        _button(at, "Save pros, cons and gaps").click().run()
+        assert not at.exception
+        assert "Please fix" in texts(at) and "at most 4000 characters" in texts(at)
+        assert _query("SELECT pros FROM candidates ORDER BY candidate_id") == before
+
     def test_reviewer_saves_scores_and_again_updates(self, demo_db):
         rid = _request_id("Alternative to FlashCardz%")
         at = run_page("pages/review.py", as_role="committee_reviewer", query={"request": str(rid)})
