@@ -19,6 +19,10 @@ from models.errors import InvalidInput
 from models.people import Actor
 from services.permissions import Action, require
 
+# One school's students in one grade: the largest US high schools have ~2,000 per grade; a count far
+# above that is a typing slip (and would not fit the table's INTEGER).
+MAX_STUDENTS = 50_000
+
 
 @dataclass(frozen=True)
 class EnrollmentBase:
@@ -77,6 +81,8 @@ def save_enrollment(
     require(actor, Action.MANAGE_QUOTES)
     if students < 0:
         raise InvalidInput("students: enrollment cannot be negative.")
+    if students > MAX_STUDENTS:
+        raise InvalidInput(f"students: at most {MAX_STUDENTS:,} in one school and grade; check the number.")
     if not -1 <= grade <= 12:
         raise InvalidInput("grade: use -1 for pre-K, 0 for kindergarten, up to 12.")
     key = [school_id, fiscal_year, grade]

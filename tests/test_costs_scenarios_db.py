@@ -193,6 +193,17 @@ class TestEnrollment:
             con.execute("SELECT count(*) FROM audit_log WHERE table_name = 'enrollment'").fetchone()[0] == 5
         )
 
+    @pytest.mark.parametrize(("students", "says"), [(-5, "negative"), (99_999_999_999, "at most 50,000")])
+    def test_an_impossible_count_is_refused_and_nothing_changes(self, con, people, students, says):
+        school = con.execute("INSERT INTO schools (name) VALUES ('Lincoln') RETURNING school_id").fetchone()[
+            0
+        ]
+        with pytest.raises(InvalidInput, match=says):
+            enrollment.save_enrollment(
+                con, people["business"], school_id=school, fiscal_year=2027, grade=3, students=students
+            )
+        assert con.execute("SELECT count(*) FROM enrollment").fetchone()[0] == 0
+
     def test_roster_counts_are_not_overwritten(self, con, people):
         school = con.execute("INSERT INTO schools (name) VALUES ('Lincoln') RETURNING school_id").fetchone()[
             0

@@ -12,6 +12,7 @@ import streamlit as st
 
 from models.costs import grade_label
 from services.costs.fiscal import fiscal_year_label
+from services.enrollment import MAX_STUDENTS
 from ui.context import state_key
 
 GRADES = list(range(-1, 13))
@@ -40,7 +41,7 @@ def enrollment_panel(
         c1, c2, c3 = st.columns(3)
         school = c1.selectbox("School", list(schools))
         grade = c2.selectbox("Grade", GRADES, index=1, format_func=grade_label)
-        students = c3.number_input("Students", value=0, step=1)
+        students = c3.number_input("Students", value=0, step=1, min_value=0, max_value=MAX_STUDENTS)
         if not st.form_submit_button(f"Enter a count for {fiscal_year_label(fiscal_year)}"):
             return None
     return {
