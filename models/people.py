@@ -27,6 +27,19 @@ class PersonCreate(BaseModel):
     school_id: int | None = None
     roles: list[Role] = Field(min_length=1)
 
+    @field_validator("full_name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        value = " ".join(value.split())  # '  Trail  ' is 'Trail'
+        if not value:
+            raise ValueError("enter the person's name")
+        return value
+
+    @field_validator("title", "department")
+    @classmethod
+    def _optional_text(cls, value: str | None) -> str | None:
+        return (" ".join(value.split()) or None) if value is not None else None
+
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:

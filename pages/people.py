@@ -58,10 +58,14 @@ with page_context(Action.MANAGE_PEOPLE) as ctx:
             new_password = st.text_input("New password (optional)", type="password")
             if st.form_submit_button("Save changes"):
                 try:
-                    people.set_roles(ctx.con, ctx.actor, person_id, [role_labels[r] for r in new_roles])
-                    people.set_active(ctx.con, ctx.actor, person_id, active)
-                    if new_password:
-                        people.reset_password(ctx.con, ctx.actor, person_id, new_password)
+                    people.update_person(
+                        ctx.con,
+                        ctx.actor,
+                        person_id,
+                        roles=[role_labels[r] for r in new_roles],
+                        active=active,
+                        new_password=new_password or None,
+                    )
                 except DomainError as exc:
                     show_error(exc)
                 else:

@@ -43,10 +43,42 @@ def create_person(
     return person_id
 
 
+def update_person(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    person_id: int,
+    *,
+    roles: list[Role],
+    active: bool,
+    new_password: str | None = None,
+) -> None:
+    """Roles, active and an optional new password, all or nothing: a refused password (or a rule about
+    one's own account) saves none of them. Everything is checked before the one transaction."""
+    require(actor, Action.MANAGE_PEOPLE)
+    _check_own_account(actor, person_id, roles=roles, active=active)
+    password_hash = hash_password(new_password) if new_password else None
+    with transaction(con):
+        _write_roles(con, actor, person_id, roles)
+        if repo.fetch_value(con, "SELECT active FROM people WHERE person_id = ?", [person_id]) != active:
+            _write_active(con, actor, person_id, active)
+        if password_hash:
+            _write_password(con, actor, person_id, password_hash)
+
+
+def _check_own_account(
+    actor: Actor, person_id: int, *, roles: list[Role] | None = None, active: bool = True
+) -> None:
+    if person_id != actor.person_id:
+        return
+    if roles is not None and Role.ADMIN not in roles:
+        raise InvalidInput("You cannot remove your own administrator role; ask another administrator.")
+    if not active:
+        raise InvalidInput("You cannot deactivate your own account.")
+
+
 def set_roles(con: duckdb.DuckDBPyConnection, actor: Actor, person_id: int, roles: list[Role]) -> None:
     require(actor, Action.MANAGE_PEOPLE)
-    if person_id == actor.person_id and Role.ADMIN not in roles:
-        raise InvalidInput("You cannot remove your own administrator role; ask another administrator.")
+    _check_own_account(actor, person_id, roles=roles)
     with transaction(con):
         _write_roles(con, actor, person_id, roles)
 
@@ -74,25 +106,33 @@ def _write_roles(con: duckdb.DuckDBPyConnection, actor: Actor, person_id: int, r
 
 def set_active(con: duckdb.DuckDBPyConnection, actor: Actor, person_id: int, active: bool) -> None:
     require(actor, Action.MANAGE_PEOPLE)
-    if person_id == actor.person_id and not active:
-        raise InvalidInput("You cannot deactivate your own account.")
+    _check_own_account(actor, person_id, active=active)
     with transaction(con):
-        repo.update(con, "people", person_id, {"active": active}, actor=actor)
-        if not active:
-            sessions.end_all(con, person_id)
+        _write_active(con, actor, person_id, active)
+
+
+def _write_active(con: duckdb.DuckDBPyConnection, actor: Actor, person_id: int, active: bool) -> None:
+    repo.update(con, "people", person_id, {"active": active}, actor=actor)
+    if not active:
+        sessions.end_all(con, person_id)
 
 
 def reset_password(con: duckdb.DuckDBPyConnection, actor: Actor, person_id: int, password: str) -> None:
     require(actor, Action.MANAGE_PEOPLE)
+    password_hash = hash_password(password)
     with transaction(con):
-        repo.update(
-            con,
-            "people",
-            person_id,
-            {"password_hash": hash_password(password), "failed_logins": 0, "locked_until": None},
-            actor=actor,
-        )
-        sessions.end_all(con, person_id)  # a browser that remembered the old sign-in signs in again
+        _write_password(con, actor, person_id, password_hash)
+
+
+def _write_password(con: duckdb.DuckDBPyConnection, actor: Actor, person_id: int, password_hash: str) -> None:
+    repo.update(
+        con,
+        "people",
+        person_id,
+        {"password_hash": password_hash, "failed_logins": 0, "locked_until": None},
+        actor=actor,
+    )
+    sessions.end_all(con, person_id)  # a browser that remembered the old sign-in signs in again
 
 
 def audit_log(

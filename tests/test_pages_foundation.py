@@ -166,6 +166,44 @@ class TestAdministration:
         at.selectbox(key="people.person").select("Karen O'Neil <karen.oneil@d100.example.org>").run()
         assert at.multiselect[1].value == ["Compliance officer"]  # the edit form starts from her roles
 
+    def test_a_refused_password_saves_none_of_the_changes(self, demo_db):
+        """Roles, active and password are one change: a short password must not leave the new roles
+        and the deactivation saved behind a 'needs at least 10 characters' message."""
+        import duckdb
+
+        def state() -> list[tuple]:
+            con = duckdb.connect(str(demo_db), read_only=True)
+            try:
+                return con.execute(
+                    "SELECT p.active, list(r.role ORDER BY r.role), p.password_hash FROM people p "
+                    "JOIN person_roles r USING (person_id) WHERE p.email = 'karen.oneil@d100.example.org' "
+                    "GROUP BY ALL"
+                ).fetchall()
+            finally:
+                con.close()
+
+        before = state()
+        at = run_page("pages/people.py", as_role="admin")
+        at.selectbox(key="people.person").select("Karen O'Neil <karen.oneil@d100.example.org>").run()
+        at.multiselect[1].select("Approver")
+        next(c for c in at.checkbox if c.label == "Active (may sign in)").uncheck()
+        next(t for t in at.text_input if t.label == "New password (optional)").input("abc")
+        next(b for b in at.button if b.label == "Save changes").click().run()
+        assert not at.exception
+        assert "at least 10 characters" in texts(at)
+        assert state() == before
+
+    def test_a_name_of_spaces_is_refused_and_names_are_trimmed(self, demo_db):
+        at = run_page("pages/people.py", as_role="admin")
+        at.text_input[0].input("   ")
+        at.text_input[1].input("spaces@d100.example.org")
+        at.multiselect[0].select("Teacher")
+        at.button[0].click().run()
+        assert "enter the person's name" in texts(at)
+        at.text_input[0].input("  Trail   Name  ")
+        at.button[0].click().run()
+        assert "Trail Name" in at.dataframe[0].value["Name"].tolist()
+
     def test_audit_log_is_for_admins_and_approvers_only(self, demo_db):
         assert not run_page("pages/audit.py", as_role="admin").exception
         assert "does not give access" in texts(run_page("pages/audit.py", as_role="requester"))
