@@ -136,23 +136,20 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
         if create:
             try:
                 vendor_id = vendor_names.get(vendor_pick)
-                if vendor_id is None:
-                    vendor_id = criteria.create_vendor(
-                        ctx.con, ctx.actor, VendorCreate(name=new_vendor, business_address=address)
-                    )
-                product_id = criteria.create_product(
+                criteria.add_new_product(
                     ctx.con,
                     ctx.actor,
+                    request_id,
                     ProductCreate(
-                        vendor_id=vendor_id,
+                        vendor_id=vendor_id or 0,  # 0: the new vendor's, given below
                         name=name,
                         subjects=subjects,
                         grade_low=low,
                         grade_high=high,
                         collects_student_data=student_data,
                     ),
+                    None if vendor_id else VendorCreate(name=new_vendor, business_address=address),
                 )
-                criteria.add_candidate(ctx.con, ctx.actor, request_id, product_id)
             except ValidationError as exc:
                 show_validation_errors(exc, {"name": "Name"})
             except DomainError as exc:

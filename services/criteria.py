@@ -119,15 +119,25 @@ def products(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 def create_vendor(con: duckdb.DuckDBPyConnection, actor: Actor, form: VendorCreate) -> int:
     require(actor, Action.MANAGE_CANDIDATES)
-    taken = repo.fetch_value(con, "SELECT vendor_id FROM vendors WHERE lower(name) = lower(?)", [form.name])
-    if taken is not None:
-        raise InvalidInput(f"A vendor named '{form.name}' already exists; pick it from the list.")
+    _check_vendor_name(con, form)
     with transaction(con):
         return repo.insert(con, "vendors", form.model_dump(), actor=actor)
 
 
+def _check_vendor_name(con: duckdb.DuckDBPyConnection, form: VendorCreate) -> None:
+    taken = repo.fetch_value(con, "SELECT vendor_id FROM vendors WHERE lower(name) = lower(?)", [form.name])
+    if taken is not None:
+        raise InvalidInput(f"A vendor named '{form.name}' already exists; pick it from the list.")
+
+
 def create_product(con: duckdb.DuckDBPyConnection, actor: Actor, form: ProductCreate) -> int:
     require(actor, Action.MANAGE_CANDIDATES)
+    _check_product(con, form)
+    with transaction(con):
+        return repo.insert(con, "products", form.model_dump(), actor=actor)
+
+
+def _check_product(con: duckdb.DuckDBPyConnection, form: ProductCreate) -> None:
     if repo.get(con, "vendors", form.vendor_id) is None:
         raise NotFound(f"Vendor #{form.vendor_id} does not exist.")
     taken = repo.fetch_value(
@@ -137,8 +147,35 @@ def create_product(con: duckdb.DuckDBPyConnection, actor: Actor, form: ProductCr
     )
     if taken is not None:
         raise InvalidInput(f"This vendor already has a product named '{form.name}'; pick it from the list.")
+
+
+def add_new_product(
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    request_id: int,
+    product: ProductCreate,
+    new_vendor: VendorCreate | None = None,
+) -> int:
+    """Create a product (and its vendor, when `new_vendor` is given; `product.vendor_id` is then
+    ignored) and add it as a candidate of the request, all or nothing: a refused product must not
+    leave a new vendor behind (its name would then be 'taken' on the next try). Returns the product."""
+    require(actor, Action.MANAGE_CANDIDATES)
+    get_request(con, request_id)
+    if new_vendor is not None:
+        _check_vendor_name(con, new_vendor)
+    else:
+        _check_product(con, product)
     with transaction(con):
-        return repo.insert(con, "products", form.model_dump(), actor=actor)
+        vendor_id = (
+            repo.insert(con, "vendors", new_vendor.model_dump(), actor=actor)
+            if new_vendor is not None
+            else product.vendor_id
+        )
+        product_id = repo.insert(
+            con, "products", {**product.model_dump(), "vendor_id": vendor_id}, actor=actor
+        )
+        repo.insert(con, "candidates", {"request_id": request_id, "product_id": product_id}, actor=actor)
+    return product_id
 
 
 def add_candidate(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, product_id: int) -> int:

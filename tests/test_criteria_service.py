@@ -98,6 +98,43 @@ class TestCandidates:
             )
         assert product_id
 
+    def test_a_new_vendor_and_product_are_added_as_a_candidate_all_or_nothing(self, con, people):
+        requester = people["requester"]
+        request_id = intake.save_draft(con, requester, full_assessment())
+        counts = (
+            "SELECT (SELECT count(*) FROM vendors), (SELECT count(*) FROM products), "
+            "(SELECT count(*) FROM candidates)"
+        )
+        before = con.execute(counts).fetchone()
+        product_id = criteria.add_new_product(
+            con,
+            requester,
+            request_id,
+            ProductCreate(vendor_id=0, name="Reading Ranch", grade_low=0, grade_high=5),
+            VendorCreate(name="Ranch Learning"),
+        )
+        after = (before[0] + 1, before[1] + 1, before[2] + 1)
+        assert con.execute(counts).fetchone() == after
+        assert con.execute(
+            "SELECT v.name, c.request_id FROM products p JOIN vendors v USING (vendor_id) "
+            "JOIN candidates c USING (product_id) WHERE p.product_id = ?",
+            [product_id],
+        ).fetchall() == [("Ranch Learning", request_id)]
+        vendor_id = con.execute("SELECT vendor_id FROM vendors WHERE name = 'Ranch Learning'").fetchone()[0]
+        with pytest.raises(InvalidInput, match="already exists"):  # a taken vendor name: no product either
+            criteria.add_new_product(
+                con,
+                requester,
+                request_id,
+                ProductCreate(vendor_id=0, name="Other"),
+                VendorCreate(name="ranch learning"),
+            )
+        with pytest.raises(InvalidInput, match="already has"):  # a taken product name
+            criteria.add_new_product(
+                con, requester, request_id, ProductCreate(vendor_id=vendor_id, name="reading ranch")
+            )
+        assert con.execute(counts).fetchone() == after
+
     def test_product_grades_must_be_in_order(self):
         with pytest.raises(ValidationError):
             ProductCreate(vendor_id=1, name="X tool", grade_low=8, grade_high=3)

@@ -111,6 +111,27 @@ class TestCriteriaPage:
         assert not at.exception
         assert "Saved" in texts(at)
 
+    def test_a_refused_product_leaves_no_new_vendor_behind(self, demo_db):
+        """A new vendor was saved before its product was checked: each refused try left one, and the
+        corrected try then failed with 'a vendor named ... already exists'."""
+        rid = _request_id("Phonics Path%")
+        vendors = "SELECT count(*) FROM vendors"
+        before = _query(vendors)[0][0]
+        at = run_page("pages/criteria.py", as_role="approver", query={"request": str(rid)})
+
+        def field(label: str):
+            return next(t for t in at.text_input if t.label == label)
+
+        field("New vendor name").input("Fuzz Vendor A")
+        field("Product name").input("x")
+        _button(at, "Create product and add as candidate").click().run()
+        assert not at.exception and "Please fix" in texts(at)
+        assert _query(vendors)[0][0] == before
+        field("Product name").input("Fuzz Product")
+        _button(at, "Create product and add as candidate").click().run()
+        assert not at.exception and "Fuzz Product added as a candidate" in texts(at)
+        assert _query(vendors)[0][0] == before + 1
+
 
 class TestAgreementsPage:
     def test_compliant_without_agreement_is_refused(self, demo_db):
@@ -139,7 +160,6 @@ class TestAgreementsPage:
         _button(at, "Record SOPPA decision").click().run()
         assert not at.exception
         assert "Recorded: Compliant" in texts(at)
-
 
     def test_a_note_longer_than_the_limit_is_a_message_and_nothing_is_recorded(self, demo_db):
         rid = _request_id("Phonics Path%")
