@@ -26,6 +26,7 @@ from models.goals import (
 from services import catalog, goals, plans
 from services.permissions import Action
 from ui.context import flash, page_context, query_int, state_key
+from ui.forms import entry_form_key, entry_saved
 
 NS = "goals_plan"
 
@@ -67,7 +68,8 @@ def goals_section(ctx, tool: dict, people: dict) -> None:
         st.info("No goals yet. Set at least one short-term goal with a measure, target and owner.")
     if not ctx.can(Action.MANAGE_GOALS):
         return
-    with st.form(state_key(NS, f"goal_{tool['product_id']}"), clear_on_submit=True):
+    goal_form = state_key(NS, f"goal_{tool['product_id']}")
+    with st.form(entry_form_key(goal_form)):
         st.markdown("**Add a goal**")
         c1, c2 = st.columns(2)
         horizon = c1.selectbox("Horizon", list(HORIZON_LABELS), format_func=HORIZON_LABELS.get)
@@ -107,6 +109,7 @@ def goals_section(ctx, tool: dict, people: dict) -> None:
             except DomainError as exc:
                 st.error(exc.message)
             else:
+                entry_saved(goal_form)
                 flash("Goal added.")
                 st.rerun()
 
@@ -273,7 +276,8 @@ def milestones_section(ctx, plan: dict | None) -> None:
         st.info("No milestones yet.")
     if not ctx.can(Action.MANAGE_PLANS):
         return
-    with st.form(state_key(NS, f"milestone_{plan['plan_id']}"), clear_on_submit=True):
+    milestone_form = state_key(NS, f"milestone_{plan['plan_id']}")
+    with st.form(entry_form_key(milestone_form)):
         c1, c2, c3 = st.columns(3)
         kind = c1.selectbox("Kind", list(MILESTONE_LABELS), format_func=MILESTONE_LABELS.get)
         name = c2.text_input("Name")
@@ -301,6 +305,7 @@ def milestones_section(ctx, plan: dict | None) -> None:
             except DomainError as exc:
                 st.error(exc.message)
             else:
+                entry_saved(milestone_form)
                 st.rerun()
 
 

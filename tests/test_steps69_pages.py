@@ -174,6 +174,17 @@ class TestGoalsPlanPage:
         [b for b in at.button if b.label == "Add goal"][0].click().run()
         assert not at.exception
         assert any("Owner (lead)" in e.value for e in at.error)
+        # what was typed stays for the fix; after the save the form is empty for the next goal
+        assert [at.text_input[0].value, at.text_input[1].value] == [
+            "Every student codes weekly",
+            "Weekly coders",
+        ]
+        owner = next(s for s in at.selectbox if s.label == "Owner (lead)")
+        owner.set_value(owner.options[1])
+        [b for b in at.button if b.label == "Add goal"][0].click().run()
+        assert not at.exception and not at.error
+        assert "Goal added." in [t.value for t in at.toast]
+        assert [at.text_input[0].value, at.text_input[1].value] == ["", ""]
 
     def test_unapproved_product_gets_a_message(self, demo_db):
         at = run_page(

@@ -17,5 +17,16 @@ def validation_messages(exc: ValidationError, labels: dict[str, str] | None = No
     return out
 
 
+def entry_form_key(base: str) -> str:
+    """The key of a form that adds entries one after another. Why not `clear_on_submit`: that also
+    empties the form when the entry is refused, so people lose what they typed with the message that
+    asks them to fix it. Call `entry_saved(base)` after a save: the next run shows an empty form."""
+    return f"{base}.{st.session_state.get(f'{base}.saved', 0)}"
+
+
+def entry_saved(base: str) -> None:
+    st.session_state[f"{base}.saved"] = st.session_state.get(f"{base}.saved", 0) + 1
+
+
 def show_validation_errors(exc: ValidationError, labels: dict[str, str] | None = None) -> None:
     st.error("Please fix the following:\n\n" + "\n".join(f"- {m}" for m in validation_messages(exc, labels)))
