@@ -162,7 +162,14 @@ def main() -> None:
         }
         ids = list(names)
         # without ?tool=, open on the tool whose renewal decision is due first
-        wanted = query_int("tool") or monitoring.next_decision(tools, dt.date.today())
+        linked = query_int("tool")
+        if linked is not None and linked not in names:
+            # a stale link must not open another tool's decision unannounced
+            st.warning(
+                f"Tool #{linked} has no usage, plan or contract to decide on; showing the tool whose "
+                "decision is due first. Pick another from the list."
+            )
+        wanted = linked if linked in names else monitoring.next_decision(tools, dt.date.today())
         product_id = st.selectbox(
             "Tool",
             ids,

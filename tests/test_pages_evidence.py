@@ -150,6 +150,14 @@ class TestDecisionsPage:
         decide_by = next(t["decide_by"] for t in tools if t["product_id"] == due)
         assert f"decide by {decide_by:%m/%d/%Y}" in box.format_func(due)
 
+    @pytest.mark.parametrize("link", ["99999", "-1", "1_0", "\u0663"])
+    def test_a_link_to_no_such_tool_says_so_before_showing_another(self, demo_db, link):
+        """A stale or odd ?tool= must not open another tool's renewal decision unannounced
+        ('1_0' would be read as 10 and the Arabic-Indic digit three as 3 by int())."""
+        at = run_page("pages/decisions.py", as_role="approver", query={"tool": link})
+        assert not at.exception
+        assert at.warning and ("has no usage" in at.warning[0].value or "not a number" in at.warning[0].value)
+
     def test_earlier_decision_and_its_brief_are_listed(self, demo_db):
         pid = product_id(demo_db, "i-Ready")
         at = run_page("pages/decisions.py", as_role="committee_reviewer", query={"tool": str(pid)})

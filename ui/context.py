@@ -177,8 +177,9 @@ def query_int(name: str) -> int | None:
     raw = st.query_params.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        st.warning(f"The link's '{name}' value '{raw}' is not a number; showing the list instead.")
-        return None
+    # ASCII digits only: int() also reads '1_0' as 10 and Arabic-Indic digits, opening another record
+    text = raw.strip()
+    if text.isascii() and text.removeprefix("-").isdigit():
+        return int(text)
+    st.warning(f"The link's '{name}' value '{raw}' is not a number; showing the list instead.")
+    return None
