@@ -13,6 +13,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from models.catalog import check_url
 from models.enums import AgreementType, Integration, IntegrationResult, PrivacyStatus
 from models.requests import _blank_to_none
 
@@ -85,6 +86,11 @@ class AgreementForm(BaseModel):
     _clean = field_validator(
         "data_elements", "subcontractors", "business_address", "document_url", "redacted_url", mode="before"
     )(_blank_to_none)
+
+    @field_validator("document_url", "redacted_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return check_url(value)  # the redacted copy is linked from the public SOPPA page
 
     @model_validator(mode="after")
     def _dates(self) -> AgreementForm:

@@ -34,6 +34,17 @@ class TestAgreements:
             agreements.save_agreement(con, people["compliance"], form, today=TODAY)
         assert agreements.agreements(con).empty
 
+    @pytest.mark.parametrize("field", ["document_url", "redacted_url"])
+    def test_links_are_web_addresses(self, tool, field):
+        """The redacted copy is linked from the public SOPPA page: as on contracts and catalog cards,
+        only http(s) addresses are kept."""
+        vendor_id, product_id = tool
+        for bad in ("javascript:alert(1)", "S:/Contracts/dpa.pdf", "https://x.org/a b.pdf"):
+            with pytest.raises(ValidationError, match="web address"):
+                complete_agreement(vendor_id, product_id, **{field: bad})
+        good = complete_agreement(vendor_id, product_id, **{field: " https://d100.example.org/dpa.pdf "})
+        assert getattr(good, field) == "https://d100.example.org/dpa.pdf"
+
     def test_expiry_before_signing_is_refused_by_the_form(self, tool):
         vendor_id, product_id = tool
         with pytest.raises(ValidationError, match="expiry"):
