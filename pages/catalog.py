@@ -137,6 +137,10 @@ with page_context(Action.VIEW_CATALOG) as ctx:
 
     product_id = query_int("product")
     request_id = query_int("request")
+    if request_id is not None and not ctx.can(Action.VIEW_PIPELINE):
+        # whether a request exists, or which product it chose, is purchasing business: say nothing
+        st.info("That link is for staff who work on purchase requests. Showing the whole catalog.")
+        request_id = None
     if request_id is not None:
         try:
             product_id = catalog.product_of_request(ctx.con, request_id)

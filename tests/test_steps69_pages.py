@@ -82,6 +82,19 @@ class TestCatalogPage:
         assert at.selectbox(key="catalog.edit_product").value is not None
         assert "is not in the catalog" in texts(at)
 
+    def test_a_teacher_learns_nothing_about_requests_from_a_link(self, demo_db):
+        con = duckdb.connect(str(demo_db), read_only=True)
+        try:
+            first, last = con.execute("SELECT min(request_id), max(request_id) FROM requests").fetchone()
+        finally:
+            con.close()
+        pages = [
+            texts(run_page("pages/catalog.py", as_role="teacher", query={"request": str(r)}))
+            for r in (first, last, 99999)
+        ]
+        assert all("for staff who work on purchase requests" in page for page in pages)
+        assert pages[0] == pages[1] == pages[2]  # an existing request reads like one that does not exist
+
     @pytest.mark.parametrize("query", [{"product": "99999"}, {"request": "99999"}, {"product": "abc"}])
     def test_unknown_ids_get_a_friendly_message(self, demo_db, query):
         at = run_page("pages/catalog.py", as_role="teacher", query=query)
