@@ -73,11 +73,16 @@ def entry_editor(ctx, preset: int | None) -> None:
             format_func=lambda v: ToolStatus(v).label,
             index=ToolStatus.options().index(d.get("tool_status") or "approved"),
         )
+        decided = catalog.latest_soppa_decision(ctx.con, product_id)
         privacy = c2.selectbox(
             "Privacy status",
             PrivacyStatus.options(),
             format_func=lambda v: PrivacyStatus(v).label,
             index=PrivacyStatus.options().index(d.get("privacy_status") or "unknown"),
+            disabled=decided is not None,
+            help="The compliance officer's SOPPA decision (Agreements & SOPPA) sets this."
+            if decided
+            else "No SOPPA decision yet: Unknown or Pending agreement.",
         )
         visibility = c3.selectbox(
             "Who sees this entry",

@@ -17,8 +17,9 @@ from db import repo
 from db.connection import transaction
 from models.catalog import CatalogEntryForm
 from models.enums import PrivacyStatus, ToolStatus
-from models.errors import NotFound
+from models.errors import InvalidInput, NotFound
 from models.people import Actor
+from services.lifecycle import SOPPA_CLEARED
 from services.permissions import Action, can, require
 
 # Grade bands for the filter: name -> (lowest, highest) grade; -1 is pre-K, 0 is kindergarten.
@@ -30,10 +31,18 @@ GRADE_BANDS: dict[str, tuple[int, int]] = {
 }
 TEACHER_VISIBILITY = ("public", "educator")
 HIDDEN_FROM_TEACHERS = frozenset({ToolStatus.PENDING})
+# Statuses that tell teachers they may use the tool.
+IN_USE = frozenset({ToolStatus.APPROVED, ToolStatus.CORE, ToolStatus.SUPPLEMENTAL})
+# Without a SOPPA decision the catalog can only say that none was made yet.
+UNDECIDED = frozenset({PrivacyStatus.UNKNOWN, PrivacyStatus.PENDING_AGREEMENT})
+# Request stages past the step-5 gate (approved for purchase).
+PAST_GATE = ("purchase", "catalog", "contract", "goals", "plan", "monitoring", "closed")
 NO_ACCESS_TEXT = "Ask your building technology coordinator, or open a help-desk ticket, for an account."
 
+# The privacy status shown is the compliance officer's latest SOPPA decision when there is one: a
+# decision recorded after the card was written (a breach, an expired agreement) must show at once.
 _ENTRY_SQL = """
-SELECT c.*, p.name AS product_name, p.description, p.website, p.subjects AS product_subjects,
+SELECT c.* REPLACE (coalesce(s.status, c.privacy_status) AS privacy_status), p.name AS product_name, p.description, p.website, p.subjects AS product_subjects,
        p.grade_low, p.grade_high, v.name AS vendor_name, v.vendor_id,
        a.agreement_id, a.agreement_type, a.document_url AS agreement_url,
        a.redacted_url AS agreement_redacted_url
@@ -46,6 +55,10 @@ LEFT JOIN LATERAL (
     ORDER BY (g.product_id IS NULL), g.signed_date DESC NULLS LAST, g.agreement_id DESC
     LIMIT 1
 ) a ON true
+LEFT JOIN LATERAL (
+    SELECT d.status FROM soppa_decisions d WHERE d.product_id = p.product_id
+    ORDER BY d.decided_at DESC, d.decision_id DESC LIMIT 1
+) s ON true
 """
 
 
@@ -180,24 +193,67 @@ def entry_form_defaults(con: duckdb.DuckDBPyConnection, product_id: int) -> dict
     """Current values for the edit form; for a new entry, sensible values from the product."""
     row = repo.fetch_one(con, "SELECT * FROM catalog_entries WHERE product_id = ?", [product_id])
     if row is not None:
-        return row
+        decided = latest_soppa_decision(con, product_id)
+        return row | ({"privacy_status": decided.value} if decided else {})
     product = repo.get(con, "products", product_id)
     if product is None:
         raise NotFound(f"Product #{product_id} does not exist.")
-    decision = repo.fetch_value(
-        con,
-        "SELECT status FROM soppa_decisions WHERE product_id = ?"
-        " ORDER BY decided_at DESC, decision_id DESC LIMIT 1",
-        [product_id],
-    )
+    decision = latest_soppa_decision(con, product_id)
     return {
         "product_id": product_id,
         "subjects": product["subjects"],
         "purpose": product["description"],
-        "privacy_status": decision or PrivacyStatus.UNKNOWN.value,
-        "tool_status": ToolStatus.APPROVED.value,
+        "privacy_status": (decision or PrivacyStatus.UNKNOWN).value,
+        "tool_status": (ToolStatus.APPROVED if decision in SOPPA_CLEARED else ToolStatus.PENDING).value,
         "visibility": "educator",
     }
+
+
+def latest_soppa_decision(con: duckdb.DuckDBPyConnection, product_id: int) -> PrivacyStatus | None:
+    status = repo.fetch_value(
+        con,
+        "SELECT status FROM soppa_decisions WHERE product_id = ? ORDER BY decided_at DESC, decision_id DESC LIMIT 1",
+        [product_id],
+    )
+    return PrivacyStatus(status) if status else None
+
+
+def entry_problems(con: duckdb.DuckDBPyConnection, form: CatalogEntryForm) -> list[str]:
+    """Why the entry would tell teachers something the records do not back (empty: it may be saved).
+
+    The privacy status is the compliance officer's latest SOPPA decision, and a tool is listed for
+    use only when SOPPA cleared it and, if it came through a request, the request passed the step-5
+    gate: the technology department edits the card, not the decisions behind it."""
+    problems = []
+    decided = latest_soppa_decision(con, form.product_id)
+    if decided is not None and form.privacy_status != decided:
+        problems.append(
+            f"Privacy status must be '{decided.label}', the compliance officer's SOPPA decision; "
+            "it changes on Agreements & SOPPA."
+        )
+    elif decided is None and form.privacy_status not in UNDECIDED:
+        problems.append(
+            f"Privacy status cannot be '{form.privacy_status.label}': the compliance officer has not "
+            "recorded a SOPPA decision for this product. Use 'Unknown' or 'Pending agreement'."
+        )
+    if form.tool_status in IN_USE:
+        if decided not in SOPPA_CLEARED:
+            problems.append(
+                f"Tool status cannot be '{form.tool_status.label}' before SOPPA clears the product "
+                f"(now: {decided.label if decided else 'no decision'}); list it as Pending, Not supported or Denied."
+            )
+        waiting = repo.fetch_all(
+            con,
+            "SELECT request_id, stage FROM requests WHERE selected_product_id = ? ORDER BY request_id",
+            [form.product_id],
+        )
+        if waiting and not any(r["stage"] in PAST_GATE for r in waiting):
+            numbers = ", ".join(f"#{r['request_id']}" for r in waiting)
+            problems.append(
+                f"Tool status cannot be '{form.tool_status.label}': request {numbers} for this product "
+                "has not passed the step-5 approval gate. List it as Pending until it is approved."
+            )
+    return problems
 
 
 def save_entry(con: duckdb.DuckDBPyConnection, actor: Actor, form: CatalogEntryForm) -> int:
@@ -205,6 +261,9 @@ def save_entry(con: duckdb.DuckDBPyConnection, actor: Actor, form: CatalogEntryF
     require(actor, Action.MANAGE_CATALOG)
     if repo.get(con, "products", form.product_id) is None:
         raise NotFound(f"Product #{form.product_id} does not exist.")
+    problems = entry_problems(con, form)
+    if problems:
+        raise InvalidInput(" ".join(problems))
     values = form.model_dump(mode="json")
     values["updated_at"] = dt.datetime.now()
     existing = repo.fetch_value(

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from models.catalog import CatalogEntryForm
-from models.errors import NotFound, PermissionDenied
+from models.errors import InvalidInput, NotFound, PermissionDenied
 from services import catalog
 from tests import steps69_factory as f
 
@@ -31,6 +31,13 @@ def shelf(con):
 
 def names(rows):
     return [r["product_name"] for r in rows]
+
+
+def soppa(con, people, product_id: int, status: str, request_id: int | None = None) -> None:
+    con.execute(
+        "INSERT INTO soppa_decisions (product_id, request_id, status, decided_by) VALUES (?, ?, ?, ?)",
+        [product_id, request_id, status, people["compliance"].person_id],
+    )
 
 
 class TestVisibility:
@@ -93,7 +100,13 @@ class TestWrites:
 
     def test_technology_adds_then_edits_one_entry_per_product(self, con, people):
         product_id = f.product(con, f.vendor(con, "New Co"), "NewTool")
-        form = CatalogEntryForm(product_id=product_id, purpose="Practice", sso_url="https://clever.com/in/x")
+        soppa(con, people, product_id, "compliant")
+        form = CatalogEntryForm(
+            product_id=product_id,
+            privacy_status="compliant",
+            purpose="Practice",
+            sso_url="https://clever.com/in/x",
+        )
         entry_id = catalog.save_entry(con, people["technology"], form)
         again = catalog.save_entry(con, people["technology"], form.model_copy(update={"purpose": "Drills"}))
         assert again == entry_id
@@ -105,6 +118,45 @@ class TestWrites:
             con.execute("SELECT count(*) FROM audit_log WHERE table_name = 'catalog_entries'").fetchone()[0]
             == 2
         )
+
+    def test_the_card_cannot_claim_what_the_records_do_not_say(self, con, people):
+        """The technology department writes the card; the SOPPA decision and the step-5 gate decide
+        whether teachers are told a tool is approved and compliant."""
+        tech = people["technology"]
+        product_id = f.product(con, f.vendor(con, "Chat Co"), "ChatTutor")
+
+        def card(tool_status: str, privacy_status: str) -> CatalogEntryForm:
+            return CatalogEntryForm(
+                product_id=product_id, tool_status=tool_status, privacy_status=privacy_status
+            )
+
+        approved = card("approved", "compliant")
+        with pytest.raises(InvalidInput, match="has not recorded a SOPPA decision"):
+            catalog.save_entry(con, tech, approved)
+        soppa(con, people, product_id, "not_compliant")
+        with pytest.raises(InvalidInput, match="must be 'Not compliant'"):
+            catalog.save_entry(con, tech, approved)
+        with pytest.raises(InvalidInput, match="before SOPPA clears the product"):
+            catalog.save_entry(con, tech, card("approved", "not_compliant"))
+        assert catalog.save_entry(con, tech, card("denied", "not_compliant"))  # what teachers should see
+
+        soppa(con, people, product_id, "compliant")  # cleared, but its request waits at the gate
+        request_id = con.execute(
+            "INSERT INTO requests (title, requester_id, stage, selected_product_id) "
+            "VALUES ('ChatTutor', ?, 'decision', ?) RETURNING request_id",
+            [people["requester"].person_id, product_id],
+        ).fetchone()[0]
+        with pytest.raises(InvalidInput, match=f"request #{request_id} .* has not passed the step-5"):
+            catalog.save_entry(con, tech, approved)
+        assert catalog.save_entry(con, tech, card("pending", "compliant"))
+        con.execute("UPDATE requests SET stage = 'catalog' WHERE request_id = ?", [request_id])
+        assert catalog.save_entry(con, tech, approved)
+
+    def test_a_later_soppa_decision_shows_on_the_card_at_once(self, con, people, shelf):
+        soppa(con, people, shelf["MathQuest"], "not_compliant")  # e.g. after a breach
+        card = catalog.get_entry(con, people["teacher"], shelf["MathQuest"])
+        assert card["privacy_status"] == "not_compliant"
+        assert catalog.entry_form_defaults(con, shelf["MathQuest"])["privacy_status"] == "not_compliant"
 
     def test_links_must_be_web_addresses(self):
         with pytest.raises(ValidationError) as exc:

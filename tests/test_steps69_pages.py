@@ -82,6 +82,25 @@ class TestCatalogPage:
         assert at.selectbox(key="catalog.edit_product").value is not None
         assert "is not in the catalog" in texts(at)
 
+    def test_a_tool_that_failed_soppa_cannot_be_listed_as_approved(self, demo_db):
+        con = duckdb.connect(str(demo_db), read_only=True)
+        try:
+            request_id = con.execute(
+                "SELECT request_id FROM requests WHERE title LIKE 'ChatTutor%'"
+            ).fetchone()[0]
+        finally:
+            con.close()
+        at = run_page("pages/catalog.py", as_role="technology", query={"request": str(request_id)})
+        privacy = next(s for s in at.selectbox if s.label == "Privacy status")
+        assert privacy.disabled and privacy.value == "not_compliant"  # the SOPPA decision, not editable
+        status = next(s for s in at.selectbox if s.label == "Tool status")
+        status.set_value("approved")
+        next(b for b in at.button if b.label == "Save catalog entry").click().run()
+        assert not at.exception
+        assert any("before SOPPA clears the product" in e.value for e in at.error)
+        teacher = run_page("pages/catalog.py", as_role="teacher")
+        assert "ChatTutor" not in texts(teacher)
+
     def test_a_teacher_learns_nothing_about_requests_from_a_link(self, demo_db):
         con = duckdb.connect(str(demo_db), read_only=True)
         try:
