@@ -19,7 +19,7 @@ from models.evaluation import RenewalDecisionCreate
 from services import monitoring, renewal, renewal_brief
 from services.permissions import Action
 from ui import evidence as ui_ev
-from ui.context import page_context, query_int, show_error, state_key
+from ui.context import page_context, query_product, show_error, state_key
 from ui.plain import md
 from ui.widgets import page_link
 
@@ -162,7 +162,7 @@ def main() -> None:
         }
         ids = list(names)
         # without ?tool=, open on the tool whose renewal decision is due first
-        linked = query_int("tool")
+        linked = query_product(ctx.con, "tool")
         if linked is not None and linked not in names:
             # a stale link must not open another tool's decision unannounced
             st.warning(

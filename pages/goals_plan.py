@@ -25,7 +25,7 @@ from models.goals import (
 )
 from services import catalog, goals, plans
 from services.permissions import Action
-from ui.context import flash, page_context, query_int, state_key
+from ui.context import flash, page_context, query_product, state_key
 from ui.forms import entry_form_key, entry_saved
 
 NS = "goals_plan"
@@ -313,13 +313,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
     st.title("Goals and implementation plan")
     st.caption("SOP steps 8 and 9, for each approved tool: goals with measures and owners, then the plan.")
     tools = {t["product_id"]: t for t in goals.approved_products(ctx.con)}
-    wanted = query_int("product")
-    request_id = query_int("request")
-    if request_id is not None:
-        try:
-            wanted = catalog.product_of_request(ctx.con, request_id)
-        except DomainError as exc:
-            st.info(exc.message)
+    wanted = query_product(ctx.con, "product")
     if wanted is not None and wanted not in tools:
         st.info(
             f"Product #{wanted} is not an approved tool (goals and plans follow approval). Choose one below."

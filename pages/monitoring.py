@@ -18,7 +18,7 @@ from services.monitoring import WINDOWS
 from services.permissions import Action
 from services.usage_overview import OVERVIEW_DEFINITION
 from ui import evidence as ui_ev
-from ui.context import page_context, query_int, show_error, state_key
+from ui.context import page_context, query_product, show_error, state_key
 from ui.plain import md
 from ui.widgets import page_link
 
@@ -314,7 +314,7 @@ def main() -> None:
         names = {ALL_TOOLS: "All tools (overview)"} | {
             t["product_id"]: f"{t['name']} ({t['vendor']})" for t in tools
         }
-        wanted = query_int("tool")
+        wanted = query_product(ctx.con, "tool")
         ids = list(names)
         if wanted is not None and wanted not in names:
             st.warning(f"Tool #{wanted} has no usage, plan or contract; pick one from the list.")

@@ -108,6 +108,24 @@ class TestMonitoringPage:
         assert any("does not give access" in e.value for e in at.error)
 
 
+@pytest.mark.parametrize(
+    ("page", "key"), [("pages/monitoring.py", "monitoring.tool"), ("pages/decisions.py", "decisions.tool")]
+)
+def test_the_request_pages_step_10_links_open_that_requests_tool(demo_db, page, key):
+    """The request page links every step with ?request=N; step 10's pages are per tool and had
+    opened on another tool (an approver could record ReadWell's decision on MathQuest)."""
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        request_id, product = con.execute(
+            "SELECT request_id, selected_product_id FROM requests WHERE title LIKE 'ReadWell%'"
+        ).fetchone()
+    finally:
+        con.close()
+    at = run_page(page, as_role="approver", query={"request": str(request_id)})
+    assert not at.exception
+    assert at.selectbox(key=key).value == product
+
+
 class TestDecisionsPage:
     def test_approver_discontinues_and_the_contract_stops_auto_renewing(self, demo_db):
         pid = product_id(demo_db, "ReadWell")

@@ -26,6 +26,7 @@ from db.migrate import apply_migrations
 from models.errors import DomainError
 from models.people import Actor
 from services import auth, sessions
+from services.catalog import product_of_request
 from services.permissions import Action, can
 from settings import Settings
 
@@ -170,6 +171,23 @@ def _show_flashes() -> None:
 
 def show_error(exc: DomainError) -> None:
     st.error(exc.message)
+
+
+def query_product(con: duckdb.DuckDBPyConnection, name: str) -> int | None:
+    """The product a link names: `?<name>=id`, or `?request=id` for the product that request selected
+    (the request page links every step with its request; step 10's pages are per tool)."""
+    wanted = query_int(name)
+    request_id = query_int("request")
+    if wanted is not None or request_id is None:
+        return wanted
+    try:
+        wanted = product_of_request(con, request_id)
+    except DomainError as exc:
+        st.info(exc.message)
+        return None
+    if wanted is None:
+        st.info(f"Request #{request_id} has not selected a product yet; pick a tool from the list.")
+    return wanted
 
 
 def query_int(name: str) -> int | None:
