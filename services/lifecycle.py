@@ -84,6 +84,7 @@ class GateFacts:
     purchase_tasks_done: int = 0
     has_catalog_entry: bool = False
     has_contract: bool = False
+    contract_has_owner: bool = False  # someone answers for the notice deadline (SOP step 7)
     valid_goal_count: int = 0
     plan: dict[str, Any] | None = None
     today: dt.date = field(default_factory=dt.date.today)
@@ -194,7 +195,11 @@ def check_catalog(f: GateFacts) -> list[str]:
 
 
 def check_contract(f: GateFacts) -> list[str]:
-    return [] if f.has_contract else ["Record the contract (dates, cost, renewal owner)."]
+    if not f.has_contract:
+        return ["Record the contract (dates, cost, renewal owner)."]
+    if not f.contract_has_owner:
+        return ["Name the contract's renewal owner: the person who watches its notice deadline."]
+    return []
 
 
 def check_goals(f: GateFacts) -> list[str]:
@@ -362,7 +367,7 @@ def gather_facts(
     soppa = None
     agreement = None
     integration: tuple[IntegrationResult, ...] = ()
-    has_catalog = has_contract = False
+    has_catalog = has_contract = contract_has_owner = False
     plan = None
     if product is not None:
         decision = repo.fetch_one(
@@ -385,6 +390,13 @@ def gather_facts(
         )
         has_catalog = bool(q(con, "SELECT count(*) FROM catalog_entries WHERE product_id = ?", [product]))
         has_contract = bool(q(con, "SELECT count(*) FROM contracts WHERE product_id = ?", [product]))
+        contract_has_owner = bool(
+            q(
+                con,
+                "SELECT count(*) FROM contracts WHERE product_id = ? AND renewal_owner_id IS NOT NULL",
+                [product],
+            )
+        )
         plan = repo.fetch_one(con, "SELECT * FROM implementation_plans WHERE product_id = ?", [product])
     return GateFacts(
         request_id=request_id,
@@ -430,6 +442,7 @@ def gather_facts(
         ),
         has_catalog_entry=has_catalog,
         has_contract=has_contract,
+        contract_has_owner=contract_has_owner,
         valid_goal_count=q(
             con,
             "SELECT count(*) FROM goals WHERE (request_id = ? OR product_id = ?)"

@@ -119,6 +119,12 @@ class TestWalkThroughTheSop:
             " VALUES (?, ?, DATE '2026-07-01', DATE '2027-06-30', 1000)",
             [product, vendor],
         )
+        with pytest.raises(GateFailed, match="renewal owner"):  # nobody watches its notice deadline
+            lifecycle.transition(con, people["business"], request_id, Stage.GOALS)
+        con.execute(
+            "UPDATE contracts SET renewal_owner_id = ? WHERE product_id = ?",
+            [people["business"].person_id, product],
+        )
         lifecycle.transition(con, people["business"], request_id, Stage.GOALS)
         con.execute(
             "INSERT INTO goals (product_id, request_id, horizon, description, measure, data_source_kind,"

@@ -102,6 +102,13 @@ class TestOtherGates:
         ]
         assert lifecycle.check_purchase(facts(purchase_tasks_total=5, purchase_tasks_done=5)) == []
 
+    def test_a_contract_needs_a_renewal_owner(self):
+        assert lifecycle.check_contract(facts(has_contract=False)) == [
+            "Record the contract (dates, cost, renewal owner)."
+        ]
+        assert "renewal owner" in lifecycle.check_contract(facts(has_contract=True))[0]
+        assert lifecycle.check_contract(facts(has_contract=True, contract_has_owner=True)) == []
+
     def test_plan_requires_preregistration(self):
         plan = {"participant_schools": "A", "meaningful_effect": None, "decision_probability": 0.8}
         assert "before data is in" in lifecycle.check_plan(facts(plan=plan))[0]
