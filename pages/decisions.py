@@ -41,7 +41,7 @@ def evidence_summary(evidence: dict) -> None:
         st.info("No fall and later assessment scores to analyse. Import assessments on the Import data page.")
     else:
         st.markdown(f"**Outcomes, {md(outcome.subject)} ({outcome.window_label.lower()})**")
-        (st.success if outcome.verdict.can_conclude else st.warning)(outcome.verdict.message)
+        ui_ev.show_verdict(outcome.verdict)
         st.caption(f"ESSA evidence: {outcome.verdict.essa_tier}. {outcome.verdict.essa_reason}")
 
 
@@ -64,6 +64,9 @@ def decide_form(ctx, product_id: int, snapshot: dict) -> None:
             "What each decision does to the contract: "
             + " ".join(f"**{EvaluationDecision(k).label}**: {v}" for k, v in renewal.CONTRACT_EFFECT.items())
         )
+        missed = renewal.missed_notice(renewal.active_contract(ctx.con, product_id), today)
+        if missed:
+            st.warning(f"**Discontinue**: {missed}")
         submitted = st.form_submit_button("Record decision", type="primary")
     if not submitted:
         return
@@ -83,6 +86,8 @@ def decide_form(ctx, product_id: int, snapshot: dict) -> None:
         return
     st.session_state[state_key(NS, "selected")] = decision_id
     st.success(f"Decision #{decision_id} recorded with its evidence snapshot.")
+    if decision == EvaluationDecision.DISCONTINUE.value and missed:
+        st.warning(missed)
 
 
 def history(ctx, product_id: int) -> None:

@@ -124,7 +124,7 @@ def outcomes_tab(ev: ui_ev.Evidence, setup) -> None:
         st.caption(setup_band_definition(setup))
     st.subheader("Users against matched non-users")
     verdict = report.verdict
-    (st.success if verdict.can_conclude else st.warning)(verdict.message)
+    ui_ev.show_verdict(verdict)
     small_groups = report.effect is not None and (
         suppression.is_small(report.effect.n_users, ev.threshold)
         or suppression.is_small(report.effect.n_comparison, ev.threshold)

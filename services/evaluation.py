@@ -365,6 +365,14 @@ class OutcomeVerdict:
     essa_reason: str
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def meets_plan(self) -> bool | None:
+        """Whether the evidence reaches the plan's decision probability (None: not concluded, or
+        no probability set in the plan)."""
+        if not self.can_conclude or self.probability is None or self.decision_probability is None:
+            return None
+        return self.probability >= self.decision_probability
+
 
 def essa_tier(
     *,

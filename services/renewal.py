@@ -24,6 +24,7 @@ from models.enums import EvaluationDecision
 from models.errors import InvalidInput, NotFound
 from models.evaluation import RenewalDecisionCreate
 from models.people import Actor
+from services.contracts import notice_deadline
 from services.goal_progress import GoalProgress
 from services.metrics import UsageReport, compare_years
 from services.monitoring import FeedbackReport, OutcomeReport, ToolSetup
@@ -169,10 +170,40 @@ def review_cycle_for(today: dt.date, start_month: int = 7) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+def active_contract(con: duckdb.DuckDBPyConnection, product_id: int) -> dict[str, Any] | None:
+    """The contract a step-10 decision applies to: the tool's active one that ends last."""
+    return repo.fetch_one(
+        con,
+        """SELECT contract_id, auto_renew, end_date, notice_days FROM contracts
+           WHERE product_id = ? AND status = 'active' ORDER BY end_date DESC LIMIT 1""",
+        [product_id],
+    )
+
+
+def missed_notice(contract: dict[str, Any] | None, today: dt.date) -> str | None:
+    """For an auto-renewing contract whose notice deadline has passed: what discontinuing now means.
+    Turning auto-renewal off in the records would not change the signed terms, so it is not done."""
+    if not contract or not contract["auto_renew"]:
+        return None
+    deadline = notice_deadline(contract["end_date"], contract["notice_days"])
+    if deadline >= today:
+        return None
+    return (
+        f"The notice deadline passed on {deadline:%m/%d/%Y}: the contract renews automatically on "
+        f"{contract['end_date']:%m/%d/%Y} unless the vendor agrees to end it. Contact the vendor now; "
+        "auto-renewal stays on in the records until the contract is changed."
+    )
+
+
 def record_decision(
-    con: duckdb.DuckDBPyConnection, actor: Actor, form: RenewalDecisionCreate, snapshot: dict[str, Any]
+    con: duckdb.DuckDBPyConnection,
+    actor: Actor,
+    form: RenewalDecisionCreate,
+    snapshot: dict[str, Any],
+    today: dt.date | None = None,
 ) -> int:
     """Record the decision with its frozen evidence and apply it to the tool's current contract."""
+    today = today or dt.date.today()
     require(actor, Action.DECIDE_RENEWAL)
     if repo.get(con, "products", form.product_id) is None:
         raise NotFound(f"There is no tool #{form.product_id}.")
@@ -188,13 +219,9 @@ def record_decision(
             f"This tool already has a {existing['decision']} decision for "
             f"{form.review_cycle} (#{existing['decision_id']}). One decision per review cycle."
         )
-    contract = repo.fetch_one(
-        con,
-        """SELECT contract_id, auto_renew FROM contracts WHERE product_id = ? AND status = 'active'
-                ORDER BY end_date DESC LIMIT 1""",
-        [form.product_id],
-    )
-    effect = CONTRACT_EFFECT[form.decision] if contract else "No active contract to update."
+    contract = active_contract(con, form.product_id)
+    missed = missed_notice(contract, today) if form.decision == EvaluationDecision.DISCONTINUE else None
+    effect = missed or (CONTRACT_EFFECT[form.decision] if contract else "No active contract to update.")
     with transaction(con):
         decision_id = repo.insert(
             con,
@@ -211,7 +238,12 @@ def record_decision(
             },
             actor=actor,
         )
-        if contract and form.decision == EvaluationDecision.DISCONTINUE and contract["auto_renew"]:
+        if (
+            contract
+            and form.decision == EvaluationDecision.DISCONTINUE
+            and contract["auto_renew"]
+            and not missed
+        ):
             repo.update(
                 con,
                 "contracts",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -72,7 +73,7 @@ class TestRecordDecision:
     def test_discontinue_turns_auto_renewal_off_and_freezes_the_evidence(self, con, people, tool):
         product_id, contract_id = tool
         decision_id = renewal.record_decision(
-            con, people["approver"], form(product_id), snapshot_for(product_id)
+            con, people["approver"], form(product_id), snapshot_for(product_id), today=dt.date(2026, 3, 1)
         )
         row = renewal.get_decision(con, people["approver"], decision_id)
         assert row["decision"] == "discontinue" and row["contract_id"] == contract_id
@@ -83,6 +84,18 @@ class TestRecordDecision:
         )
         audit = con.execute("SELECT table_name, action FROM audit_log ORDER BY audit_id").fetchall()
         assert ("evaluation_decisions", "insert") in audit and ("contracts", "update") in audit
+
+    def test_discontinuing_after_the_notice_deadline_says_the_contract_renews(self, con, people, tool):
+        """The contract ends 06/30/2026 with no notice period: on 07/15 it has already renewed. Turning
+        auto-renewal off in the records would only hide that."""
+        product_id, contract_id = tool
+        con.execute("UPDATE contracts SET notice_days = 60 WHERE contract_id = ?", [contract_id])
+        decision_id = renewal.record_decision(
+            con, people["approver"], form(product_id), snapshot_for(product_id), today=dt.date(2026, 5, 15)
+        )
+        action = renewal.get_decision(con, people["approver"], decision_id)["contract_action"]
+        assert "notice deadline passed on 05/01/2026" in action and "renews automatically on 06/30/2026" in action
+        assert con.execute("SELECT auto_renew FROM contracts").fetchone()[0] is True
 
     def test_renew_flags_the_contract_without_changing_it(self, con, people, tool):
         product_id, contract_id = tool

@@ -273,3 +273,17 @@ class TestJudgements:
         assert ev.format_probability(0.9999) == ">99%"
         assert ev.format_probability(0.0001) == "<1%"
         assert ev.format_probability(0.42) == "42%"
+
+
+def test_a_concluded_miss_is_not_shown_as_a_pass():
+    """The outcome box was green whenever the analysis could conclude, also for 'this does not meet
+    the 80% the plan requires'."""
+    from services.evaluation import OutcomeVerdict
+
+    def verdict(can: bool, prob: float | None, bar: float | None) -> OutcomeVerdict:
+        return OutcomeVerdict(can, "m", prob, 0.2, bar, None, "tier", "reason")
+
+    assert verdict(True, 0.02, 0.8).meets_plan is False
+    assert verdict(True, 0.85, 0.8).meets_plan is True
+    assert verdict(True, None, 0.8).meets_plan is None  # no probability: no bar to meet
+    assert verdict(False, 0.95, 0.8).meets_plan is None  # too few students to conclude

@@ -127,10 +127,21 @@ def test_the_request_pages_step_10_links_open_that_requests_tool(demo_db, page, 
 
 
 class TestDecisionsPage:
-    def test_approver_discontinues_and_the_contract_stops_auto_renewing(self, demo_db):
+    def test_approver_discontinues_and_learns_the_missed_notice_means_a_renewal(self, demo_db):
+        """The demo's ReadWell contract auto-renews and its notice deadline has passed: discontinuing
+        now cannot turn auto-renewal off, and the approver is told so before and after deciding."""
         pid = product_id(demo_db, "ReadWell")
+        con = duckdb.connect(str(demo_db), read_only=True)
+        try:
+            end, notice = con.execute(
+                "SELECT end_date, notice_days FROM contracts WHERE product_id = ?", [pid]
+            ).fetchone()
+        finally:
+            con.close()
+        assert end - dt.timedelta(days=notice) < dt.date.today() <= end  # the seed's situation
         at = run_page("pages/decisions.py", as_role="approver", query={"tool": str(pid)})
         assert not at.exception
+        assert any("notice deadline passed" in w.value for w in at.warning)
         at.radio[0].set_value("discontinue")
         at.text_area[0].input("Low dosage and no growth difference; move the budget to phonics.")
         next(b for b in at.button if b.label == "Record decision").click()
@@ -148,7 +159,8 @@ class TestDecisionsPage:
             ).fetchone()[0]
         finally:
             con.close()
-        assert decision == "discontinue" and auto_renew is False and "Auto-renewal turned off" in action
+        assert decision == "discontinue" and auto_renew is True
+        assert f"renews automatically on {end:%m/%d/%Y}" in action
         assert '"usage"' in snapshot and '"outcomes"' in snapshot
         labels = [d.label for d in at.get("download_button")]
         assert any("renewal brief" in label for label in labels)

@@ -338,3 +338,13 @@ def responses_chart(over_time: pd.DataFrame) -> go.Figure:
         )
     )
     return _layout(fig, "Survey respondents per month", "Month", "Respondents", height=280)
+
+
+def show_verdict(verdict) -> None:
+    """Green only when the outcome meets the plan's bar; a concluded miss is a warning, not a pass."""
+    if verdict.meets_plan:
+        st.success(verdict.message)
+    elif verdict.meets_plan is None and verdict.can_conclude:
+        st.info(verdict.message)
+    else:
+        st.warning(verdict.message)
