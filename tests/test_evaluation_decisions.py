@@ -94,7 +94,10 @@ class TestRecordDecision:
             con, people["approver"], form(product_id), snapshot_for(product_id), today=dt.date(2026, 5, 15)
         )
         action = renewal.get_decision(con, people["approver"], decision_id)["contract_action"]
-        assert "notice deadline passed on 05/01/2026" in action and "renews automatically on 06/30/2026" in action
+        assert (
+            "notice deadline passed on 05/01/2026" in action
+            and "renews automatically on 06/30/2026" in action
+        )
         assert con.execute("SELECT auto_renew FROM contracts").fetchone()[0] is True
 
     def test_renew_flags_the_contract_without_changing_it(self, con, people, tool):
