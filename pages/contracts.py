@@ -81,7 +81,7 @@ def contract_form(ctx, product_id: int | None, request_id: int | None) -> None:
         c1, c2, c3 = st.columns(3)
         start = c1.date_input("Start date", d.get("start_date") or today, format="MM/DD/YYYY")
         end = c2.date_input(
-            "End date", d.get("end_date") or today.replace(year=today.year + 1), format="MM/DD/YYYY"
+            "End date", d.get("end_date") or contracts.one_year_on(today), format="MM/DD/YYYY"
         )
         notice = c3.number_input("Notice period (days)", 0, 3650, int(d.get("notice_days") or 60))
         c1, c2, c3 = st.columns(3)
@@ -185,9 +185,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
     with all_tab:
         rows = contracts.list_contracts(ctx.con, ctx.actor, product_id=product_id)
         if product_id is not None:
-            st.caption(
-                "Showing the contracts for one product. Remove `?product=` from the address to see all."
-            )
+            st.caption("Showing the contracts for one product. Open Contracts from the menu to see them all.")
         st.dataframe(table(rows), hide_index=True, width="stretch")
         with st.container(horizontal=True):
             st.download_button(

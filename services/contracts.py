@@ -50,6 +50,14 @@ EXPORT_COLUMNS: dict[str, str] = {
 MONEY_COLUMNS = ("annual_cost",)
 
 
+def one_year_on(day: dt.date) -> dt.date:
+    """The same day next year; 29 February gives 28 February (a plain replace() raises)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
 def notice_deadline(end_date: dt.date, notice_days: int) -> dt.date:
     """Last day to give notice of non-renewal."""
     return end_date - dt.timedelta(days=int(notice_days or 0))

@@ -146,3 +146,13 @@ class TestCalendarAndExports:
         cost = sheet.cell(row=2, column=headers.index("Annual cost") + 1)
         assert cost.value == 12500.5 and "$" in cost.number_format
         assert sheet.cell(row=2, column=headers.index("Purchase order") + 1).value == "'+1-2"
+
+
+def test_the_default_end_date_survives_a_leap_day():
+    """The contract form offers 'a year from today'; on 29 February date.replace() raised."""
+    import datetime as dt
+
+    from services.contracts import one_year_on
+
+    assert one_year_on(dt.date(2028, 2, 29)) == dt.date(2029, 2, 28)
+    assert one_year_on(dt.date(2026, 11, 29)) == dt.date(2027, 11, 29)

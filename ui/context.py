@@ -29,6 +29,8 @@ from services import auth, sessions
 from services.catalog import product_of_request
 from services.permissions import Action, can
 from settings import Settings
+from ui.navigation import PAGES
+from ui.widgets import page_link
 
 _local = threading.local()
 AUTH_KEY = "auth.person_id"
@@ -149,8 +151,9 @@ def page_context(action: Action | None = None) -> Iterator[PageContext]:
             if action is not None and not can(actor, action):
                 st.error(
                     "Your role does not give access to this page; an administrator can give you the role "
-                    "that does. Use the menu on the left for your pages."
+                    "that does."
                 )
+                _link_to_start_page(actor)
                 st.stop()
             _show_flashes()
             yield PageContext(con=con, actor=actor, settings=settings)
@@ -167,6 +170,14 @@ def flash(message: str) -> None:
 def _show_flashes() -> None:
     for message in st.session_state.pop(FLASH_KEY, []):
         st.toast(message, icon=":material/check_circle:")
+
+
+def _link_to_start_page(actor: Actor) -> None:
+    """A way back for someone with one page (a teacher), who has no menu on the left."""
+    allowed = [spec for spec in PAGES if can(actor, spec.action) and spec.exists()]
+    if allowed:
+        start = next((spec for spec in allowed if spec.default), allowed[0])
+        page_link(start.path, f"Open {start.title}", icon=start.icon)
 
 
 def show_error(exc: DomainError) -> None:
