@@ -110,7 +110,9 @@ with page_context(Action.IMPORT_DATA) as ctx:
         getattr(st, kind)(message)
 
     labels = imports.format_labels()
-    with st.form(state_key(NS, "form"), clear_on_submit=True):
+    # not cleared on submit: a refused file ('name the tool') keeps the file and the choices for the fix;
+    # importing the same file again after a success only says it was already imported
+    with st.form(state_key(NS, "form")):
         kind = st.selectbox("What is it?", list(KINDS), format_func=KINDS.get, key=state_key(NS, "kind"))
         fmt = st.selectbox(
             "Format",

@@ -50,6 +50,8 @@ def test_usage_outcomes_then_decision_and_brief(app_server, browser_page, tmp_pa
     page.get_by_role("heading", name="Reflect & decide").wait_for()
     choose(page, "Tool", "ReadWell (Literacy Labs LLC)")
     page.get_by_text("The evidence now").wait_for()
+    # the demo's ReadWell contract auto-renews and its notice deadline has passed: the approver is told
+    page.get_by_text("notice deadline passed").first.wait_for()
     page.get_by_test_id("stRadioGroup").get_by_text("Discontinue", exact=True).click()
     page.get_by_role("textbox", name="Rationale").fill(
         "Dosage stayed low and readers grew no faster than peers."
@@ -64,10 +66,10 @@ def test_usage_outcomes_then_decision_and_brief(app_server, browser_page, tmp_pa
     html = brief.read_text(encoding="utf-8")
     assert "Renewal brief: ReadWell" in html and "<svg" in html and "Discontinue" in html
 
-    # the decision fed the contract: the history says so, and so does the contracts table
-    page.get_by_text("Auto-renewal turned off").first.wait_for(state="attached")
+    # the decision's contract note says the missed notice means a renewal; the contract keeps auto-renewal
+    page.get_by_text("renews automatically on").first.wait_for(state="attached")
     with open_database(app_server.db, wait_seconds=30) as con:  # the app closes its connection between runs
         auto_renew = con.execute(
             "SELECT k.auto_renew FROM contracts k JOIN products p USING (product_id) WHERE p.name = 'ReadWell'"
         ).fetchone()[0]
-    assert auto_renew is False
+    assert auto_renew is True
