@@ -15,12 +15,17 @@ from services.auth import load_actor
 from tests.apphelp import ROOT, email_for_role, person_id, run_page, texts
 
 
-def _product_id(db, name: str) -> int:
+def _row(db, sql: str, params: list | None = None) -> tuple:
+    """One row from the demo database, read while no page holds it."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return con.execute("SELECT product_id FROM products WHERE name = ?", [name]).fetchone()[0]
+        return con.execute(sql, params or []).fetchone()
     finally:
         con.close()
+
+
+def _product_id(db, name: str) -> int:
+    return _row(db, "SELECT product_id FROM products WHERE name = ?", [name])[0]
 
 
 class TestCatalogPage:
@@ -70,26 +75,16 @@ class TestCatalogPage:
         assert any("Saved the catalog entry" in s.value for s in at.success)
 
     def test_request_link_opens_the_editor_on_its_product(self, demo_db):
-        con = duckdb.connect(str(demo_db), read_only=True)
-        try:
-            request_id = con.execute(
-                "SELECT request_id FROM requests WHERE stage = 'catalog' ORDER BY request_id LIMIT 1"
-            ).fetchone()[0]
-        finally:
-            con.close()
+        (request_id,) = _row(
+            demo_db, "SELECT request_id FROM requests WHERE stage = 'catalog' ORDER BY request_id LIMIT 1"
+        )
         at = run_page("pages/catalog.py", as_role="technology", query={"request": str(request_id)})
         assert not at.exception
         assert at.selectbox(key="catalog.edit_product").value is not None
         assert "is not in the catalog" in texts(at)
 
     def test_a_tool_that_failed_soppa_cannot_be_listed_as_approved(self, demo_db):
-        con = duckdb.connect(str(demo_db), read_only=True)
-        try:
-            request_id = con.execute(
-                "SELECT request_id FROM requests WHERE title LIKE 'ChatTutor%'"
-            ).fetchone()[0]
-        finally:
-            con.close()
+        (request_id,) = _row(demo_db, "SELECT request_id FROM requests WHERE title LIKE 'ChatTutor%'")
         at = run_page("pages/catalog.py", as_role="technology", query={"request": str(request_id)})
         privacy = next(s for s in at.selectbox if s.label == "Privacy status")
         assert privacy.disabled and privacy.value == "not_compliant"  # the SOPPA decision, not editable
@@ -102,11 +97,7 @@ class TestCatalogPage:
         assert "ChatTutor" not in texts(teacher)
 
     def test_a_teacher_learns_nothing_about_requests_from_a_link(self, demo_db):
-        con = duckdb.connect(str(demo_db), read_only=True)
-        try:
-            first, last = con.execute("SELECT min(request_id), max(request_id) FROM requests").fetchone()
-        finally:
-            con.close()
+        first, last = _row(demo_db, "SELECT min(request_id), max(request_id) FROM requests")
         pages = [
             texts(run_page("pages/catalog.py", as_role="teacher", query={"request": str(r)}))
             for r in (first, last, 99999)
