@@ -16,10 +16,10 @@ import duckdb
 from db import repo
 from db.connection import transaction
 from models.catalog import CatalogEntryForm
-from models.enums import PrivacyStatus, ToolStatus
+from models.enums import PrivacyStatus, Stage, ToolStatus
 from models.errors import InvalidInput, NotFound
 from models.people import Actor
-from services.lifecycle import SOPPA_CLEARED
+from services.lifecycle import PIPELINE_ORDER, SOPPA_CLEARED
 from services.permissions import Action, can, require
 
 # Grade bands for the filter: name -> (lowest, highest) grade; -1 is pre-K, 0 is kindergarten.
@@ -35,14 +35,17 @@ HIDDEN_FROM_TEACHERS = frozenset({ToolStatus.PENDING})
 IN_USE = frozenset({ToolStatus.APPROVED, ToolStatus.CORE, ToolStatus.SUPPLEMENTAL})
 # Without a SOPPA decision the catalog can only say that none was made yet.
 UNDECIDED = frozenset({PrivacyStatus.UNKNOWN, PrivacyStatus.PENDING_AGREEMENT})
-# Request stages past the step-5 gate (approved for purchase).
-PAST_GATE = ("purchase", "catalog", "contract", "goals", "plan", "monitoring", "closed")
+# Request stages past the step-5 gate (approved for purchase; closed comes after monitoring).
+PAST_GATE = frozenset(
+    s.value for s in [*PIPELINE_ORDER[PIPELINE_ORDER.index(Stage.PURCHASE) :], Stage.CLOSED]
+)
 NO_ACCESS_TEXT = "Ask your building technology coordinator, or open a help-desk ticket, for an account."
 
 # The privacy status shown is the compliance officer's latest SOPPA decision when there is one: a
 # decision recorded after the card was written (a breach, an expired agreement) must show at once.
 _ENTRY_SQL = """
-SELECT c.* REPLACE (coalesce(s.status, c.privacy_status) AS privacy_status), p.name AS product_name, p.description, p.website, p.subjects AS product_subjects,
+SELECT c.* REPLACE (coalesce(s.status, c.privacy_status) AS privacy_status),
+       p.name AS product_name, p.description, p.website, p.subjects AS product_subjects,
        p.grade_low, p.grade_high, v.name AS vendor_name, v.vendor_id,
        a.agreement_id, a.agreement_type, a.document_url AS agreement_url,
        a.redacted_url AS agreement_redacted_url
