@@ -140,7 +140,15 @@ def toggle_grid_checkbox(page, grid_index: int, row: int, *, column_x: int = 0) 
     Streamlit's grid draws a 35px header and 35px rows; `column_x` is the cell's x offset."""
     grid = page.get_by_test_id("stDataFrame").nth(grid_index)
     grid.scroll_into_view_if_needed()
+    # the page may still be scrolling or laying out: a click at a stale position was lost (CI saw
+    # "Saved 2 criteria" for 3), so wait until the grid stands still
     box = grid.bounding_box()
+    for _ in range(50):
+        page.wait_for_timeout(100)
+        settled = grid.bounding_box()
+        if settled == box:
+            break
+        box = settled
     page.mouse.click(box["x"] + column_x + 20, box["y"] + 35 + row * 35 + 17)
     page.keyboard.press("Space")
     page.keyboard.press("Escape")
