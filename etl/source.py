@@ -55,6 +55,9 @@ class SourceFile:
     # a '_' somewhere below the header line: DuckDB's typed reader would read '1_000' as 1000
     # (`staging.underscore_in_numbers`)
     underscore_in_rows: bool = True
+    # what `staging.underscore_in_numbers` found, per set of number columns: the fast lane and then the
+    # typed stage ask the same question of a file the fast lane declined
+    underscore_checked: dict[tuple[str, ...], bool] = field(default_factory=dict)
     # what `while_scanning` returned, kept only when the file is read as it is (no transcoded copy)
     early: Any = None
     _tmp: tempfile.TemporaryDirectory | None = None

@@ -148,14 +148,18 @@ def underscore_in_numbers(
     ]
     if not numeric:
         return False
-    reader = read_csv_sql(src, len(src.header) + SPARE_COLUMNS, parallel=True)
-    where = " OR ".join(f"contains({c}, '_')" for c in numeric)
-    try:
-        return con.execute(
-            f"SELECT count(*) > 0 FROM {reader} WHERE {where}", {"path": str(src.read_path)}
-        ).fetchone()[0]
-    except duckdb.Error:  # e.g. a quoted line break, which the parallel reader refuses with padding
-        return True
+    key = tuple(numeric)
+    if key not in src.underscore_checked:
+        reader = read_csv_sql(src, len(src.header) + SPARE_COLUMNS, parallel=True)
+        where = " OR ".join(f"contains({c}, '_')" for c in numeric)
+        try:
+            found = con.execute(
+                f"SELECT count(*) > 0 FROM {reader} WHERE {where}", {"path": str(src.read_path)}
+            ).fetchone()[0]
+        except duckdb.Error:  # e.g. a quoted line break, which the parallel reader refuses with padding
+            found = True
+        src.underscore_checked[key] = found
+    return src.underscore_checked[key]
 
 
 def typed_reader(src: SourceFile, profile: FormatProfile, resolved: dict[str, int]) -> str:

@@ -1227,3 +1227,5 @@ def test_only_an_underscore_below_the_header_sends_a_file_past_the_typed_reader(
     resolved = profile.resolve(plain.header)
     found = [staging.underscore_in_numbers(con, s, profile, resolved) for s in (plain, named, counted)]
     assert found == [False, False, True]
+    # the fast lane and then the typed stage ask the same question: the file is read for it once
+    assert list(counted.underscore_checked.values()) == [True] and not plain.underscore_checked
