@@ -12,7 +12,7 @@ from models.errors import DomainError
 from models.form_errors import field_errors
 from services import catalog
 from services.permissions import Action
-from ui.context import page_context, query_int, state_key
+from ui.context import page_context, query_int, query_product, state_key
 from ui.plain import link, md
 from ui.widgets import page_link
 
@@ -140,19 +140,12 @@ with page_context(Action.VIEW_CATALOG) as ctx:
         "how to get access and training, and its student-privacy status."
     )
 
-    product_id = query_int("product")
-    request_id = query_int("request")
-    if request_id is not None and not ctx.can(Action.VIEW_PIPELINE):
+    if not ctx.can(Action.VIEW_PIPELINE) and query_int("request") is not None:
         # whether a request exists, or which product it chose, is purchasing business: say nothing
         st.info("That link is for staff who work on purchase requests. Showing the whole catalog.")
-        request_id = None
-    if request_id is not None:
-        try:
-            product_id = catalog.product_of_request(ctx.con, request_id)
-            if product_id is None:
-                st.info(f"Request #{request_id} has not selected a product yet.")
-        except DomainError as exc:
-            st.info(exc.message + " Showing the whole catalog.")
+        product_id = query_int("product")
+    else:
+        product_id = query_product(ctx.con, "product")
     if product_id is not None:
         try:
             show_card(catalog.get_entry(ctx.con, ctx.actor, product_id))
