@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from pydantic import ValidationError
 
+from models.form_errors import plain_message
+
 
 def validation_messages(exc: ValidationError, labels: dict[str, str] | None = None) -> list[str]:
     labels = labels or {}
@@ -12,8 +14,7 @@ def validation_messages(exc: ValidationError, labels: dict[str, str] | None = No
     for error in exc.errors():
         field = ".".join(str(p) for p in error.get("loc", ()) if not isinstance(p, int)) or "form"
         name = labels.get(field, field.replace("_", " ").capitalize())
-        message = error.get("msg", "is not valid").removeprefix("Value error, ")
-        out.append(f"**{name}**: {message}")
+        out.append(f"**{name}**: {plain_message(error)}")
     return out
 
 
