@@ -20,6 +20,7 @@ from services import monitoring, renewal, renewal_brief
 from services.permissions import Action
 from ui import evidence as ui_ev
 from ui.context import page_context, query_product, show_error, state_key
+from ui.forms import show_validation_errors
 from ui.plain import md
 from ui.widgets import page_link
 
@@ -60,11 +61,16 @@ def decide_form(ctx, product_id: int, snapshot: dict) -> None:
         rationale = st.text_area(
             "Rationale", placeholder="What the evidence shows and why this is the right next step."
         )
+        missed = renewal.missed_notice(renewal.active_contract(ctx.con, product_id), today)
+        effects = dict(renewal.CONTRACT_EFFECT)
+        if missed:  # the caption must not promise what the warning below says cannot happen
+            effects[EvaluationDecision.DISCONTINUE] = (
+                "Auto-renewal stays on: the notice deadline has passed (below)."
+            )
         st.caption(
             "What each decision does to the contract: "
-            + " ".join(f"**{EvaluationDecision(k).label}**: {v}" for k, v in renewal.CONTRACT_EFFECT.items())
+            + " ".join(f"**{EvaluationDecision(k).label}**: {v}" for k, v in effects.items())
         )
-        missed = renewal.missed_notice(renewal.active_contract(ctx.con, product_id), today)
         if missed:
             st.warning(f"**Discontinue**: {missed}")
         submitted = st.form_submit_button("Record decision", type="primary")
@@ -76,10 +82,7 @@ def decide_form(ctx, product_id: int, snapshot: dict) -> None:
         )
         decision_id = renewal.record_decision(ctx.con, ctx.actor, form, snapshot)
     except ValidationError as exc:
-        st.error(
-            "Check the form: "
-            + "; ".join(f"{'/'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        )
+        show_validation_errors(exc, {"rationale": "Rationale", "decision": "Decision"})
         return
     except DomainError as exc:
         show_error(exc)

@@ -142,6 +142,8 @@ class TestDecisionsPage:
         at = run_page("pages/decisions.py", as_role="approver", query={"tool": str(pid)})
         assert not at.exception
         assert any("notice deadline passed" in w.value for w in at.warning)
+        effects = " ".join(c.value for c in at.caption if "What each decision does" in c.value)
+        assert "Auto-renewal stays on" in effects and "Auto-renewal turned off" not in effects
         at.radio[0].set_value("discontinue")
         at.text_area[0].input("Low dosage and no growth difference; move the budget to phonics.")
         next(b for b in at.button if b.label == "Record decision").click()
@@ -164,6 +166,16 @@ class TestDecisionsPage:
         assert '"usage"' in snapshot and '"outcomes"' in snapshot
         labels = [d.label for d in at.get("download_button")]
         assert any("renewal brief" in label for label in labels)
+
+    def test_a_short_rationale_is_refused_in_plain_words(self, demo_db):
+        pid = product_id(demo_db, "i-Ready")
+        at = run_page("pages/decisions.py", as_role="approver", query={"tool": str(pid)})
+        at.text_area[0].input("Good.")
+        next(b for b in at.button if b.label == "Record decision").click()
+        at.run()
+        assert not at.exception and not at.success
+        assert "**Rationale**: needs at least 10 characters" in at.error[0].value
+        assert "String should" not in at.error[0].value
 
     def test_without_a_tool_it_opens_on_the_next_renewal_decision(self, demo_db):
         con = duckdb.connect(str(demo_db), read_only=True)
