@@ -51,18 +51,19 @@ def find_existing_tools(
 ) -> pd.DataFrame:
     """Catalog tools (usable ones first) that match a keyword, a subject and a grade.
 
-    The keyword is matched in the product name, description, purpose and vendor name; the subject in
-    the product's or catalog entry's subjects; the grade against the product's grade range.
+    Every word of the keyword must appear somewhere in the product's name, description or subjects,
+    the vendor's name, or the catalog entry's purpose, keywords or subjects, as in the catalog's own
+    search ("reading fluency" finds a tool whose subject is Reading and whose purpose says fluency);
+    the subject in the product's or catalog entry's subjects; the grade against the product's range.
     """
     grade_value = grade_number(grade)
     clauses, params = ["1 = 1"], []
-    if keyword and keyword.strip():
-        like = f"%{keyword.strip().lower()}%"
-        clauses.append(
-            "(lower(p.name) LIKE ? OR lower(coalesce(p.description, '')) LIKE ?"
-            " OR lower(coalesce(c.purpose, '')) LIKE ? OR lower(v.name) LIKE ?)"
-        )
-        params += [like, like, like, like]
+    haystack = (
+        "lower(concat_ws(' ', p.name, p.description, p.subjects, v.name, c.purpose, c.keywords, c.subjects))"
+    )
+    for word in (keyword or "").lower().split():
+        clauses.append(f"contains({haystack}, ?)")
+        params.append(word)
     if subject and subject.strip():
         like = f"%{subject.strip().lower()}%"
         clauses.append("(lower(coalesce(p.subjects, '')) LIKE ? OR lower(coalesce(c.subjects, '')) LIKE ?)")

@@ -51,6 +51,18 @@ class TestFindExistingTools:
         assert set(intake.find_existing_tools(con, subject="math", grade="K")["Tool"]) == set()
         assert list(intake.find_existing_tools(con, subject="math", grade="7")["Tool"]) == ["MathQuest"]
 
+    def test_every_keyword_word_is_looked_for_in_subjects_purpose_and_names(self, con, people):
+        """A requester types what they need, not a product name: 'ela library' finds the tool whose
+        subject is ELA and whose description says library, in either order; a word found nowhere
+        finds nothing."""
+        self._catalog(con, people)
+        con.execute("UPDATE catalog_entries SET keywords = 'fluency; phonics' WHERE tool_status = 'approved'")
+        assert list(intake.find_existing_tools(con, keyword="ELA library")["Tool"]) == ["ReadWell"]
+        assert list(intake.find_existing_tools(con, keyword="library  ela")["Tool"]) == ["ReadWell"]
+        assert list(intake.find_existing_tools(con, keyword="phonics")["Tool"]) == ["ReadWell"]
+        assert list(intake.find_existing_tools(con, keyword="literacy labs")["Tool"]) == ["ReadWell"]
+        assert intake.find_existing_tools(con, keyword="reading chemistry").empty
+
     def test_usable_tools_come_first(self, con, people):
         self._catalog(con, people)
         found = intake.find_existing_tools(con, keyword="math", grade=3)
