@@ -263,6 +263,15 @@ def grade_label(grade: int) -> str:
     return {-1: "PK", 0: "K"}.get(grade, str(grade))
 
 
+def grade_range_label(low: int | None, high: int | None) -> str:
+    """A product's grade range as the district writes it ('K-5', 'PK-12', '9'); '' when unknown."""
+    if low is None and high is None:
+        return ""
+    low = -1 if low is None else int(low)
+    high = 12 if high is None else int(high)
+    return grade_label(low) if low == high else f"{grade_label(low)}-{grade_label(high)}"
+
+
 class EnrollmentParams(BaseModel):
     """Students in the covered grades: a base year and a growth rate, or a number per year."""
 

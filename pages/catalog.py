@@ -23,7 +23,7 @@ def show_card(row: dict) -> None:
     with st.container(border=True):
         st.markdown(f"#### {md(row['product_name'])}  \n{md(row['vendor_name'])}")
         st.markdown(
-            f"**{md(row['tool_status_label'])}** · Grades {md(row.get('grade_band'))}"
+            f"**{md(row['tool_status_label'])}** · Grades {md(row['grades'] or 'not stated')}"
             f" · {md(', '.join(row['subject_list']))}"
         )
         st.markdown(f"**What it is for:** {md(row.get('purpose') or row.get('description'))}")

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from models.costs import grade_range_label
 from models.enums import PrivacyStatus, Stage, ToolStatus
 from models.errors import DomainError, GateFailed
 from models.requests import ActionItem, NeedsAssessment
@@ -91,7 +92,7 @@ with page_context(Action.CREATE_REQUEST) as ctx:
                 Status=found["tool_status"].map(lambda v: ToolStatus(v).label),
                 Privacy=found["privacy_status"].map(lambda v: PrivacyStatus(v).label),
                 Grades=[
-                    f"{'K' if lo == 0 else lo}-{hi}" if pd.notna(lo) else ""
+                    grade_range_label(None if pd.isna(lo) else lo, None if pd.isna(hi) else hi)
                     for lo, hi in zip(found["grade_low"], found["grade_high"], strict=True)
                 ],
             )[["Tool", "Vendor", "Status", "Privacy", "Subjects", "Grades", "Purpose"]]

@@ -16,6 +16,7 @@ import duckdb
 from db import repo
 from db.connection import transaction
 from models.catalog import CatalogEntryForm
+from models.costs import grade_range_label
 from models.enums import PrivacyStatus, Stage, ToolStatus
 from models.errors import InvalidInput, NotFound
 from models.people import Actor
@@ -80,11 +81,20 @@ def _split(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").replace(",", ";").split(";") if part.strip()]
 
 
+def _grade_or_none(value: Any) -> int | None:
+    return None if value is None or value != value else int(value)  # NULL or NaN: unknown
+
+
 def _card(row: dict[str, Any]) -> dict[str, Any]:
     """What one card shows, with the rules for access and agreement link applied."""
     row = dict(row)
     row["subject_list"] = _split(row.get("subjects") or row.get("product_subjects"))
     row["school_list"] = _split(row.get("schools"))
+    # the card's own band when the technology department wrote one, else the product's range (the
+    # request search shows the same range, so a tool does not read "Grades —" in one and "K-5" in the other)
+    row["grades"] = (row.get("grade_band") or "").strip() or grade_range_label(
+        _grade_or_none(row.get("grade_low")), _grade_or_none(row.get("grade_high"))
+    )
     row["tool_status_label"] = ToolStatus(row["tool_status"]).label
     row["privacy_status_label"] = PrivacyStatus(row["privacy_status"]).label
     row["access"] = (

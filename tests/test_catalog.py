@@ -92,6 +92,24 @@ class TestCard:
         assert card["access"] == catalog.NO_ACCESS_TEXT
         assert card["privacy_status_label"] == "Compliant (agreement signed)"
 
+    def test_grades_are_the_cards_band_else_the_products_range(self, con, people, shelf):
+        """A card without its own band shows the product's range, as the request search does (the
+        demo's FlashCardz read "Grades —" on its card and "3-8" in the search)."""
+        con.execute(
+            "UPDATE catalog_entries SET grade_band = 'Grades 4-6' WHERE product_id = ?", [shelf["MathQuest"]]
+        )
+        con.execute(
+            "UPDATE products SET grade_low = -1, grade_high = 12 WHERE product_id = ?", [shelf["AdminTool"]]
+        )
+        con.execute(
+            "UPDATE products SET grade_low = NULL, grade_high = NULL WHERE product_id = ?", [shelf["Pending"]]
+        )
+        staff = people["technology"]
+        assert catalog.get_entry(con, staff, shelf["MathQuest"])["grades"] == "Grades 4-6"
+        assert catalog.get_entry(con, staff, shelf["ReadWell"])["grades"] == "K-5"
+        assert catalog.get_entry(con, staff, shelf["AdminTool"])["grades"] == "PK-12"
+        assert catalog.get_entry(con, staff, shelf["Pending"])["grades"] == ""
+
 
 class TestWrites:
     def test_teacher_cannot_write(self, con, people, shelf):
