@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from db import repo
-from models.enums import IntegrationResult, PrivacyStatus, Stage
+from models.enums import IntegrationResult, PrivacyStatus, PurchaseTask, Stage
 from services import lifecycle
 from services.requests import get_request
 
@@ -131,14 +131,29 @@ def step_summaries(con: duckdb.DuckDBPyConnection, request_id: int) -> list[Step
             f"{d['decision'].replace('_', ' ').capitalize()} by {d['full_name']} on "
             f"{d['decided_at']:%b %d, %Y}: {d['reason'] or ''}"
         )
-    tasks = repo.fetch_one(
+    # each item of the purchase checklist, kept on the record once the request has moved on (the
+    # Decision & purchase page lists only requests at steps 5 and after denial)
+    tasks = repo.fetch_all(
         con,
-        """SELECT count(*) AS total, count(done_date) AS done FROM purchase_tasks
-        WHERE request_id = ?""",
+        """SELECT t.task, t.done_date, t.due_date, t.reference, pe.full_name AS owner
+        FROM purchase_tasks t LEFT JOIN people pe ON pe.person_id = t.owner_id WHERE t.request_id = ?""",
         [request_id],
     )
-    if tasks and tasks["total"]:
-        steps[5].lines.append(f"Purchase checklist: {tasks['done']} of {tasks['total']} done")
+    if tasks:
+        done = sum(1 for t in tasks if t["done_date"])
+        steps[5].lines.append(f"Purchase checklist: {done} of {len(tasks)} done")
+        order = {task.value: i for i, task in enumerate(PurchaseTask)}
+        for t in sorted(tasks, key=lambda r: order.get(r["task"], 99)):
+            if t["done_date"]:
+                state = f"done {t['done_date']:%m/%d/%Y}"
+            elif t["due_date"]:
+                state = f"open, due {t['due_date']:%m/%d/%Y}"
+            else:
+                state = "open"
+            who = f" by {t['owner']}" if t["owner"] else ""
+            kind = "PO number" if t["task"] == PurchaseTask.PURCHASE_ORDER else "reference"
+            ref = f" · {kind} {t['reference']}" if t["reference"] else ""
+            steps[5].lines.append(f"{PurchaseTask(t['task']).label}: {state}{who}{ref}")
     if stage == Stage.DECISION:
         gate = lifecycle.check_step5_gate(lifecycle.gather_facts(con, request_id))
         steps[5].lines.append("Gate: " + ("passes" if not gate else " ".join(gate)))

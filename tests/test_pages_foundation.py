@@ -144,6 +144,27 @@ class TestRequestPage:
         assert not at.exception
         assert "Not compliant" in texts(at)
 
+    def test_a_finished_purchase_checklist_stays_on_the_request(self, demo_db):
+        """Once a request moves past step 5 the Decision & purchase page no longer lists it; the
+        request's own page still says who did each purchase item, when, and the PO number."""
+        import duckdb
+
+        con = duckdb.connect(str(demo_db), read_only=True)
+        try:
+            request_id, done, po = con.execute(
+                """SELECT r.request_id, max(t.done_date), max(t.reference) FROM requests r
+                   JOIN purchase_tasks t USING (request_id) WHERE r.stage = 'monitoring'
+                   GROUP BY r.request_id HAVING count(t.done_date) = 5 ORDER BY 1 LIMIT 1"""
+            ).fetchone()
+        finally:
+            con.close()
+        at = run_page("pages/request.py", as_role="requester", query={"request": str(request_id)})
+        assert not at.exception
+        text = texts(at)
+        assert "Purchase checklist: 5 of 5 done" in text
+        assert f"Purchase order issued: done {done:%m/%d/%Y} by Linda Nguyen · PO number {po}" in text
+        assert "Accounts provisioned: done" in text
+
 
 class TestAdministration:
     def test_admin_adds_a_person_and_bad_input_is_named(self, demo_db):
