@@ -181,6 +181,10 @@ class TestDates:
             "9/14/22 2:10:05 PM",
             "9/14/22 2:10 PM",
             "9-14-22",
+            "9/14/2022 14:08:01.000",  # Excel kept the milliseconds
+            "09-14-2022 14:08",
+            "09-14-2022 14:08:01",
+            "9-14-22 2:10 PM",
         ],
     )
     def test_every_date_form(self, con, tmp_path, text):
@@ -198,6 +202,23 @@ class TestDates:
         assert imp(con, "usage", path).rows_imported == 4
         assert rows(con, "SELECT usage_date FROM usage_daily WHERE student_key = ?", [key("1004")]) == [
             (dt.date(2021, 3, 2),)
+        ]
+
+    def test_login_times_in_every_us_form_count_on_their_day(self, con, tmp_path):
+        """SSO login times written with dashes or with Excel's milliseconds were rejected as 'not a
+        date', losing those days of logins."""
+        path = write(
+            tmp_path / "logins.csv",
+            "SIS ID,App Name,Login Time\n880071,MathQuest,08-14-2026 10:00:00\n"
+            "880071,MathQuest,08-14-2026 1:05 PM\n880071,MathQuest,9/15/2026 08:49:36.000\n"
+            "880071,MathQuest,2026-08-16 10:00:00\n",
+        )
+        out = imp(con, "usage", path)
+        assert (out.rows_imported, out.rows_rejected) == (4, 0), rejects(con, out.import_id)
+        assert rows(con, "SELECT usage_date, sessions FROM usage_daily ORDER BY 1") == [
+            (dt.date(2026, 8, 14), 2),
+            (dt.date(2026, 8, 16), 1),
+            (dt.date(2026, 9, 15), 1),
         ]
 
     def test_excel_destroyed_date_is_missing_with_a_reason(self, con, tmp_path):
