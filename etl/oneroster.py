@@ -173,7 +173,7 @@ def import_roster(
         sha = _sha(files)
         previous = find_previous(con, sha, "roster")
         if previous:
-            return already_outcome(previous)
+            return already_outcome(previous, req.display_name)
         sources: dict[str, SourceFile] = {}
         try:
             for name in sorted(files, key=WANTED.index):  # users.csv first: its warnings come first

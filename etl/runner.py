@@ -49,7 +49,20 @@ def find_previous(
     )
 
 
-def already_outcome(row: dict) -> ImportOutcome:
+def same_choices(previous: dict, req: ImportRequest) -> bool:
+    """The earlier import of these bytes read them as this request asks: a --tool or --subject given
+    now that differs from the earlier one is a new reading of the file (say, after every row was
+    rejected for a missing subject), not a repeat. Without one, the earlier reading stands."""
+    if req.tool and " ".join(req.tool.split()).lower() != (previous.get("tool") or "").lower():
+        return False
+    return not (req.subject and cleaning.subject_name(req.subject, SUBJECTS) != previous.get("subject"))
+
+
+def already_outcome(row: dict, file_name: str | None = None) -> ImportOutcome:
+    """`file_name`: the name the file has now, when a renamed copy of an imported file is given."""
+    same = row["file_name"]
+    if file_name and file_name != row["file_name"]:
+        same = f"{file_name} is the same file as {row['file_name']}, which"
     return ImportOutcome(
         kind=row["kind"],
         format=row["format"],
@@ -60,7 +73,7 @@ def already_outcome(row: dict) -> ImportOutcome:
         rows_rejected=row["rows_rejected"],
         rows_warned=row.get("rows_warned") or 0,
         already_imported=True,
-        message=f"{row['file_name']} was already imported (import #{row['import_id']}); nothing changed.",
+        message=f"{same} was already imported (import #{row['import_id']}); nothing changed.",
     )
 
 
@@ -229,8 +242,8 @@ def _run_file(
         raise FileRefused(f"{req.display_name}: {found.problem}")
     profile = found.profile
     previous = find_previous(con, src.fingerprint, req.kind, profile.name)
-    if previous:
-        return already_outcome(previous)
+    if previous and same_choices(previous, req):
+        return already_outcome(previous, req.display_name)
     resolved = profile.resolve(src.header)
     fields = set(resolved)
     tool = req.tool or profile.constants.get("tool")

@@ -27,6 +27,38 @@ class TestIdempotencyAndUpsert:
         assert rows(con, "SELECT count(*), sum(minutes) FROM usage_daily") == before
         assert rows(con, "SELECT count(*) FROM import_log") == [(1,)]
 
+    def test_the_same_file_read_with_another_subject_or_tool_is_imported_again(self, con, tmp_path):
+        """Every row was rejected for a missing subject; given --subject the same file now imports
+        (it used to say "already imported; nothing changed" until the import was undone). The same
+        --subject again, or none, is a repeat."""
+        header = "TermName,StudentID,SchoolName,MeasurementScale,TestStartDate,TestRITScore,TestPercentile"
+        path = write(tmp_path / "AssessmentResults.csv", f"{header}\n,902101,X,,09/15/2022,203,52\n")
+        first = imp(con, "assessments", path)
+        assert (first.rows_imported, first.rows_rejected) == (0, 1)
+        second = imp(con, "assessments", path, subject="ela")
+        assert not second.already_imported and second.rows_imported == 1
+        assert rows(con, "SELECT subject, scale_score FROM assessment_results") == [("Reading", 203.0)]
+        assert imp(con, "assessments", path, subject="ELA/L").already_imported
+        assert imp(con, "assessments", path).already_imported
+        usage = write(tmp_path / "logins.csv", "student_id,date,minutes\n1,2026-09-01,10\n")
+        imp(con, "usage", usage, tool="MathQuest")
+        assert imp(con, "usage", usage, tool="mathquest ").already_imported
+        assert not imp(con, "usage", usage, tool="ReadWell").already_imported
+        assert rows(con, "SELECT tool, minutes FROM usage_daily ORDER BY 1") == [
+            ("MathQuest", 10.0),
+            ("ReadWell", 10.0),
+        ]
+
+    def test_a_renamed_copy_is_named_as_given(self, con, tmp_path):
+        path = write(tmp_path / "fall.csv", f"{HEADER}\n1,A,2026-09-01,10,1\n")
+        imp(con, "usage", path)
+        copy = write(tmp_path / "fall (1).csv", path.read_text())
+        again = imp(con, "usage", copy)
+        assert again.already_imported
+        assert again.message.startswith(
+            "fall (1).csv is the same file as fall.csv, which was already imported"
+        )
+
     def test_a_changed_byte_is_a_new_file(self, con, tmp_path):
         first = imp(con, "usage", write(tmp_path / "a.csv", f"{HEADER}\n1,A,2026-09-01,10,1\n"))
         second = imp(con, "usage", write(tmp_path / "a.csv", f"{HEADER}\n1,A,2026-09-01,11,1\n"))
