@@ -130,6 +130,13 @@ def zone_sql(value: str) -> str:
     return f"CASE WHEN {may_have_zone(value)} THEN regexp_extract({value}, '{ZONED_TIME}', 2) ELSE '' END"
 
 
+def assume_utc(col: str) -> str:
+    """SQL: `col` with ' UTC' after a time written without a zone, for a column whose times are UTC
+    (`Column.utc_headers`); a date alone, or a time with its own zone, is left as written."""
+    value = cleaned(col)
+    return f"CASE WHEN contains({value}, ':') AND NOT ({may_have_zone(value)}) THEN {value} || ' UTC' ELSE {col} END"
+
+
 def _zone_offset_minutes(zone: str) -> str:
     """SQL: the zone's offset from UTC in minutes (-240 for EDT and GMT-4, 330 for +05:30)."""
     named = " ".join(f"WHEN '{name}' THEN {minutes}" for name, minutes in US_ZONE_MINUTES.items())

@@ -305,9 +305,12 @@ ASSESSMENTS = [
             # the local date, else (per row: blank, or a placeholder such as 1900-01-01) the UTC one;
             # a row with neither is rejected by the runner
             "test_date": C(
-                headers=("CompletedDateLocal", "CompletedDate"), parse="date", alternate="test_date_fallback"
+                headers=("CompletedDateLocal", "CompletedDate"),
+                parse="date",
+                alternate="test_date_fallback",
+                utc_headers=("CompletedDate",),
             ),
-            "test_date_fallback": C(headers=("CompletedDate",), parse="date"),
+            "test_date_fallback": C(headers=("CompletedDate",), parse="date", utc_headers=("CompletedDate",)),
             "scale_score": C(
                 headers=("ScaledScore", "UnifiedScore"),
                 parse="number",

@@ -53,6 +53,9 @@ class Column(BaseModel):
     # another field that stands in for this one (Star's two completion dates): a value out of range
     # is a warning, and the row takes the other field's value
     alternate: str | None = None
+    # headers under which a time written without a zone is UTC (Star's CompletedDate): it is moved to
+    # the district's clock like a time written with 'Z', so a test late in a Chicago evening keeps its day
+    utc_headers: tuple[str, ...] = ()
 
 
 class FormatProfile(BaseModel):

@@ -188,6 +188,8 @@ def typed_source(
     for field, pos in resolved.items():
         spec = profile.columns[field]
         col, label = f"c{pos}", spec.label or src.header[pos]
+        if src.header[pos] in spec.utc_headers:
+            return None  # its times move to the district's clock in the full parse
         if spec.parse in READER_TYPES:
             select.append(f"{col}{scaled_sql(spec.parse)} AS {field}")
             select.append(f"NULL::VARCHAR AS {field}__raw")
@@ -455,19 +457,27 @@ def build_stage(
         label = spec.label or src.header[pos]
         raw.append(f"{col}")
         zone = None
+        source = col  # what the parse reads; the raw text stays as written for reject reports
+        utc = src.header[pos] in spec.utc_headers
+        if utc:
+            raw.append(f"{cleaning.assume_utc(col)} AS {col}__utc")
+            source = f"{col}__utc"
         if spec.parse in ("date", "timestamp"):  # the zone once per value: the parse refers to it often
-            raw.append(f"{cleaning.zone_sql(cleaning.cleaned(col))} AS {col}__zone")
-            zone = f"{col}__zone"
+            zoned = cleaning.assume_utc(col) if utc else col
+            raw.append(f"{cleaning.zone_sql(cleaning.cleaned(zoned))} AS {source}__zone")
+            zone = f"{source}__zone"
         fast = FAST_CASTS.get(spec.parse)
         if fast:
             guard = _fast_guard(fast, spec.parse, col)
-            raw.append(f"CASE WHEN {guard} THEN try_cast({col} AS {fast}) END AS {col}__fast")
+            if utc:  # a UTC time needs moving to the district's clock: the full parse does that
+                guard += f" AND NOT contains({col}, ':')"
+            raw.append(f"CASE WHEN {guard} THEN try_cast({col} AS {fast}) END AS {source}__fast")
             typed = (
-                f"CASE WHEN {col}__fast IS NOT NULL THEN {col}__fast{scaled_sql(spec.parse)} "
-                f"ELSE {_typed(spec.parse, col, zone)} END"
+                f"CASE WHEN {source}__fast IS NOT NULL THEN {source}__fast{scaled_sql(spec.parse)} "
+                f"ELSE {_typed(spec.parse, source, zone)} END"
             )
         else:
-            typed = _typed(spec.parse, col, zone)
+            typed = _typed(spec.parse, source, zone)
         inner.append(f"{typed} AS {field}")
         checks.extend(_field_checks(field, spec, label))
         if spec.parse in ("id", "text", "subject"):

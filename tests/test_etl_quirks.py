@@ -650,6 +650,37 @@ def test_star_data_feed_falls_back_to_the_utc_date_row_by_row(con, tmp_path):
     assert rejects(con, out.import_id)[0][:3] == (4, "test date", "no test date")
 
 
+def test_star_data_feed_reads_the_utc_date_on_the_districts_clock(con, tmp_path):
+    """CompletedDate is UTC: a test at 9:30 PM in Illinois is written 02:30 the next day. Read as
+    written, it took the next day, and a later feed with the local date filled in stored the same
+    test a second time."""
+    header = "StudentIdentifier,SchoolYear,CompletedDate,CompletedDateLocal,AssessmentType,ScaledScore"
+    first = write(
+        tmp_path / "feed1.csv",
+        f"{header}\n901201,2022-2023,2022-09-15 02:30:00,,Star Reading,500\n"
+        "901202,2022-2023,2022-09-15,,Star Reading,510\n",  # a date alone stays as written
+    )
+    imp(con, "assessments", first)
+    later = write(
+        tmp_path / "feed2.csv",
+        f"{header}\n901201,2022-2023,2022-09-15 02:30:00,2022-09-14 21:30:00,Star Reading,505\n",
+    )
+    imp(con, "assessments", later)
+    assert rows(con, "SELECT test_date, scale_score FROM assessment_results ORDER BY scale_score") == [
+        (dt.date(2022, 9, 14), 505.0),
+        (dt.date(2022, 9, 15), 510.0),
+    ]
+    only_utc = write(
+        tmp_path / "feed3.csv",
+        "StudentIdentifier,CompletedDate,AssessmentType,ScaledScore\n901203,2022-10-01T03:10:00,Star Math,600\n",
+    )
+    out = imp(con, "assessments", only_utc, timezone="America/Los_Angeles")
+    assert out.rows_imported == 1
+    assert rows(con, "SELECT test_date FROM assessment_results WHERE scale_score = 600") == [
+        (dt.date(2022, 9, 30),)
+    ]
+
+
 @pytest.mark.parametrize(
     "name,year",
     [
