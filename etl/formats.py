@@ -44,6 +44,9 @@ _STAR_VARIANTS = {  # checked in this order: the first word found names the asse
     "spanish": "Renaissance Star Spanish",
     "cbm": "Renaissance Star CBM",
 }
+# MAP Growth's Spanish tests ('Reading (Spanish)', 'Mathematics (Spanish)') are other tests than the
+# English ones a student may take the same day: a Spanish score must not replace the English one.
+_NWEA_VARIANTS = {"spanish": "NWEA MAP Growth Spanish"}
 
 # Five-point answer scales -> 1-5. A question is scored on one scale only, the one that holds every
 # text answer it got: 'Disagree' beside 'Somewhat disagree' is a 7-point scale, and 'Very satisfied'
@@ -233,6 +236,7 @@ ASSESSMENTS = [
         label="NWEA MAP Growth (AssessmentResults)",
         target="assessment_results",
         constants={"assessment": "NWEA MAP Growth"},
+        assessment_variants=_NWEA_VARIANTS,
         columns={
             "student_id": C(headers=("StudentID", "Student_Number", "Student_ID"), parse="id", required=True),
             "test_date": C(headers=("TestStartDate",), parse="date", required=True),
@@ -241,6 +245,7 @@ ASSESSMENTS = [
             ),
             "percentile": C(headers=("TestPercentile",), parse="number", **_PCT),
             "subject": C(headers=("MeasurementScale", "Discipline"), parse="subject"),
+            "variant": C(headers=("MeasurementScale", "TestName")),
             "term": C(headers=("TermName",)),
             "school": C(headers=("SchoolName",)),
             "grade": C(headers=("Grade",), parse="grade", **_GRADE),

@@ -743,6 +743,26 @@ def test_star_tests_on_their_own_scales_are_kept_apart(con, tmp_path):
     ]
 
 
+def test_nwea_spanish_reading_is_not_the_english_reading_test(con, tmp_path):
+    """Reading and Reading (Spanish) the same day were one key: the Spanish RIT replaced the English
+    one, and the summary still said both were imported."""
+    header = "TermName,StudentID,SchoolName,MeasurementScale,TestStartDate,TestRITScore,TestPercentile"
+    body = (
+        "Fall 2022-2023,901801,Escuela Pena,Reading,09/14/2022,201,50\n"
+        "Fall 2022-2023,901801,Escuela Pena,Reading (Spanish),09/14/2022,190,40\n"
+        "Fall 2022-2023,901801,Escuela Pena,Mathematics (Spanish),09/14/2022,195,45\n"
+    )
+    out = imp(con, "assessments", write(tmp_path / "AssessmentResults.csv", f"{header}\n{body}"))
+    assert (out.rows_imported, out.rows_warned) == (3, 0)
+    assert rows(
+        con, "SELECT assessment, subject, scale_score FROM assessment_results ORDER BY scale_score"
+    ) == [
+        ("NWEA MAP Growth Spanish", "Reading", 190.0),
+        ("NWEA MAP Growth Spanish", "Math", 195.0),
+        ("NWEA MAP Growth", "Reading", 201.0),
+    ]
+
+
 def test_an_excel_destroyed_required_date_is_one_reject_that_does_not_say_read_as_missing(con, tmp_path):
     header = (
         "TermName,StudentID,SchoolName,MeasurementScale,Discipline,TestStartDate,TestRITScore,TestPercentile"
