@@ -208,11 +208,17 @@ def _clean_after_insert(
             "SELECT DISTINCT tool FROM usage_facts WHERE import_id = ? ORDER BY 1", [import_id]
         ).fetchall()
     ]
-    if con.execute(  # a tool in another case than the catalog's: the full path respells it first
-        "SELECT count(*) FROM (SELECT unnest($tools::VARCHAR[]) AS t) x "
-        "JOIN products p ON lower(p.name) = lower(x.t) AND p.name <> x.t",
-        {"tools": tools},
-    ).fetchone()[0]:
+    if (
+        len({t.lower() for t in tools}) < len(tools)
+        or con.execute(
+            # a tool spelt otherwise than the catalog or earlier imports ('mathquest', 'SHADOWTUBE'), or
+            # two spellings in this file: the full path gives each tool one spelling first
+            f"SELECT count(*) FROM (SELECT unnest($tools::VARCHAR[]) AS t) x "
+            f"JOIN (SELECT k, arg_min(spelling, rank) AS spelling FROM "
+            f"({loaders.known_spellings_sql(exclude_import=True)}) GROUP BY k) k ON k.k = lower(x.t) AND k.spelling <> x.t",
+            {"tools": tools, "import_id": import_id},
+        ).fetchone()[0]
+    ):
         return False
     return _text_is_clean(con, profile, import_id, tools) and distinct_keys(con, import_id, tools) == read
 

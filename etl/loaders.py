@@ -350,3 +350,23 @@ def _has_duplicates(con: duckdb.DuckDBPyConnection, key_hash: str, valid: str, k
 
 def _sql_text(value: str | None) -> str:
     return "NULL::VARCHAR" if value is None else "'" + value.replace("'", "''") + "'"
+
+
+# Where a tool's name is already spelt: the catalog first, then usage and feedback stored earlier.
+# One tool must not split into two ('mathquest', 'ShadowTube' and 'SHADOWTUBE') that the pages, the
+# vetting view and the upsert's natural key would count apart.
+KNOWN_TOOL_SPELLINGS = """
+    SELECT lower(name) AS k, min(name) AS spelling, 0 AS rank FROM products GROUP BY 1
+    UNION ALL
+    SELECT lower(tool), min(tool), 1 FROM (
+        SELECT DISTINCT tool FROM usage_facts {other}
+        UNION SELECT DISTINCT tool FROM usage_summary {other}
+        UNION SELECT DISTINCT tool FROM feedback_responses {other}
+    ) GROUP BY 1"""
+
+
+def known_spellings_sql(exclude_import: bool = False) -> str:
+    """SQL (k, spelling, rank) of tool names already spelt; `exclude_import`: leave out the rows of
+    the import `$import_id` (the fast lane asks after writing its own)."""
+    other = "WHERE import_id <> $import_id" if exclude_import else ""
+    return KNOWN_TOOL_SPELLINGS.format(other=other)

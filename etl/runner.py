@@ -84,13 +84,31 @@ def subject_from_name(file_name: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def catalog_spelling(con: duckdb.DuckDBPyConnection, tool: str | None) -> str | None:
-    """The catalog's spelling of a tool named in another case ('mathquest' -> 'MathQuest'): usage of
-    one tool must not split into two that the pages and the vetting view count differently."""
+def tool_spelling(con: duckdb.DuckDBPyConnection, tool: str | None) -> str | None:
+    """The spelling a tool already has ('mathquest' -> the catalog's 'MathQuest'), else as given."""
     if not tool:
         return tool
-    found = con.execute("SELECT min(name) FROM products WHERE lower(name) = lower(?)", [tool]).fetchone()[0]
+    found = con.execute(
+        f"SELECT arg_min(spelling, rank) FROM ({loaders.known_spellings_sql()}) WHERE k = lower(?)", [tool]
+    ).fetchone()[0]
     return found or tool
+
+
+def respell_staged_tools(con: duckdb.DuckDBPyConnection) -> None:
+    """Give every staged tool name one spelling: the catalog's, else one stored before, else the one
+    this file uses most (the first in order on a tie)."""
+    con.execute(
+        f"""UPDATE {staging.STAGE} SET tool = pick.spelling FROM (
+            SELECT k, arg_min(spelling, rank) AS spelling FROM (
+                {loaders.known_spellings_sql()}
+                UNION ALL
+                SELECT lower(tool), first(tool ORDER BY tool IN (lower(tool), upper(tool)), n DESC, tool), 2 FROM (
+                    SELECT tool, count(*) AS n FROM {staging.STAGE} WHERE tool IS NOT NULL GROUP BY tool
+                ) GROUP BY 1
+            ) GROUP BY k
+        ) pick
+        WHERE lower({staging.STAGE}.tool) = pick.k AND {staging.STAGE}.tool <> pick.spelling"""
+    )
 
 
 def tool_from_name(con: duckdb.DuckDBPyConnection, file_name: str) -> str | None:
@@ -274,7 +292,7 @@ def _run_file(
             )
         if not extra:
             raise FileRefused(f"{req.display_name}: the survey has no question columns.")
-    tool = catalog_spelling(con, tool)
+    tool = tool_spelling(con, tool)
     tool_sql = f"coalesce(tool, {_quote(tool)})" if "tool" in fields else _quote(tool)
     number = importlog.ImportNumber(con)  # the one number of this file's import, whichever lane writes
     if profile.target == "usage_daily" and profile.rows == "daily":
@@ -308,10 +326,7 @@ def _run_file(
     if tool:  # a named tool fills blank tool cells, so they are not missing
         checks = [c for c in checks if c.condition != "tool IS NULL"]
     if "tool" in fields:  # 'mathquest' is the catalog's MathQuest: one spelling, so one tool
-        con.execute(
-            f"UPDATE {staging.STAGE} SET tool = p.name FROM products p "
-            f"WHERE lower({staging.STAGE}.tool) = lower(p.name) AND {staging.STAGE}.tool <> p.name"
-        )
+        respell_staged_tools(con)
     no_measure = _no_measure_check(profile, resolved, src.header)
     if no_measure:
         checks.append(no_measure)

@@ -112,7 +112,7 @@ class TestFastLaneIsTaken:
         assert rows(con, "SELECT tool, school, minutes FROM usage_daily ORDER BY minutes") == [
             ("Mathy", "School A", 5.0),
             ("Mathy", None, 6.0),
-            ("MATHY", "B", 7.0),
+            ("Mathy", "B", 7.0),  # one tool, one spelling (the file's usual one)
         ]
 
     def test_a_student_seen_in_an_earlier_import_keeps_one_number(self, con, tmp_path):

@@ -714,6 +714,34 @@ def test_a_tool_named_in_another_case_is_the_catalogs_tool(con, tmp_path, size):
     assert rows(con, "SELECT DISTINCT tool FROM usage_daily") == [("MathQuest",)]
 
 
+@pytest.mark.parametrize("size", [2, 3000])
+def test_a_tool_outside_the_catalog_keeps_one_spelling(con, tmp_path, size):
+    """A shadow tool spelt three ways was stored as three tools: the same student-day counted twice
+    and the vetting view listed ShadowTube, shadowtube and SHADOWTUBE. The file's usual spelling (a
+    mixed-case one first) is kept, and a later export spelt otherwise replaces the same days."""
+    filler = "".join(f"{2000 + i},ShadowTube,2026-09-{1 + i % 28:02d},5,1\n" for i in range(size))
+    first = write(
+        tmp_path / "a.csv",
+        f"{HEADER}\n{filler}990201,shadowtube,2026-09-14,10,1\n990201,SHADOWTUBE ,2026-09-14,20,2\n",
+    )
+    out = imp(con, "usage", first)
+    assert out.rows_imported == size + 2
+    assert rows(con, "SELECT DISTINCT tool FROM usage_daily") == [("ShadowTube",)]
+    assert rows(con, "SELECT minutes, sessions FROM usage_daily WHERE student_key = ?", [key("990201")]) == [
+        (20.0, 2)
+    ]
+    later = "".join(f"{2000 + i},SHADOWTUBE,2026-09-{1 + i % 28:02d},7,1\n" for i in range(size))
+    imp(con, "usage", write(tmp_path / "b.csv", f"{HEADER}\n{later}990201,shadowTube,2026-09-14,30,3\n"))
+    assert rows(con, "SELECT DISTINCT tool FROM usage_daily") == [("ShadowTube",)]
+    assert rows(con, "SELECT minutes, sessions FROM usage_daily WHERE student_key = ?", [key("990201")]) == [
+        (30.0, 3)
+    ]
+    assert rows(con, "SELECT count(*) FROM usage_tool_vetting WHERE lower(tool) = 'shadowtube'") == [(1,)]
+    nameless = write(tmp_path / "n.csv", "student_id,date,minutes\n1002,2026-10-03,9\n")
+    imp(con, "usage", nameless, tool="shadowTUBE")  # --tool spelt otherwise too
+    assert rows(con, "SELECT DISTINCT tool FROM usage_daily") == [("ShadowTube",)]
+
+
 def test_star_data_feed_takes_the_utc_date_when_the_local_one_is_a_placeholder(con, tmp_path):
     header = "StudentIdentifier,CompletedDate,CompletedDateLocal,ScaledScore,AssessmentType"
     body = "1001,2026-09-12 13:05:00,1900-01-01,512,Star Math\n"
