@@ -80,8 +80,13 @@ def upsert(
     select_sql: str,
     import_id: int,
     params: list | None = None,
+    *,
+    or_same: tuple[str, ...] = (),
 ) -> int:
-    """Insert the rows of `select_sql` (columns in `columns` order) replacing same-key rows."""
+    """Insert the rows of `select_sql` (columns in `columns` order) replacing same-key rows.
+    `or_same`: another key that also names the same row when none of its parts is missing (a
+    benchmark assessment's student, assessment, subject and term: BOY 2022-23 is one test whatever
+    date an export gives it)."""
     assert table in NATURAL_KEYS
     key = NATURAL_KEYS[table]
     target_has_rows = con.execute(f"SELECT count(*) > 0 FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0]
@@ -97,6 +102,9 @@ def upsert(
         [f"n.{k} IS NOT DISTINCT FROM t.{k}" for k in key]
         + [f"n.{k} IS NOT NULL" for k in IDENTIFYING.get(table, ())]
     )
+    if or_same:
+        alternative = " AND ".join(f"n.{k} = t.{k}" for k in or_same)
+        same_key = f"({same_key}) OR ({alternative})"
     exists = f"EXISTS (SELECT 1 FROM {NEW} n WHERE {same_key})"
     con.execute(f"INSERT INTO {table}_superseded SELECT t.*, ? FROM {table} t WHERE {exists}", [import_id])
     con.execute(f"DELETE FROM {table} t WHERE {exists}")
@@ -255,14 +263,23 @@ def load_assessments(
     date_sql: str,
     term_sql: str,
     fields: set[str],
+    by_term: bool = False,
 ) -> int:
+    """`by_term`: a benchmark assessment (mCLASS BOY/MOY/EOY, IAR spring): one result per student,
+    subject and term, whatever its date; the file's later line, or a later import, replaces it."""
     percentile = "arg_max_null(s.percentile, s.rowid)" if "percentile" in fields else "NULL"
     school = "arg_max_null(s.school, s.rowid)" if "school" in fields else "NULL"
     grade = "arg_max_null(s.grade, s.rowid)" if "grade" in fields else "NULL"
+    if by_term:  # a row without a term is keyed by its date, as any other assessment
+        term, test_date = term_sql, f"arg_max_null({date_sql}, s.rowid)"
+        group = f"coalesce({term_sql}, ({date_sql})::VARCHAR)"
+    else:
+        term, test_date, group = f"arg_max_null({term_sql}, s.rowid)", date_sql, date_sql
     select = (
-        f"SELECT k.student_key, {assessment_sql}, {subject_sql}, arg_max_null({term_sql}, s.rowid), {date_sql}, "
+        f"SELECT k.student_key, {assessment_sql}, {subject_sql}, {term}, {test_date}, "
         f"arg_max_null(s.scale_score, s.rowid), {percentile}, {grade}, {school}, {import_id}::INTEGER "
-        f"{_valid_rows(valid)} GROUP BY k.student_key, {assessment_sql}, {subject_sql}, {date_sql}"
+        f"{_valid_rows(valid)} GROUP BY k.student_key, {assessment_sql}, {subject_sql}, {group}"
+        + (f", {term_sql}" if by_term else "")
     )
     columns = [
         "student_key",
@@ -276,8 +293,8 @@ def load_assessments(
         "school",
         "import_id",
     ]
-    upserted = upsert(con, "assessment_results", columns, select, import_id)
-    return upserted
+    or_same = ("student_key", "assessment", "subject", "term") if by_term else ()
+    return upsert(con, "assessment_results", columns, select, import_id, or_same=or_same)
 
 
 def answer_key(answer: str) -> str:

@@ -144,6 +144,28 @@ def school_year_from_name(file_name: str) -> str | None:
     return f"{end - 1}-{end % 100:02d}"
 
 
+# Seasons some exports write for mCLASS's benchmark periods
+PERIOD_SEASONS = {"FALL": "BOY", "WINTER": "MOY", "SPRING": "EOY"}
+
+
+def period_code_sql(profile: FormatProfile) -> str:
+    """SQL: the row's benchmark period as the profile's code ('BOY', 'S'), NULL when it is none of
+    them. A code may be written whole or as its start ('Spring' is S), by its words' initials
+    ('Beginning of Year' is BOY), or as a season ('Fall' is BOY where BOY is a code)."""
+    period = "upper(trim(period))"
+    initials = f"array_to_string(list_transform(string_split_regex({period}, '\\s+'), lambda w: w[1]), '')"
+    cases = [
+        f"WHEN starts_with({period}, '{code}') OR {initials} = '{code}' THEN '{code}'"
+        for code in profile.period_dates
+    ]
+    cases += [
+        f"WHEN starts_with({period}, '{season}') THEN '{code}'"
+        for season, code in PERIOD_SEASONS.items()
+        if code in profile.period_dates
+    ]
+    return f"CASE {' '.join(cases)} END"
+
+
 def _test_date_sql(profile: FormatProfile, fields: set[str], school_year: str = "school_year") -> str:
     """The test date, else one derived from school year + period (mCLASS BOY/MOY/EOY, IAR S/F).
     `school_year` is the column, or a literal taken from the file name."""
@@ -165,10 +187,10 @@ def _test_date_sql(profile: FormatProfile, fields: set[str], school_year: str = 
         f"(CASE WHEN {two} THEN try_cast({years}[1] AS INTEGER) ELSE try_cast({years}[1] AS INTEGER) - 1 END)"
     )
     cases = " ".join(
-        f"WHEN starts_with(upper(trim(period)), '{code}') THEN make_date({start} + {1 if part == 'end' else 0}, {m}, {d})"
+        f"WHEN '{code}' THEN make_date({start} + {1 if part == 'end' else 0}, {m}, {d})"
         for code, (part, m, d) in profile.period_dates.items()
     )
-    return f"coalesce({given}, CASE {cases} END)"
+    return f"coalesce({given}, CASE {period_code_sql(profile)} {cases} END)"
 
 
 def _file_subject(req: ImportRequest, profile: FormatProfile, src: SourceFile) -> str | None:
@@ -389,17 +411,32 @@ def _run_file(
         if "term" in fields:
             term_sql = "term"
         elif "period" in fields and (year_sql != "school_year" or "school_year" in fields):
-            term_sql = f"upper(trim(period)) || ' ' || {cleaning.school_year_sql(year_sql)}"
+            # one spelling per term ('S', 'Spring' and 'SPRING 2023-24' were three terms of one test)
+            code = period_code_sql(profile) if profile.period_dates else "upper(trim(period))"
+            term_sql = f"{code} || ' ' || {cleaning.school_year_sql(year_sql)}"
         else:
             term_sql = "NULL"
         date_spec = profile.columns.get("test_date")
+        unknown_period = None
+        if profile.period_dates and "period" in fields:
+            codes = ", ".join(profile.period_dates)
+            unknown_period = f"period IS NOT NULL AND ({period_code_sql(profile)}) IS NULL"
+            checks.append(
+                staging.Check(
+                    "rejected",
+                    src.header[resolved["period"]],
+                    f"not a test period this format knows ({codes})",
+                    unknown_period,
+                    "period",
+                )
+            )
         if not (date_spec and date_spec.required and "test_date" in fields):  # else staging checks it
             checks.append(
                 staging.Check(
                     "rejected",
                     "test date",
                     "no test date (nor school year and period)" if profile.period_dates else "no test date",
-                    f"({date_sql}) IS NULL",
+                    f"({date_sql}) IS NULL" + (f" AND NOT ({unknown_period})" if unknown_period else ""),
                     "NULL",
                 )
             )
@@ -482,6 +519,7 @@ def _run_file(
                 date_sql=date_sql,
                 term_sql=term_sql,
                 fields=fields,
+                by_term=bool(profile.period_dates) and term_sql != "NULL",
             )
         else:
             scales = surveys.question_scales(con, valid, extra)
@@ -491,7 +529,10 @@ def _run_file(
             src.warnings.extend(surveys.answer_warnings(con, valid, extra, scales))
         imported = read - rejected  # source rows; events summed per day still count one each
         if written is not None and written < imported:
-            src.warnings.append(_repeated_rows_warning(profile, imported - written))
+            by_term = (
+                profile.target == "assessment_results" and bool(profile.period_dates) and term_sql != "NULL"
+            )
+            src.warnings.append(_repeated_rows_warning(profile, imported - written, by_term=by_term))
         notes = " ".join(src.warnings) or None
         importlog.finish_entry(
             con, import_id, read=read, imported=imported, rejected=rejected, warned=warned, notes=notes
@@ -511,12 +552,13 @@ def _run_file(
     )
 
 
-def _repeated_rows_warning(profile: FormatProfile, repeated: int) -> str:
-    """Rows of the file that a later row with the same natural key replaced (`loaders.NATURAL_KEYS`)."""
+def _repeated_rows_warning(profile: FormatProfile, repeated: int, *, by_term: bool = False) -> str:
+    """Rows of the file that a later row with the same natural key replaced (`loaders.NATURAL_KEYS`;
+    a benchmark assessment's term, `loaders.load_assessments`)."""
     key = {
         "usage_daily": "student, tool and day",
         "usage_summary": "student, tool, subject and period",
-        "assessment_results": "student, assessment, subject and test date",
+        "assessment_results": f"student, assessment, subject and {'term' if by_term else 'test date'}",
     }[profile.target]
     rows = "row repeats" if repeated == 1 else "rows repeat"
     return f"{repeated} {rows} the {key} of a later row; the later row was kept."

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from etl import admin
 from services.privacy import mask
 from tests.etlhelp import SAMPLES, imp, key, rejects, rows, snapshot, write
 
@@ -809,6 +810,49 @@ def test_mclass_terms_spell_the_school_year_one_way(con, tmp_path, year):
     imp(con, "assessments", write(tmp_path / "mclass.csv", f"{header}\n{year},Oak,1001,2,moy,402\n"))
     assert rows(con, "SELECT term, test_date FROM assessment_results") == [
         ("MOY 2026-27", dt.date(2027, 1, 15))
+    ]
+
+
+def test_a_benchmark_result_is_one_per_term_whatever_date_an_export_gives_it(con, tmp_path):
+    """An undated BOY result takes the period's date (09/15); a later export with the real date
+    (09/08) is the same BOY test and replaces it, instead of standing beside it."""
+    header = (
+        "School Year,Benchmark Period,Composite Score,Composite - National Norm Percentile,Student Primary ID"
+    )
+    imp(con, "assessments", write(tmp_path / "boy.csv", f"{header}\n2022-2023,BOY,300,40,901901\n"))
+    later = imp(
+        con,
+        "assessments",
+        write(
+            tmp_path / "boy2.csv",
+            f"{header},Client Date\n2022-2023,Beginning of Year,305,41,901901,9/8/2022\n",
+        ),
+    )
+    assert "1 stored row of earlier imports was replaced" in later.message
+    assert rows(con, "SELECT term, test_date, scale_score FROM assessment_results") == [
+        ("BOY 2022-23", dt.date(2022, 9, 8), 305.0)
+    ]
+    admin.undo_last_import(con, actor=None)
+    assert rows(con, "SELECT term, test_date, scale_score FROM assessment_results") == [
+        ("BOY 2022-23", dt.date(2022, 9, 15), 300.0)
+    ]
+
+
+def test_iar_periods_have_one_spelling_and_an_unknown_one_is_named(con, tmp_path):
+    header = (
+        "Student ID,Administration (S=Spring or F=Fall),Content Area (E=ELA/L or M=Mathematics),"
+        "Overall Scale Score (Range 650 - 850)"
+    )
+    body = "902001,X,M,700\n902002,Spring,E,710\n902003,S,E,720\n902004,fall,M,730\n"
+    out = imp(con, "assessments", write(tmp_path / "IAR_2023-24.csv", f"{header}\n{body}"))
+    assert (out.rows_imported, out.rows_rejected) == (3, 1)
+    assert rows(con, "SELECT term, test_date FROM assessment_results ORDER BY scale_score") == [
+        ("S 2023-24", dt.date(2024, 4, 15)),
+        ("S 2023-24", dt.date(2024, 4, 15)),
+        ("F 2023-24", dt.date(2023, 10, 15)),
+    ]
+    assert rejects(con, out.import_id) == [
+        (2, "Administration (S=Spring or F=Fall)", "not a test period this format knows (S, F)", "X")
     ]
 
 
