@@ -81,12 +81,11 @@ def upsert(
     import_id: int,
     params: list | None = None,
     *,
-    or_same: tuple[str, ...] = (),
+    or_same: str | None = None,
 ) -> int:
     """Insert the rows of `select_sql` (columns in `columns` order) replacing same-key rows.
-    `or_same`: another key that also names the same row when none of its parts is missing (a
-    benchmark assessment's student, assessment, subject and term: BOY 2022-23 is one test whatever
-    date an export gives it)."""
+    `or_same`: SQL over a new row `n` and a stored row `t` that also makes them the same row (a
+    benchmark assessment's term: BOY 2022-23 is one test whatever date an export gives it)."""
     assert table in NATURAL_KEYS
     key = NATURAL_KEYS[table]
     target_has_rows = con.execute(f"SELECT count(*) > 0 FROM (SELECT 1 FROM {table} LIMIT 1)").fetchone()[0]
@@ -103,8 +102,7 @@ def upsert(
         + [f"n.{k} IS NOT NULL" for k in IDENTIFYING.get(table, ())]
     )
     if or_same:
-        alternative = " AND ".join(f"n.{k} = t.{k}" for k in or_same)
-        same_key = f"({same_key}) OR ({alternative})"
+        same_key = f"({same_key}) OR ({or_same})"
     exists = f"EXISTS (SELECT 1 FROM {NEW} n WHERE {same_key})"
     con.execute(f"INSERT INTO {table}_superseded SELECT t.*, ? FROM {table} t WHERE {exists}", [import_id])
     con.execute(f"DELETE FROM {table} t WHERE {exists}")
@@ -293,7 +291,11 @@ def load_assessments(
         "school",
         "import_id",
     ]
-    or_same = ("student_key", "assessment", "subject", "term") if by_term else ()
+    or_same = (
+        " AND ".join(f"n.{k} = t.{k}" for k in ("student_key", "assessment", "subject", "term"))
+        if by_term
+        else None
+    )
     return upsert(con, "assessment_results", columns, select, import_id, or_same=or_same)
 
 
@@ -353,7 +355,22 @@ def load_feedback(
         f"unnest([{answers}]) AS a {join} WHERE {valid}) WHERE a.answer IS NOT NULL"
     )
     columns = ["tool", "submitted_at", "respondent_key", "question", "answer", "score", "import_id"]
-    return upsert(con, "feedback_responses", columns, select, import_id, [tool, *questions.values()])
+    # A known respondent's answer whose time Excel destroyed is that person's answer to the question:
+    # a cumulative export imported again replaces it instead of storing it twice (an anonymous one
+    # names no one and replaces nothing: IDENTIFYING)
+    same_person = (
+        "n.submitted_at IS NULL AND t.submitted_at IS NULL AND n.tool = t.tool "
+        "AND n.respondent_key = t.respondent_key AND n.question = t.question"
+    )
+    return upsert(
+        con,
+        "feedback_responses",
+        columns,
+        select,
+        import_id,
+        [tool, *questions.values()],
+        or_same=same_person,
+    )
 
 
 def _has_duplicates(con: duckdb.DuckDBPyConnection, key_hash: str, valid: str, keys: str = KEYS) -> bool:

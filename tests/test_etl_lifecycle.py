@@ -77,6 +77,26 @@ class TestIdempotencyAndUpsert:
         assert rows(con, "SELECT count(*), sum(minutes) FROM usage_daily") == [(2, 30.0)]
         assert imp(con, "usage", path).already_imported  # and from now on it is recognised
 
+    def test_a_known_respondents_answer_without_a_time_is_replaced_not_doubled(self, con, tmp_path):
+        """A cumulative Google Forms export imported again stored every answer of a respondent whose
+        timestamp Excel destroyed a second time, inflating the survey's counts and averages."""
+        header = "Timestamp,Email Address,How easy is it?"
+        first = f"{header}\n00:00.0,x@d9.example.org,Agree\n9/10/2026 14:10:05,y@d9.example.org,Neutral\n"
+        imp(con, "feedback", write(tmp_path / "a.csv", first), tool="MathQuest")
+        later = (
+            first + "00:00.0,x@d9.example.org,Strongly agree\n" + "9/12/2026 9:00:00,z@d9.example.org,Agree\n"
+        )
+        imp(
+            con,
+            "feedback",
+            write(tmp_path / "b.csv", later.replace("x@d9.example.org,Agree", "x@d9.example.org,Disagree")),
+            tool="MathQuest",
+        )
+        answers = sorted(r[0] for r in rows(con, "SELECT answer FROM feedback_responses"))
+        # x's timeless answers of the later file replace x's earlier one (both of the file are kept)
+        assert answers == ["Agree", "Disagree", "Neutral", "Strongly agree"]
+        assert rows(con, "SELECT count(*) FROM feedback_responses WHERE submitted_at IS NULL") == [(2,)]
+
     def test_survey_answers_without_timestamp_or_email_are_never_replaced(self, con, tmp_path):
         """Excel destroys Google Forms timestamps ("00:00.0"); such anonymous answers name no one,
         so a later file's answer to the same question is another response, not a replacement."""
