@@ -168,7 +168,7 @@ class TestAgreementsPage:
         next(t for t in at.text_area if t.label == "Note").set_value("x" * 4500)
         _button(at, "Record SOPPA decision").click().run()
         assert not at.exception
-        assert "Please fix" in texts(at) and "at most 4000 characters" in texts(at)
+        assert "Please fix" in texts(at) and "is too long: at most 4,000 characters" in texts(at)
         assert _query("SELECT count(*) FROM soppa_decisions")[0][0] == before
 
 
@@ -180,7 +180,7 @@ class TestReviewPage:
         next(t for t in at.text_area if t.label == "Pros").set_value("x" * 4500)
         _button(at, "Save pros, cons and gaps").click().run()
         assert not at.exception
-        assert "Please fix" in texts(at) and "at most 4000 characters" in texts(at)
+        assert "Please fix" in texts(at) and "is too long: at most 4,000 characters" in texts(at)
         assert _query("SELECT pros FROM candidates ORDER BY candidate_id") == before
 
     def test_reviewer_saves_scores_and_again_updates(self, demo_db):
