@@ -708,6 +708,19 @@ def _seed_evidence(con: duckdb.DuckDBPyConnection, world: DemoWorld, count: int)
             st_data.insert_usage(con, frame)
             if is_last_year and tool in tested:
                 doses_by_subject[tested[tool]][tool] = dose
+    # Some classes kept using FlashCardz after it was denied for selling student data: the Import page's
+    # data quality shows the compliance officer which students' usage a refused tool still has
+    refused, _ = st_data.make_usage(
+        world,
+        students,
+        "FlashCardz",
+        grades=(3, 8),
+        adoption=0.03,
+        days=this_year_days,
+        weekly_minutes=10,
+        sessions_per_week=0.6,
+    )
+    st_data.insert_usage(con, refused)
     for subject in ("Math", "Reading"):
         last = st_data.make_assessments(
             world, students, year_start=last_start.year, subject=subject, doses=doses_by_subject[subject]

@@ -242,6 +242,20 @@ with page_context(Action.IMPORT_DATA) as ctx:
         help="Tools in usage with no vetted catalog entry of the same name (view usage_tool_vetting).",
     )
     m[3].metric("Rejected rows", f"{quality.get('rejected_rows', 0):,}", help="Across imports not undone.")
+    refused = imports.refused_tools_in_use(ctx.con, actor=ctx.actor)
+    if refused:
+        names = ", ".join(r["tool"] for r in refused)
+        st.error(
+            f"**Students are using tools the district refused:** {names}. Tell the schools and the "
+            "technology department (block the app, remove accounts), and check the privacy decision."
+        )
+        st.dataframe(
+            refused,
+            hide_index=True,
+            width="stretch",
+            column_order=["tool", "why", "students", "minutes", "first_used", "last_used"],
+            column_config={**QUALITY_COLUMNS, "why": st.column_config.TextColumn("Refused by")},
+        )
     shadow = imports.shadow_tools(ctx.con, actor=ctx.actor)
     st.markdown('**Tools in use that are not vetted** ("shadow" tools)')
     if shadow:

@@ -20,6 +20,7 @@ from db import repo
 from etl import admin
 from etl.formats import PROFILES
 from etl.runner import Progress, run_import
+from models.enums import ToolStatus
 from models.errors import InvalidInput
 from models.imports import DEFAULT_TIMEZONE, ImportOutcome, ImportRequest
 from models.people import Actor
@@ -132,6 +133,36 @@ def shadow_tools(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> list[dict[s
         "SELECT tool, usage_rows, students, minutes, first_used, last_used "
         "FROM usage_tool_vetting WHERE NOT vetted ORDER BY students DESC, tool",
     )
+
+
+def refused_tools_in_use(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> list[dict[str, Any]]:
+    """Tools in usage that the district refused: a catalog entry denied, 'not supported' or 'use an
+    alternative', or a latest SOPPA decision of not compliant. The vetting view counts them as
+    vetted (they were reviewed), yet students using them is what the compliance officer must see."""
+    require(actor, Action.IMPORT_DATA)
+    rows = repo.fetch_all(
+        con,
+        """
+        SELECT u.tool, u.students, u.minutes, u.first_used, u.last_used, c.tool_status, s.status AS soppa
+        FROM usage_tool_vetting u
+        JOIN products p ON lower(trim(p.name)) = lower(trim(u.tool))
+        LEFT JOIN catalog_entries c ON c.product_id = p.product_id
+        LEFT JOIN LATERAL (
+            SELECT d.status FROM soppa_decisions d WHERE d.product_id = p.product_id
+            ORDER BY d.decided_at DESC, d.decision_id DESC LIMIT 1
+        ) s ON true
+        WHERE c.tool_status IN ('denied', 'not_supported', 'use_alternative') OR s.status = 'not_compliant'
+        ORDER BY u.students DESC, u.tool
+        """,
+    )
+    for row in rows:
+        why = []
+        if row["tool_status"] in ("denied", "not_supported", "use_alternative"):
+            why.append(f"catalog: {ToolStatus(row['tool_status']).label}")
+        if row["soppa"] == "not_compliant":
+            why.append("SOPPA: not compliant")
+        row["why"] = "; ".join(why)
+    return rows
 
 
 def unrostered_usage(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> list[dict[str, Any]]:

@@ -81,6 +81,25 @@ class TestImportPage:
         at = run_page("pages/imports.py", as_role="teacher")
         assert "does not give access" in texts(at)
 
+    def test_students_using_a_refused_tool_are_flagged(self, demo_db):
+        """The demo's FlashCardz was denied (it sells student data) yet some classes still use it:
+        the vetting view counts it as vetted, so only this list shows it to the district."""
+        con = duckdb.connect(str(demo_db), read_only=True)
+        try:
+            students = con.execute(
+                "SELECT students FROM usage_tool_vetting WHERE tool = 'FlashCardz'"
+            ).fetchone()[0]
+        finally:
+            con.close()
+        assert students > 0
+        at = run_page("pages/imports.py", as_role="technology")
+        assert not at.exception
+        assert any("Students are using tools the district refused:** FlashCardz" in e.value for e in at.error)
+        refused = next(df.value for df in at.dataframe if "why" in df.value.columns)
+        assert list(refused["tool"]) == ["FlashCardz"]
+        assert refused["why"][0] == "catalog: Denied; SOPPA: not compliant"
+        assert refused["students"][0] == students
+
     def test_upload_service_imports_like_the_cli(self, con, people, settings):
         from services import imports
 
@@ -195,3 +214,34 @@ def _technology():
     return Actor(
         person_id=person_id(email), email=email, full_name="Tech", roles=frozenset({Role.TECHNOLOGY})
     )
+
+
+def test_refused_tools_are_those_denied_or_failing_soppa_in_any_spelling(con, people, tmp_path):
+    from services import imports
+    from tests import steps69_factory as f
+
+    vendor = f.vendor(con)
+    chat = f.product(con, vendor, "ChatTutor AI")  # failed SOPPA while still under review
+    quiz = f.product(con, vendor, "QuizFun")  # denied in the catalog
+    ok = f.product(con, vendor, "MathQuest")
+    f.entry(con, quiz, status="denied", privacy="not_compliant")
+    f.entry(con, ok, status="core")
+    decisions = [(chat, "not_compliant", 1), (ok, "not_compliant", 1), (ok, "compliant", 2)]  # day of Sept
+    for product, status, day in decisions:
+        con.execute(
+            "INSERT INTO soppa_decisions (product_id, status, decided_by, decided_at) "
+            "VALUES (?, ?, ?, make_timestamp(2026, 9, ?, 9, 0, 0))",
+            [product, status, people["compliance"].person_id, day],
+        )
+    path = write(
+        tmp_path / "u.csv",
+        "student_id,tool,date,minutes,sessions\n1,chattutor ai,2026-09-02,5,1\n2,QuizFun,2026-09-02,5,1\n"
+        "3,QuizFun,2026-09-03,5,1\n4,MathQuest,2026-09-02,5,1\n5,Kahoot!,2026-09-02,5,1\n",
+    )
+    run_import(con, b"k", ImportRequest(kind="usage", path=path))
+    found = {
+        r["tool"]: (r["students"], r["why"])
+        for r in imports.refused_tools_in_use(con, actor=people["technology"])
+    }
+    # MathQuest's latest decision is compliant; Kahoot! is a shadow tool, listed with those instead
+    assert found == {"QuizFun": (2, "catalog: Denied"), "ChatTutor AI": (1, "SOPPA: not compliant")}
