@@ -18,7 +18,7 @@ from db.connection import transaction
 from etl import cleaning, fastpath, importlog, loaders, staging, surveys
 from etl.formats import MINUTES_PER_DAY, PROFILES, SESSIONS_PER_DAY, SUBJECTS
 from etl.keys import KEYS, build_keys
-from etl.profiles import FormatProfile, detect
+from etl.profiles import FormatProfile, detect, norm_header
 from etl.source import FileRefused, SourceFile, open_source
 from models.errors import DomainError
 from models.imports import ImportOutcome, ImportRequest
@@ -286,6 +286,7 @@ def _run_file(
         return already_outcome(previous, req.display_name)
     resolved = profile.resolve(src.header)
     fields = set(resolved)
+    src.warnings.extend(_repeated_header_warnings(src.header, resolved))
     tool = req.tool or profile.constants.get("tool")
     if req.kind in ("usage", "feedback") and "tool" not in fields and not tool:
         tool = tool_from_name(con, req.display_name)
@@ -550,6 +551,23 @@ def _run_file(
         warnings=[*src.warnings, *([unrostered] if unrostered else [])],
         replaced=loaders.replaced_rows(con, import_id),
     )
+
+
+def _repeated_header_warnings(header: list[str], resolved: dict[str, int]) -> list[str]:
+    """A column the import reads whose name the header repeats (`source.parse_header` names the
+    repeats `<name>_2`, ...): the first is read, and the file may hold the values in another. IAR's
+    repeated FillerField is never read, so it is not named."""
+    out = []
+    for pos in sorted(set(resolved.values())):
+        repeat = re.compile(re.escape(norm_header(header[pos])) + r"( \d+)?")  # norm_header: '_2' is ' 2'
+        same = [i + 1 for i, h in enumerate(header) if repeat.fullmatch(norm_header(h))]
+        if len(same) > 1:
+            columns = ", ".join(str(i) for i in same)
+            out.append(
+                f"The header names '{header[pos]}' {len(same)} times (columns {columns}): only the first is "
+                "read. If the values are in another, rename the columns and import the file again."
+            )
+    return out
 
 
 def _repeated_rows_warning(profile: FormatProfile, repeated: int, *, by_term: bool = False) -> str:

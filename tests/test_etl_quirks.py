@@ -856,6 +856,25 @@ def test_iar_periods_have_one_spelling_and_an_unknown_one_is_named(con, tmp_path
     ]
 
 
+def test_a_column_read_twice_in_the_header_is_said(con, tmp_path):
+    """'TestPercentile' twice: the first (empty) one is read; the summary says so, and which columns."""
+    header = "TermName,StudentID,MeasurementScale,TestStartDate,TestRITScore,TestPercentile,TestPercentile"
+    out = imp(
+        con,
+        "assessments",
+        write(tmp_path / "map.csv", f"{header}\nFall 2022-2023,1,Math,09/14/2022,201,,52\n"),
+    )
+    assert out.rows_imported == 1
+    assert any(
+        "names 'TestPercentile' 2 times (columns 6, 7): only the first is read" in w for w in out.warnings
+    )
+    iar = (
+        "Student ID,FillerField,FillerField,School Year,Administration,Content Area,Overall Scale Score\n"
+        "1,,,2023-24,S,M,700\n"
+    )
+    assert not imp(con, "assessments", write(tmp_path / "iar.csv", iar)).warnings
+
+
 def test_a_repeated_key_in_one_file_is_said(con, tmp_path):
     """The later line wins (as in a cumulative export), and the summary says how many lines it replaced."""
     header = (
