@@ -752,44 +752,48 @@ def test_star_data_feed_takes_the_utc_date_when_the_local_one_is_a_placeholder(c
     assert "the other date column is used" in rejects(con, out.import_id, "warning")[0][2]
 
 
-def test_star_tests_on_their_own_scales_are_kept_apart(con, tmp_path):
-    """Early Literacy (300-900) and Star Reading taken the same day are two results, not one that
-    replaced the other."""
-    header = '"Student Identifier","Activity Type","Activity Completed Date","Scaled Score","Percentile Rank"'
-    body = (
-        '"730101","Star Early Literacy","09/14/2026","610","55"\n'
-        '"730101","Star Reading","09/14/2026","420","48"\n'
-        '"730102","Star Reading Spanish","09/14/2026","380","40"\n'
-    )
-    out = imp(con, "assessments", write(tmp_path / "star.csv", f"{header}\n{body}"))
-    assert out.rows_imported == 3
-    assert rows(
-        con, "SELECT assessment, subject, scale_score FROM assessment_results ORDER BY scale_score"
-    ) == [
-        ("Renaissance Star Spanish", "Reading", 380.0),
-        ("Renaissance Star", "Reading", 420.0),
-        ("Renaissance Star Early Literacy", "Reading", 610.0),
-    ]
+_STAR = '"Student Identifier","Activity Type","Activity Completed Date","Scaled Score","Percentile Rank"'
+_MAP = "TermName,StudentID,SchoolName,MeasurementScale,TestStartDate,TestRITScore,TestPercentile"
 
 
-def test_nwea_spanish_reading_is_not_the_english_reading_test(con, tmp_path):
-    """Reading and Reading (Spanish) the same day were one key: the Spanish RIT replaced the English
-    one, and the summary still said both were imported."""
-    header = "TermName,StudentID,SchoolName,MeasurementScale,TestStartDate,TestRITScore,TestPercentile"
-    body = (
-        "Fall 2022-2023,901801,Escuela Pena,Reading,09/14/2022,201,50\n"
-        "Fall 2022-2023,901801,Escuela Pena,Reading (Spanish),09/14/2022,190,40\n"
-        "Fall 2022-2023,901801,Escuela Pena,Mathematics (Spanish),09/14/2022,195,45\n"
-    )
-    out = imp(con, "assessments", write(tmp_path / "AssessmentResults.csv", f"{header}\n{body}"))
+@pytest.mark.parametrize(
+    ("name", "header", "body", "expected"),
+    [
+        (  # Early Literacy (300-900) is not Star Reading
+            "star.csv",
+            _STAR,
+            '"730101","Star Early Literacy","09/14/2026","610","55"\n'
+            '"730101","Star Reading","09/14/2026","420","48"\n'
+            '"730102","Star Reading Spanish","09/14/2026","380","40"\n',
+            [
+                ("Renaissance Star Spanish", "Reading", 380.0),
+                ("Renaissance Star", "Reading", 420.0),
+                ("Renaissance Star Early Literacy", "Reading", 610.0),
+            ],
+        ),
+        (  # MAP's 'Reading (Spanish)' replaced the same day's English RIT, while the summary said both imported
+            "AssessmentResults.csv",
+            _MAP,
+            "Fall 2022-2023,901801,Escuela Pena,Reading,09/14/2022,201,50\n"
+            "Fall 2022-2023,901801,Escuela Pena,Reading (Spanish),09/14/2022,190,40\n"
+            "Fall 2022-2023,901801,Escuela Pena,Mathematics (Spanish),09/14/2022,195,45\n",
+            [
+                ("NWEA MAP Growth Spanish", "Reading", 190.0),
+                ("NWEA MAP Growth Spanish", "Math", 195.0),
+                ("NWEA MAP Growth", "Reading", 201.0),
+            ],
+        ),
+    ],
+)
+def test_tests_on_their_own_scales_are_kept_apart(con, tmp_path, name, header, body, expected):
+    """Tests taken the same day on another scale or in another language are results of their own,
+    not one that replaced the other."""
+    out = imp(con, "assessments", write(tmp_path / name, f"{header}\n{body}"))
     assert (out.rows_imported, out.rows_warned) == (3, 0)
-    assert rows(
-        con, "SELECT assessment, subject, scale_score FROM assessment_results ORDER BY scale_score"
-    ) == [
-        ("NWEA MAP Growth Spanish", "Reading", 190.0),
-        ("NWEA MAP Growth Spanish", "Math", 195.0),
-        ("NWEA MAP Growth", "Reading", 201.0),
-    ]
+    assert (
+        rows(con, "SELECT assessment, subject, scale_score FROM assessment_results ORDER BY scale_score")
+        == expected
+    )
 
 
 def test_an_excel_destroyed_required_date_is_one_reject_that_does_not_say_read_as_missing(con, tmp_path):
