@@ -378,6 +378,7 @@ def _run_file(
             f"{req.display_name}: the file has a header but no data rows; nothing was imported."
         )
     subject_sql = date_sql = term_sql = "NULL"
+    by_term = False  # a benchmark assessment: one result per student, subject and term (load_assessments)
     summary_subject = None
     if profile.target == "usage_summary":  # i-Ready's year-to-date report has no Subject column
         summary_subject = _file_subject(req, profile, src)
@@ -417,6 +418,7 @@ def _run_file(
             term_sql = f"{code} || ' ' || {cleaning.school_year_sql(year_sql)}"
         else:
             term_sql = "NULL"
+        by_term = bool(profile.period_dates) and term_sql != "NULL"
         date_spec = profile.columns.get("test_date")
         unknown_period = None
         if profile.period_dates and "period" in fields:
@@ -520,7 +522,7 @@ def _run_file(
                 date_sql=date_sql,
                 term_sql=term_sql,
                 fields=fields,
-                by_term=bool(profile.period_dates) and term_sql != "NULL",
+                by_term=by_term,
             )
         else:
             scales = surveys.question_scales(con, valid, extra)
@@ -530,9 +532,6 @@ def _run_file(
             src.warnings.extend(surveys.answer_warnings(con, valid, extra, scales))
         imported = read - rejected  # source rows; events summed per day still count one each
         if written is not None and written < imported:
-            by_term = (
-                profile.target == "assessment_results" and bool(profile.period_dates) and term_sql != "NULL"
-            )
             src.warnings.append(_repeated_rows_warning(profile, imported - written, by_term=by_term))
         notes = " ".join(src.warnings) or None
         importlog.finish_entry(
