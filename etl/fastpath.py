@@ -214,8 +214,7 @@ def _clean_after_insert(
             # a tool spelt otherwise than the catalog or earlier imports ('mathquest', 'SHADOWTUBE'), or
             # two spellings in this file: the full path gives each tool one spelling first
             f"SELECT count(*) FROM (SELECT unnest($tools::VARCHAR[]) AS t) x "
-            f"JOIN (SELECT k, arg_min(spelling, rank) AS spelling FROM "
-            f"({loaders.known_spellings_sql(exclude_import=True)}) GROUP BY k) k ON k.k = lower(x.t) AND k.spelling <> x.t",
+            f"JOIN ({loaders.chosen_spellings_sql(exclude_import=True)}) k ON k.k = lower(x.t) AND k.spelling <> x.t",
             {"tools": tools, "import_id": import_id},
         ).fetchone()[0]
     ):

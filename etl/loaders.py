@@ -404,3 +404,10 @@ def known_spellings_sql(exclude_import: bool = False) -> str:
     the import `$import_id` (the fast lane asks after writing its own)."""
     other = "WHERE import_id <> $import_id" if exclude_import else ""
     return KNOWN_TOOL_SPELLINGS.format(other=other)
+
+
+def chosen_spellings_sql(more: str | None = None, *, exclude_import: bool = False) -> str:
+    """SQL (k, spelling): the one spelling of each tool name, the lowest `rank` of
+    `known_spellings_sql` and `more` (further (k, spelling, rank) candidates, such as a file's own)."""
+    candidates = known_spellings_sql(exclude_import) + (f" UNION ALL {more}" if more else "")
+    return f"SELECT k, arg_min(spelling, rank) AS spelling FROM ({candidates}) GROUP BY k"

@@ -89,24 +89,20 @@ def tool_spelling(con: duckdb.DuckDBPyConnection, tool: str | None) -> str | Non
     if not tool:
         return tool
     found = con.execute(
-        f"SELECT arg_min(spelling, rank) FROM ({loaders.known_spellings_sql()}) WHERE k = lower(?)", [tool]
-    ).fetchone()[0]
-    return found or tool
+        f"SELECT spelling FROM ({loaders.chosen_spellings_sql()}) WHERE k = lower(?)", [tool]
+    ).fetchone()
+    return found[0] if found else tool
 
 
 def respell_staged_tools(con: duckdb.DuckDBPyConnection) -> None:
-    """Give every staged tool name one spelling: the catalog's, else one stored before, else the one
-    this file uses most (the first in order on a tie)."""
+    """Give every staged tool name one spelling: the catalog's, else one stored before, else the
+    file's own (a mixed-case spelling first, then the most used, then the first in order)."""
+    file_spellings = (
+        "SELECT lower(tool), first(tool ORDER BY tool IN (lower(tool), upper(tool)), n DESC, tool), 2 "
+        f"FROM (SELECT tool, count(*) AS n FROM {staging.STAGE} WHERE tool IS NOT NULL GROUP BY tool) GROUP BY 1"
+    )
     con.execute(
-        f"""UPDATE {staging.STAGE} SET tool = pick.spelling FROM (
-            SELECT k, arg_min(spelling, rank) AS spelling FROM (
-                {loaders.known_spellings_sql()}
-                UNION ALL
-                SELECT lower(tool), first(tool ORDER BY tool IN (lower(tool), upper(tool)), n DESC, tool), 2 FROM (
-                    SELECT tool, count(*) AS n FROM {staging.STAGE} WHERE tool IS NOT NULL GROUP BY tool
-                ) GROUP BY 1
-            ) GROUP BY k
-        ) pick
+        f"""UPDATE {staging.STAGE} SET tool = pick.spelling FROM ({loaders.chosen_spellings_sql(file_spellings)}) pick
         WHERE lower({staging.STAGE}.tool) = pick.k AND {staging.STAGE}.tool <> pick.spelling"""
     )
 
