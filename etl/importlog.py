@@ -87,11 +87,26 @@ def imported_outcome(
     label: str | None = None,
     noun: str = "rows",
     replaced: int = 0,
+    repeats: int = 0,
+    stored: int | None = None,
 ) -> ImportOutcome:
     """What a finished import reports: a file's (both lanes: etl/fastpath.py and etl/runner.py) from
-    its profile, a roster's (etl/oneroster.py) from `format_name`, `label` and `noun`."""
+    its profile, a roster's (etl/oneroster.py) from `format_name`, `label` and `noun`.
+
+    `repeats`: rejected rows that only repeat an earlier line (an i-Ready lesson line twice), named
+    in the headline so the count does not read as errors. `stored`: rows written when later lines
+    replaced earlier ones with the same key, so "Imported 9 of 13" is not read as 9 stored rows."""
     format_name = format_name or (profile.name if profile else req.kind)
     label = label or (profile.label if profile else format_name)
+    rejected_text = f"{rejected:,} rejected"
+    if repeats:
+        rejected_text += f" ({repeats:,} of them {'a line' if repeats == 1 else 'lines'} repeating an earlier line, counted once)"
+    stored_text = (
+        f"; {stored:,} {'row' if stored == 1 else 'rows'} stored, as later lines replaced "
+        f"{imported - stored:,} with the same key"
+        if stored is not None and stored < imported
+        else ""
+    )
     return ImportOutcome(
         kind=req.kind,
         format=format_name,
@@ -104,7 +119,7 @@ def imported_outcome(
         already_imported=False,
         warnings=warnings,
         message=f"Imported {imported:,} of {read:,} {noun} from {req.display_name} "
-        f"({label}); {rejected:,} rejected, {warned:,} with warnings"
+        f"({label}); {rejected_text}, {warned:,} with warnings{stored_text}"
         + (
             f"; {replaced:,} stored {'row' if replaced == 1 else 'rows'} of earlier imports "
             f"{'was' if replaced == 1 else 'were'} replaced."

@@ -472,6 +472,11 @@ def _run_file(
             import_id=number.get(),
         )
         rejected, warned = staging.record_checks(con, import_id, checks, src)
+        repeats = (
+            con.execute(f"SELECT count(*) FROM {staging.STAGE} WHERE __repeat AND NOT __blank").fetchone()[0]
+            if profile.rows == "events" and "lesson" in fields  # the column added above
+            else 0
+        )
         progress("writing", 0.7)
         written = None  # rows stored, one per natural key, where a file's later line replaces an earlier
         if profile.target == "usage_daily":
@@ -545,6 +550,8 @@ def _run_file(
         warned=warned,
         warnings=[*src.warnings, *([unrostered] if unrostered else [])],
         replaced=loaders.replaced_rows(con, import_id),
+        repeats=repeats,
+        stored=written,
     )
 
 

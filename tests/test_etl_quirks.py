@@ -894,6 +894,8 @@ def test_a_repeated_key_in_one_file_is_said(con, tmp_path):
     assert "1 row repeats the student, assessment, subject and test date of a later row" in " ".join(
         out.warnings
     )
+    # the headline says how many rows were stored, not only how many lines were imported
+    assert "Imported 3 of 3 rows" in out.message and "2 rows stored, as later lines replaced 1" in out.message
 
 
 class TestSurveyPrivacy:
@@ -1055,6 +1057,8 @@ class TestLessonsAndLogins:
         assert [r[:3] for r in rejects(con, out.import_id)] == [
             (3, "(row)", "the same lesson as an earlier line (counted once)")
         ]
+        # the repeat is named in the headline, so the rejected count does not read as an error
+        assert "1 rejected (1 of them a line repeating an earlier line, counted once)" in out.message
 
     def test_a_retaken_lesson_counts_again(self, con, tmp_path):
         header = f"{self.LESSONS},Score,Passed or Not Passed"
