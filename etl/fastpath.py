@@ -134,6 +134,7 @@ def _strict_reader(
     resolved: dict[str, int],
     *,
     spare: bool = False,
+    dateformat: str = "%Y-%m-%d",
 ) -> str:
     """The typed reader for pass 2: exactly the header's fields, so a short or long line is an error
     (the full path then reports it), and DuckDB's dialect detection left on with everything it could
@@ -141,7 +142,7 @@ def _strict_reader(
     makes this scan fast: with auto_detect=false and null padding the insert took ~12 s instead of ~7 s
     on the 10.5M-row benchmark file. DuckDB's default line limit (2 MB) is kept: raising it to the
     full path's 32 MB made each pass ~0.4 s slower, and a line that long sends the file to the full
-    path anyway."""
+    path anyway. `dateformat`: how the file writes its days (`source.sampled_date_format`)."""
     types = {
         pos: staging.READER_TYPES.get(profile.columns[f].parse, "VARCHAR") for f, pos in resolved.items()
     }
@@ -154,7 +155,7 @@ def _strict_reader(
     )
     return (
         f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', escape='\"', "
-        f"skip=0, comment='', dateformat='%Y-%m-%d', strict_mode=true, {padding}, ignore_errors=false)"
+        f"skip=0, comment='', dateformat='{dateformat}', strict_mode=true, {padding}, ignore_errors=false)"
     )
 
 
@@ -291,7 +292,13 @@ def try_import(
     select = _select_list(profile, resolved)
     if select is None or "student_id" not in resolved:
         return None
-    reader = _strict_reader(src.header, src.delimiter, profile, resolved)
+    reader = _strict_reader(
+        src.header,
+        src.delimiter,
+        profile,
+        resolved,
+        dateformat=staging.reader_date_format(src, profile, resolved),
+    )
     path = str(src.read_path)
     progress("reading", 0.1)
     ids = _id_reader(src.header, src.delimiter, profile, resolved)

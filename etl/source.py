@@ -60,6 +60,8 @@ class SourceFile:
     underscore_checked: dict[tuple[str, ...], bool] = field(default_factory=dict)
     # what `while_scanning` returned, kept only when the file is read as it is (no transcoded copy)
     early: Any = None
+    # the first MB as text (as read: after any transcoding), for sniffing how values are written
+    sample: str = ""
     _tmp: tempfile.TemporaryDirectory | None = None
 
     def close(self) -> None:
@@ -241,6 +243,31 @@ def _delimiter(text: str) -> str:
     return best if score(best)[1] else ","
 
 
+# The day forms DuckDB's typed reader can take as they are: ISO, and US month-first with a four-digit
+# year, slashes or dashes (1 or 2 digits for month and day). `cleaning.DATE_FORMATS` reads each the same.
+READER_DATE_FORMATS = (
+    (re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d"),
+    (re.compile(r"\d{1,2}/\d{1,2}/\d{4}"), "%m/%d/%Y"),
+    (re.compile(r"\d{1,2}-\d{1,2}-\d{4}"), "%m-%d-%Y"),
+)
+
+
+def sampled_date_format(src: SourceFile, position: int) -> str:
+    """The `dateformat` for DuckDB's typed reader: the one form every date in the column `position`
+    of the first MB is written in, else ISO (the typed reader then stops at the first other form, and
+    the full parse reads the file). Why: a US export's dates ('9/14/2026') sent a whole 10M-row file
+    through the full parse, ~3x slower, for dates the reader takes as they are with the right format."""
+    lines = src.sample.split("\n")[1:-1]  # the last line of the sample may be cut
+    values = set()
+    for row in csv.reader(lines[:2000], delimiter=src.delimiter, quotechar='"'):
+        if position < len(row) and row[position].strip():
+            values.add(row[position].strip())
+    for pattern, form in READER_DATE_FORMATS:
+        if values and all(pattern.fullmatch(v) for v in values):
+            return form
+    return "%Y-%m-%d"
+
+
 def parse_header(text: str) -> tuple[str, list[str]]:
     """The delimiter and the column names of the first record; duplicate names get _2, _3, ..."""
     delimiter = _delimiter(text.lstrip("\ufeff")[:65536])
@@ -351,5 +378,6 @@ def open_source(path: str | Path, *, while_scanning: EarlyWork | None = None) ->
         warnings=warnings,
         underscore_in_rows=underscore,
         early=early if read_path == path and seen == (delimiter, header) else None,
+        sample=text,
         _tmp=tmp,
     )

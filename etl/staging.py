@@ -24,6 +24,7 @@ from etl.source import (
     SourceFile,
     count_lines,
     record_lines,
+    sampled_date_format,
 )
 
 STAGE = "etl_stage"
@@ -164,18 +165,27 @@ def underscore_in_numbers(
 
 def typed_reader(src: SourceFile, profile: FormatProfile, resolved: dict[str, int]) -> str:
     """DuckDB's typed CSV reader for the profile's numeric and date columns, failing at the first value
-    it cannot read (the caller then stages the file with the full parse). Dates are ISO days only:
-    without the pinned format DuckDB's DATE reader takes '2026-09-03T01:15:00Z' as 3 September,
-    dropping the time and zone that put the moment on 2 September in Illinois."""
+    it cannot read (the caller then stages the file with the full parse). Dates are days in one pinned
+    form (`reader_date_format`): without it DuckDB's DATE reader takes '2026-09-03T01:15:00Z' as 3
+    September, dropping the time and zone that put the moment on 2 September in Illinois."""
     width = len(src.header) + SPARE_COLUMNS
     types = {pos: READER_TYPES.get(profile.columns[f].parse, "VARCHAR") for f, pos in resolved.items()}
     columns = ", ".join(f"'c{i}': '{types.get(i, 'VARCHAR')}'" for i in range(width))
     delim = {"\t": "\\t", ",": ",", ";": ";", "|": "|"}[src.delimiter]
     return (
         f"read_csv($path, columns={{{columns}}}, header=true, delim=E'{delim}', quote='\"', escape='\"', "
-        f"auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, dateformat='%Y-%m-%d', "
-        "ignore_errors=false)"
+        f"auto_detect=false, null_padding=true, max_line_size={MAX_FIELD_BYTES}, "
+        f"dateformat='{reader_date_format(src, profile, resolved)}', ignore_errors=false)"
     )
+
+
+def reader_date_format(src: SourceFile, profile: FormatProfile, resolved: dict[str, int]) -> str:
+    """The typed reader's `dateformat`: ISO days, or the US form the file's day column is written in
+    (`source.sampled_date_format`). The US forms are read as `cleaning.DATE_FORMATS` reads them; a
+    two-digit year ('9/14/26') does not match the sampled form, and one that slips past it reads as
+    the year 26, which `_typed_unfit` and the fast lane's date bounds send to the full parse."""
+    days = [pos for field, pos in resolved.items() if profile.columns[field].parse == "date"]
+    return sampled_date_format(src, days[0]) if len(days) == 1 else "%Y-%m-%d"
 
 
 def typed_source(

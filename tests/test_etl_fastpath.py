@@ -216,3 +216,80 @@ class TestTwoImportsAtOnce:
             imp(con, "usage", write(tmp_path / "u.csv", HEADER + "\n1,A,2026-09-02,5,1,S,3\n"))
         assert rows(con, "SELECT count(*) FROM usage_facts") == [(0,)]
         assert rows(con, "SELECT count(*) FROM import_log") == [(0,)]
+
+
+class TestUsDatesTakeTheTypedReader:
+    """A US export's days ('9/14/2026') are read by DuckDB's typed reader with the file's own form, as
+    the full parse reads them: a 3M-row US-dated file took 16-20 s instead of 5-7 s for ISO."""
+
+    @staticmethod
+    def _lines(form: str, n: int = 3000) -> list[str]:
+        def day(i: int) -> str:
+            m, d = 9 + i % 3, 1 + i % 28
+            return {
+                "slash": f"{m:02d}/{d:02d}/2026",
+                "short": f"{m}/{d}/2026",
+                "dash": f"{m:02d}-{d:02d}-2026",
+            }[form]
+
+        return [
+            f"{1000 + i},Tool {i % 7},{day(i)},{i % 60},{i % 3},School {i % 4},{i % 13}" for i in range(n)
+        ]
+
+    @pytest.mark.parametrize("form", ["slash", "short", "dash"])
+    def test_a_us_dated_file_takes_the_fast_lane_and_stores_what_the_full_path_stores(
+        self, con, tmp_path, monkeypatch, form
+    ):
+        from etl import staging
+
+        path = write(tmp_path / "u.csv", HEADER + "\n" + "\n".join(self._lines(form)) + "\n")
+        real_build, real_fast = staging.build_stage, staging.try_fast_stage
+
+        def boom(*args, **kwargs):
+            raise AssertionError("the full path ran")
+
+        monkeypatch.setattr(staging, "build_stage", boom)
+        monkeypatch.setattr(staging, "try_fast_stage", boom)
+        out = imp(con, "usage", path)
+        fast = _table(con)
+        assert out.rows_imported == 3000 and len(fast) == 3000
+        assert {r[2].isoformat()[:7] for r in fast} == {"2026-09", "2026-10", "2026-11"}
+        con.execute("DELETE FROM usage_facts")
+        con.execute("DELETE FROM import_log WHERE import_id = ?", [out.import_id])
+        monkeypatch.setattr(staging, "build_stage", real_build)
+        monkeypatch.setattr(staging, "try_fast_stage", real_fast)
+        monkeypatch.setattr(fastpath, "try_import", lambda *a, **k: None)
+        imp(con, "usage", path)
+        assert _table(con) == fast
+
+    def test_a_two_digit_year_past_the_sample_is_read_as_the_full_path_reads_it(self, con, tmp_path):
+        # the first MB says '%m/%d/%Y'; the typed reader would take '9/15/26' as the year 26
+        lines = self._lines("slash", 40_000)
+        lines.append("99999,Tool 1,9/15/26,12,1,School 1,3")
+        path = write(tmp_path / "u.csv", HEADER + "\n" + "\n".join(lines) + "\n")
+        assert path.stat().st_size > 1 << 20
+        out = imp(con, "usage", path)
+        assert (out.rows_imported, out.rows_rejected) == (40_001, 0)
+        assert rows(
+            con, "SELECT usage_date::VARCHAR FROM usage_daily WHERE student_key = ?", [key("99999")]
+        ) == [("2026-09-15",)]
+
+    def test_a_us_dated_assessment_file_is_staged_typed_with_its_line_numbers(
+        self, con, tmp_path, monkeypatch
+    ):
+        from etl import staging
+
+        def boom(*args, **kwargs):
+            raise AssertionError("the full parse ran")
+
+        monkeypatch.setattr(staging, "build_stage", boom)
+        header = "Student ID,Completion Date,Overall Scale Score,Percentile"
+        lines = [f"{1000 + i},{9 + i % 3}/{1 + i % 28}/2026,{400 + i % 100},{i % 100}" for i in range(20_000)]
+        lines[19_000] = lines[19_000].rsplit(",", 2)[0] + ",9999,50"
+        out = imp(
+            con, "assessments", write(tmp_path / "diag_math.csv", header + "\n" + "\n".join(lines) + "\n")
+        )
+        assert [r[:2] for r in rejects(con, out.import_id)] == [(19_002, "Overall Scale Score")]
+        assert rows(
+            con, "SELECT min(test_date)::VARCHAR, max(test_date)::VARCHAR, count(*) FROM assessment_results"
+        ) == [("2026-09-01", "2026-11-28", 19_999)]
