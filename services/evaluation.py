@@ -384,6 +384,7 @@ def essa_tier(
     """The ESSA tier this evidence supports (ESEA 8101(21)(A)); never Tier 1 without randomization."""
     if (
         matched_effect is not None
+        and min(matched_effect.n_users, matched_effect.n_comparison) >= MIN_GROUP
         and equivalence
         and matched_effect.difference > 0
         and matched_effect.p_value < ALPHA

@@ -78,7 +78,11 @@ def goal_progress(
                 status = "No usage imported yet: import usage on the Import data page."
             else:
                 value = usage.metrics.get(key)
-                if value is not None and value.value is not None:
+                if value is not None and value.suppressed:
+                    # a bar or a stored value would give back what the display hides (6 of 19 students)
+                    display = value.display
+                    status = "Too few students to show progress (student privacy)."
+                elif value is not None and value.value is not None:
                     current = _scale_like_target(float(value.value), float(goal["target"]), key)
                     display = value.display
                 else:

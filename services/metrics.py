@@ -161,6 +161,11 @@ class MetricValue:
     definition: str
     missing: str | None = None  # what to do when the value cannot be computed
 
+    @property
+    def suppressed(self) -> bool:
+        """The display hides the value (a small cell): nothing derived from `value` may be shown."""
+        return self.display.startswith("<")
+
 
 @dataclass(frozen=True)
 class SchoolYear:

@@ -366,8 +366,12 @@ def outcomes_section(
         frame = frame.assign(**{c: frame[c].astype(float) for c in covariates})
     matched = ev.match_within_grade(frame, covariates) if frame["treated"].any() else frame.iloc[0:0]
     n_pairs = len(matched) // 2
-    effect = ev.adjusted_effect(matched, covariates) if n_pairs >= 3 else None
-    equivalence = ev.baseline_equivalence(matched, covariates) if n_pairs >= 3 else []
+    # Matched groups under the privacy threshold are not analysed at all: their means, effect and
+    # interval describe a handful of named-able students (6 users against 6 non-users showed their
+    # mean score and a g of +1.92), in the page, the brief and its frozen snapshot alike.
+    analysed = n_pairs >= max(3, threshold)
+    effect = ev.adjusted_effect(matched, covariates) if analysed else None
+    equivalence = ev.baseline_equivalence(matched, covariates) if analysed else []
     equivalence = [replace(r, variable=COVARIATE_LABELS.get(r.variable, r.variable)) for r in equivalence]
     dose = ev.dose_response(frame)
     result = ev.verdict(
@@ -387,6 +391,11 @@ def outcomes_section(
         )
     elif frame.empty:
         message = f"No students have both {WINDOWS[window][0]} and {WINDOWS[window][1]} scores yet."
+    elif 0 < n_pairs < threshold:
+        message = (
+            f"Fewer than {threshold} users could be matched to non-users with the same grade and fall "
+            "score, so the comparison is not shown (student privacy)."
+        )
     return OutcomeReport(
         Measure(subject, assessment).label if assessment else subject,
         window,

@@ -24,6 +24,7 @@ from models.enums import EvaluationDecision
 from models.errors import InvalidInput, NotFound
 from models.evaluation import RenewalDecisionCreate
 from models.people import Actor
+from services import suppression
 from services.contracts import notice_deadline
 from services.goal_progress import GoalProgress
 from services.metrics import UsageReport, compare_years
@@ -59,6 +60,11 @@ def _clean(value: Any) -> Any:
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     return [] if frame is None or frame.empty else _clean(frame.to_dict("records"))
+
+
+def _count_as_shown(count: int, threshold: int) -> int | str:
+    """A student count in the snapshot: the number, or '<10' when it is a small cell."""
+    return suppression.display_count(count, threshold) if suppression.is_small(count, threshold) else count
 
 
 def build_snapshot(
@@ -145,7 +151,7 @@ def build_snapshot(
             "growth": _records(outcome.growth),
             "by_band": _records(outcome.by_band),
             "equivalence": [_clean(r.__dict__) for r in outcome.equivalence],
-            "matched_pairs": outcome.n_matched_pairs,
+            "matched_pairs": _count_as_shown(outcome.n_matched_pairs, setup.rules.threshold),
             "effect": None if effect is None else _clean(effect.__dict__),
             "verdict": _clean(outcome.verdict.__dict__),
             "dose_response": None if outcome.dose is None else _clean(outcome.dose.__dict__),

@@ -253,6 +253,11 @@ class TestJudgements:
         assert ev.essa_tier(matched_effect=one_school, equivalence=True, dose=None, has_logic_model=True)[
             0
         ].startswith("Tier 3")
+        # under MIN_GROUP users or non-users the comparison is too small to conclude: no tier from it
+        few = ev.EffectEstimate(15, 15, 8, 2.0, 0.5, 1.0, 3.0, 0.001, 10, 0.2, 0.1, 0.3, 0.05, True)
+        assert ev.essa_tier(matched_effect=few, equivalence=True, dose=None, has_logic_model=True)[
+            0
+        ].startswith("Tier 4")
         dose = ev.DoseResponse(500, 2.0, 0.5, 0.001)
         assert ev.essa_tier(matched_effect=None, equivalence=False, dose=dose, has_logic_model=False)[
             0

@@ -352,3 +352,75 @@ def test_feedback_scores_read_in_each_questions_own_words(con, district):
     # two questions say a 5 in two ways: the legend names the place on the scale, not one of them
     assert monitoring.score_label(5, report.likert["answer"]) == "5 (highest)"
     assert monitoring.score_label(5, report.likert["answer"][:1]) == "5 · Strongly agree"
+
+
+class TestSmallMatchedGroupsAreNotAnalysed:
+    """6 users against 6 matched non-users showed their mean scores, an effect and an ESSA tier."""
+
+    @pytest.fixture
+    def six_and_six(self, con, district):
+        students = [f"m{i}" for i in range(12)]
+        for key in students:
+            con.execute("INSERT INTO roster_students (student_key, school, grade) VALUES (?, 'A', 3)", [key])
+        add_usage(con, [(k, "Mathy", W1, 40, 1, "A", 3) for k in students[:6]])
+        con.executemany(
+            "INSERT INTO assessment_results (student_key, assessment, subject, term, test_date, scale_score, "
+            "grade) VALUES (?, 'NWEA MAP Growth', 'Math', ?, ?, ?, 3)",
+            [
+                row
+                for i, k in enumerate(students)
+                for row in (
+                    (k, "Fall 2025-2026", dt.date(2025, 9, 20), 200 + i % 6),
+                    (k, "Spring 2025-2026", dt.date(2026, 5, 10), 215 + i % 6 - (6 if i >= 6 else 0)),
+                )
+            ],
+        )
+        return district
+
+    def test_under_the_threshold_no_effect_or_group_means_are_computed(self, con, six_and_six):
+        setup = monitoring.tool_setup(con, six_and_six, threshold=10)
+        report = monitoring.outcomes_section(con, setup, YEAR, "Math", "fall_spring", "NWEA MAP Growth")
+        assert report.effect is None and report.equivalence == []
+        assert not report.verdict.can_conclude and not report.verdict.essa_tier.startswith(
+            ("Tier 2", "Tier 3")
+        )
+        assert "Fewer than 10 users could be matched" in report.message
+
+    def test_at_or_over_the_threshold_the_effect_is_shown_but_earns_no_tier_under_twenty(
+        self, con, six_and_six
+    ):
+        setup = monitoring.tool_setup(con, six_and_six, threshold=3)
+        report = monitoring.outcomes_section(con, setup, YEAR, "Math", "fall_spring", "NWEA MAP Growth")
+        assert report.effect is not None and report.effect.difference > 0 and report.effect.p_value < 0.05
+        assert report.message is None
+        # too few to conclude, so no tier from the matched comparison either
+        assert not report.verdict.can_conclude
+        assert not report.verdict.essa_tier.startswith(("Tier 2", "Tier 3"))
+
+
+def test_goal_progress_never_gives_back_a_suppressed_metric(con, district):
+    """'Now <10 users' sat above a bar at 39% of a target of 80: 31.6%, i.e. 6 of 19 students."""
+    from dataclasses import replace
+
+    from services import goal_progress
+
+    goal = {
+        "goal_id": 1,
+        "horizon": "year",
+        "description": "Most participants use Mathy weekly",
+        "measure": "weekly active share",
+        "data_source_kind": "usage",
+        "data_source_ref": "weekly_active_share",
+        "baseline": 0,
+        "target": 80,
+    }
+    for threshold, hidden in ((10, True), (1, False)):
+        setup = replace(monitoring.tool_setup(con, district, threshold=threshold), goals=[goal])
+        usage = monitoring.usage_section(con, setup, YEAR)
+        [row] = goal_progress.goal_progress(con, setup, usage, None)
+        if hidden:
+            assert usage.metrics["weekly_active_share"].suppressed
+            assert (row.current, row.progress) == (None, None)
+            assert row.current_display.startswith("<10") and "privacy" in row.status
+        else:
+            assert row.current is not None and 0 < row.progress < 1
