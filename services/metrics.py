@@ -15,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from models.enums import PricingUnit
 from services import suppression
 
 # The fidelity target of the "80/80" rule: this share of students should meet the dose.
@@ -116,6 +118,8 @@ class UsageRules:
     seats: int | None = None
     annual_cost: float | None = None
     participants: int | None = None
+    # the contract's pricing unit: only a per-student or per-seat quantity is a count of licenses
+    pricing_unit: str | None = None
     # the plan's participating schools and grades (empty: all), as `participants` counts them
     participant_schools: tuple[str, ...] = ()
     participant_grades: tuple[int, ...] = ()
@@ -207,6 +211,20 @@ def _active_sql(rules: UsageRules) -> str:
 PARTICIPANTS_SQL = """SELECT student_key FROM roster_students WHERE active
     AND (len($schools) = 0 OR list_contains($schools, school))
     AND (len($grades) = 0 OR list_contains($grades, grade))"""
+
+
+# Units whose quantity counts student licenses (an unrecorded unit is read as seats, as entered).
+# A per-school or flat district contract's quantity is 5 schools or 1 license: "active users ÷
+# quantity" gave 30,980% and 90,900%, and the Budget page then started new scenarios at 100%.
+SEAT_UNITS = ("per_student", "per_seat")
+SEATS_SQL = f"CASE WHEN pricing_unit IS NULL OR pricing_unit IN {SEAT_UNITS} THEN quantity END"
+
+
+def seats_of(contract: dict[str, Any] | None) -> int | None:
+    """The student licenses a contract buys, or None when its quantity counts something else."""
+    if not contract or (contract.get("pricing_unit") or SEAT_UNITS[1]) not in SEAT_UNITS:
+        return None
+    return contract.get("quantity")
 
 
 def year_contracts_sql(per: str = "product") -> str:
@@ -318,6 +336,14 @@ def headline_metrics(totals: pd.Series | None, rules: UsageRules) -> dict[str, M
         util = active / rules.seats
         shown = suppression.label(t) + " users" if suppression.is_small(active, t) else f"{util:.0%}"
         put("license_utilization", util, shown)
+    elif rules.pricing_unit and rules.pricing_unit not in SEAT_UNITS:
+        unit = PricingUnit(rules.pricing_unit).label.lower()
+        put(
+            "license_utilization",
+            None,
+            "—",
+            f"The contract is priced {unit}, so its quantity is not a count of student licenses.",
+        )
     else:
         put("license_utilization", None, "—", "Record the seats purchased on the contract (step 7).")
 

@@ -153,7 +153,8 @@ def tool_setup(
         recommended_minutes_per_week=plan.get("recommended_minutes_per_week"),
         recommended_weeks=plan.get("recommended_weeks"),
         fidelity_share_of_weeks=float(plan.get("fidelity_share_of_weeks") or 0.8),
-        seats=contract.get("quantity") if contract else None,
+        seats=metrics.seats_of(contract),
+        pricing_unit=contract.get("pricing_unit") if contract else None,
         annual_cost=float(contract["annual_cost"]) if contract else None,
         participants=count_participants(con, plan or None),
         participant_schools=schools,
@@ -195,7 +196,8 @@ def _rules_for_year(con: duckdb.DuckDBPyConnection, setup: ToolSetup, year: Scho
     cost = contract.get("annual_cost") if contract else None
     return replace(
         setup.rules,
-        seats=contract.get("quantity") if contract else None,
+        seats=metrics.seats_of(contract),
+        pricing_unit=contract.get("pricing_unit") if contract else None,
         annual_cost=float(cost) if cost is not None else None,
     )
 

@@ -17,10 +17,11 @@ from services.metrics import SchoolYear
 
 OVERVIEW_DEFINITION = (
     "Per tool: active users as defined in that tool's plan (at least its minimum minutes in a week, "
-    "else any session); license utilization = active users ÷ the quantity of the contract covering "
-    "most of the school year; cost per active user = that contract's annual cost ÷ active users. "
+    "else any session); license utilization = active users ÷ the licenses (per-student or per-seat "
+    "quantity) of the contract covering most of the school year; cost per active user = that contract's annual cost ÷ active users. "
     "Tools not in the catalog are marked "
-    "'not vetted'. Weekly chart: students with any minutes or sessions in any tool that week."
+    "'not vetted'; a tool under contract this year that nobody used shows 0 active users. Weekly "
+    "chart: students with any minutes or sessions in any tool that week."
 )
 
 
@@ -84,13 +85,16 @@ def usage_overview(
                WHERE u.usage_date >= $start AND u.usage_date < $end {roster}
                  AND (u.minutes > 0 OR u.sessions > 0) GROUP BY u.tool),
            contract AS (  -- each tool's contract for this school year (as on the tool's page)
-               SELECT tool, quantity AS seats, annual_cost FROM ({metrics.year_contracts_sql("tool")})),
-           catalog AS (SELECT DISTINCT name AS tool FROM products)
-           SELECT t.*, w.weeks, c.seats, CAST(c.annual_cost AS DOUBLE) AS annual_cost,
-                  g.tool IS NOT NULL AS in_catalog
-           FROM per_tool t JOIN weeks w USING (tool) LEFT JOIN contract c USING (tool)
-           LEFT JOIN catalog g USING (tool)
-           ORDER BY t.active_users DESC, t.tool""",
+               SELECT tool, {metrics.SEATS_SQL} AS seats, annual_cost FROM ({metrics.year_contracts_sql("tool")})),
+           catalog AS (SELECT DISTINCT name AS tool FROM products),
+           used AS (SELECT t.*, w.weeks FROM per_tool t JOIN weeks w USING (tool))
+           -- a tool paid for this year that nobody used is listed too: the first to drop
+           SELECT coalesce(u.tool, c.tool) AS tool, coalesce(u.active_users, 0) AS active_users,
+                  u.active_minutes, coalesce(u.weeks, 0) AS weeks, c.seats,
+                  CAST(c.annual_cost AS DOUBLE) AS annual_cost, g.tool IS NOT NULL AS in_catalog
+           FROM used u FULL JOIN contract c ON c.tool = u.tool
+           LEFT JOIN catalog g ON g.tool = coalesce(u.tool, c.tool)
+           ORDER BY active_users DESC, tool""",
         window,
     ).df()
     weekly = con.execute(
@@ -127,7 +131,9 @@ def _display(tools: pd.DataFrame, threshold: int) -> pd.DataFrame:
                 if pd.isna(t.seats) or not t.seats
                 else (suppression.label(threshold) + " users" if small else f"{users / t.seats:.0%}"),
                 "Cost per active user": "—"
-                if pd.isna(t.annual_cost) or not users
+                if pd.isna(t.annual_cost)
+                else "no active users"
+                if not users
                 else (suppression.label(threshold) + " users" if small else f"${t.annual_cost / users:,.2f}"),
             }
         )

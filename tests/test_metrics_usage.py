@@ -424,3 +424,41 @@ def test_goal_progress_never_gives_back_a_suppressed_metric(con, district):
             assert row.current_display.startswith("<10") and "privacy" in row.status
         else:
             assert row.current is not None and 0 < row.progress < 1
+
+
+@pytest.mark.parametrize("unit", ["per_school", "flat_district", "per_teacher"])
+def test_utilization_needs_a_contract_that_counts_student_licenses(con, district, unit):
+    """A per-school contract for 5 schools showed 30,980% utilization; a flat license 90,900%."""
+    from services import utilization
+
+    con.execute("UPDATE contracts SET pricing_unit = ?, quantity = 1", [unit])
+    setup = monitoring.tool_setup(con, district, threshold=1)
+    metric = monitoring.usage_section(con, setup, YEAR).metrics["license_utilization"]
+    assert (metric.value, metric.display) == (None, "—")
+    assert "not a count of student licenses" in metric.missing
+    assert usage_overview_table(con)[0].set_index("Tool").loc["Mathy", "License utilization"] == "—"
+    assert utilization.actual_utilization(con, district, threshold=1) is None  # the Budget page's default
+
+
+def test_per_seat_contracts_still_give_utilization(con, district):
+    con.execute("UPDATE contracts SET pricing_unit = 'per_seat'")
+    setup = monitoring.tool_setup(con, district, threshold=1)
+    assert monitoring.usage_section(con, setup, YEAR).metrics["license_utilization"].value == pytest.approx(
+        2 / 4
+    )
+
+
+def test_a_paid_tool_nobody_used_is_in_the_overview(con, district):
+    """SciSim Labs ($18,000 a year) was missing from the all-tools table: the first tool to drop."""
+    con.execute("INSERT INTO products (vendor_id, name) VALUES (1, 'Unused Lab')")
+    con.execute(
+        "INSERT INTO contracts (product_id, vendor_id, start_date, end_date, annual_cost, quantity, pricing_unit)"
+        " SELECT product_id, 1, DATE '2025-08-01', DATE '2026-07-31', 5000, 100, 'per_student' FROM products"
+        " WHERE name = 'Unused Lab'"
+    )
+    row = usage_overview_table(con)[0].set_index("Tool").loc["Unused Lab"]
+    assert (row["Active users"], row["License utilization"], row["Cost per active user"]) == (
+        "0",
+        "0%",
+        "no active users",
+    )
