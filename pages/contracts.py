@@ -81,7 +81,7 @@ def contract_form(ctx, product_id: int | None, request_id: int | None) -> None:
         c1, c2, c3 = st.columns(3)
         start = c1.date_input("Start date", d.get("start_date") or today, format="MM/DD/YYYY")
         end = c2.date_input(
-            "End date", d.get("end_date") or contracts.one_year_on(today), format="MM/DD/YYYY"
+            "End date", d.get("end_date") or contracts.default_end(today), format="MM/DD/YYYY"
         )
         notice = c3.number_input("Notice period (days)", 0, 3650, int(d.get("notice_days") or 60))
         c1, c2, c3 = st.columns(3)

@@ -50,12 +50,14 @@ EXPORT_COLUMNS: dict[str, str] = {
 MONEY_COLUMNS = ("annual_cost",)
 
 
-def one_year_on(day: dt.date) -> dt.date:
-    """The same day next year; 29 February gives 28 February (a plain replace() raises)."""
+def default_end(start: dt.date) -> dt.date:
+    """The last day of a one-year term from `start` (the end date is the last day covered): 11/29/2026
+    gives 11/28/2027, and 02/29/2028 gives 02/28/2029. One year on (11/29/2027) covered a year and a
+    day and read as "13 months"."""
     try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
+        return start.replace(year=start.year + 1) - dt.timedelta(days=1)
+    except ValueError:  # 29 February: the term's last day is 28 February
+        return start.replace(year=start.year + 1, day=28)
 
 
 def notice_deadline(end_date: dt.date, notice_days: int) -> dt.date:
@@ -64,14 +66,16 @@ def notice_deadline(end_date: dt.date, notice_days: int) -> dt.date:
 
 
 def term_label(start: dt.date, end: dt.date) -> str:
-    """'12 months', '3 years', or days for short terms (end date is the last day covered)."""
+    """'1 year', '3 years', '6 months', or days for short terms. Both days count: the end date is the
+    last day covered, so 02/01-02/28 is one month, 02/01-02/14 14 days and 07/01-06/30 one year."""
     months = (end.year - start.year) * 12 + end.month - start.month + (1 if end.day >= start.day else 0)
-    if (end - start).days < 28:
-        return f"{(end - start).days} days"
+    days = (end - start).days + 1
+    if days < 28 or months < 1:
+        return f"{days} day" + ("s" if days != 1 else "")
     if months % 12 == 0:
         years = months // 12
         return f"{years} year" + ("s" if years != 1 else "")
-    return f"{months} months"
+    return f"{months} month" + ("s" if months != 1 else "")
 
 
 def _decorate(row: dict[str, Any]) -> dict[str, Any]:

@@ -113,6 +113,13 @@ class TestExpiry:
         assert contracts.term_label(dt.date(2026, 7, 1), dt.date(2027, 6, 30)) == "1 year"
         assert contracts.term_label(dt.date(2026, 7, 1), dt.date(2029, 6, 30)) == "3 years"
         assert contracts.term_label(dt.date(2026, 7, 1), dt.date(2026, 12, 31)) == "6 months"
+        # both days count: February is 28 days, a month is one month, a default term is one year
+        assert contracts.term_label(dt.date(2026, 2, 1), dt.date(2026, 2, 28)) == "1 month"
+        assert contracts.term_label(dt.date(2026, 2, 1), dt.date(2026, 2, 14)) == "14 days"
+        assert contracts.term_label(dt.date(2026, 2, 1), dt.date(2026, 2, 1)) == "1 day"
+        today = dt.date(2026, 11, 29)
+        assert contracts.default_end(today) == dt.date(2027, 11, 28)
+        assert contracts.term_label(today, contracts.default_end(today)) == "1 year"
 
 
 class TestCalendarAndExports:
@@ -149,10 +156,10 @@ class TestCalendarAndExports:
 
 
 def test_the_default_end_date_survives_a_leap_day():
-    """The contract form offers 'a year from today'; on 29 February date.replace() raised."""
+    """The contract form offers a one-year term from today; on 29 February date.replace() raised."""
     import datetime as dt
 
-    from services.contracts import one_year_on
+    from services.contracts import default_end
 
-    assert one_year_on(dt.date(2028, 2, 29)) == dt.date(2029, 2, 28)
-    assert one_year_on(dt.date(2026, 11, 29)) == dt.date(2027, 11, 29)
+    assert default_end(dt.date(2028, 2, 29)) == dt.date(2029, 2, 28)
+    assert default_end(dt.date(2028, 3, 1)) == dt.date(2029, 2, 28)
