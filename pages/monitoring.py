@@ -7,6 +7,8 @@ below the small-cell threshold. Open with ?tool=<product id>.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -215,14 +217,18 @@ def _growth_frame(table: pd.DataFrame, by: str) -> pd.DataFrame:
     ).drop(columns=["suppressed"])
 
 
-def feedback_tab(ev: ui_ev.Evidence, setup) -> None:
-    fb = ev.feedback(setup.tool)
+def feedback_tab(ev: ui_ev.Evidence, setup, year) -> None:
+    fb = ev.feedback(setup.tool, year)
     if fb.total_responses == 0:
         st.info(
-            "No survey responses for this tool. Import a Google Forms or Microsoft Forms export "
-            "on the Import data page."
+            f"No survey responses for this tool submitted in {year.label}. Import a Google Forms or "
+            "Microsoft Forms export on the Import data page, or pick another school year above."
         )
     else:
+        st.caption(
+            f"Survey responses submitted in school year {year.label} "
+            f"({year.start:%m/%d/%Y}–{year.end - dt.timedelta(days=1):%m/%d/%Y})."
+        )
         if not fb.likert.empty:
             st.plotly_chart(ui_ev.likert_chart(fb.likert, ev.threshold), key=state_key(NS, "likert"))
             with st.expander("Counts per question and answer"):
@@ -362,7 +368,7 @@ def main() -> None:
         elif section == "Outcomes":
             outcomes_tab(ev, setup)
         elif section == "Feedback & practices":
-            feedback_tab(ev, setup)
+            feedback_tab(ev, setup, year)
         else:
             goals_tab(ev, setup, ev.usage(product_id, year), ev.default_outcome(product_id))
 

@@ -106,14 +106,21 @@ def goal_progress(
                 else:
                     status = "Too few users with scores to show."
         elif kind == "survey":
+            # the school year the usage is read for (the page's picker), as the Feedback section reads it
+            year = usage.year if usage is not None else None
             row = repo.fetch_one(
                 con,
                 "SELECT avg(score) AS mean, count(score) AS n FROM feedback_responses"
-                " WHERE tool = ? AND lower(question) = lower(?)",
-                [setup.tool, ref or ""],
+                " WHERE tool = $tool AND lower(question) = lower($question)"
+                + (" AND submitted_at >= $start AND submitted_at < $end" if year else ""),
+                {"tool": setup.tool, "question": ref or ""}
+                | ({"start": year.start, "end": year.end} if year else {}),
             )
             if not row or not row["n"]:
-                status = "No survey responses for this question yet: import feedback on the Import data page."
+                status = (
+                    f"No survey responses for this question{' in ' + year.label if year else ''} yet: "
+                    "import feedback on the Import data page."
+                )
             elif suppression.is_small(row["n"], threshold):
                 display = suppression.label(threshold) + " responses"
                 status = "Too few responses to show."

@@ -432,13 +432,22 @@ class FeedbackReport:
     total_responses: int
 
 
-def feedback_section(con: duckdb.DuckDBPyConnection, tool: str, threshold: int) -> FeedbackReport:
+def feedback_section(
+    con: duckdb.DuckDBPyConnection, tool: str, threshold: int, year: SchoolYear | None = None
+) -> FeedbackReport:
+    """Survey answers about the tool; with `year`, only those submitted in that school year (three
+    waves over two years were pooled under one year's picker and frozen into its decision brief)."""
+    if year is None:
+        where, params = "tool = $tool", {"tool": tool}
+    else:
+        where = "tool = $tool AND submitted_at >= $start AND submitted_at < $end"
+        params = {"tool": tool, "start": year.start, "end": year.end}
     # each question's own words for a score (its scale may be agree, satisfied, easy, often, or numbers)
     likert = con.execute(
-        """SELECT question, CAST(round(score) AS INTEGER) AS score, count(*) AS responses,
+        f"""SELECT question, CAST(round(score) AS INTEGER) AS score, count(*) AS responses,
                   mode(answer) FILTER (WHERE try_cast(trim(answer) AS DOUBLE) IS NULL) AS words
-           FROM feedback_responses WHERE tool = ? AND score IS NOT NULL GROUP BY ALL ORDER BY question, score""",
-        [tool],
+           FROM feedback_responses WHERE {where} AND score IS NOT NULL GROUP BY ALL ORDER BY question, score""",
+        params,
     ).df()
     if not likert.empty:
         likert["answer"] = likert["words"].where(likert["words"].notna(), likert["score"].astype(str))
@@ -448,10 +457,10 @@ def feedback_section(con: duckdb.DuckDBPyConnection, tool: str, threshold: int) 
             likert, "responses", threshold, dependent_columns=["share"], group_by="question"
         )
     over_time = con.execute(
-        """SELECT date_trunc('month', submitted_at)::DATE AS month,
+        f"""SELECT date_trunc('month', submitted_at)::DATE AS month,
                   count(DISTINCT coalesce(respondent_key, CAST(submitted_at AS VARCHAR))) AS respondents
-           FROM feedback_responses WHERE tool = ? AND submitted_at IS NOT NULL GROUP BY ALL ORDER BY month""",
-        [tool],
+           FROM feedback_responses WHERE {where} AND submitted_at IS NOT NULL GROUP BY ALL ORDER BY month""",
+        params,
     ).df()
     if not over_time.empty:
         over_time["value"] = over_time["respondents"].astype(float)
@@ -459,12 +468,12 @@ def feedback_section(con: duckdb.DuckDBPyConnection, tool: str, threshold: int) 
             over_time, "respondents", threshold, dependent_columns=["value"]
         )
     comments = con.execute(
-        """SELECT CAST(submitted_at AS DATE) AS submitted, question, answer AS comment
-           FROM feedback_responses WHERE tool = ? AND score IS NULL AND length(trim(answer)) > 0
+        f"""SELECT CAST(submitted_at AS DATE) AS submitted, question, answer AS comment
+           FROM feedback_responses WHERE {where} AND score IS NULL AND length(trim(answer)) > 0
            ORDER BY submitted_at DESC NULLS LAST LIMIT 200""",
-        [tool],
+        params,
     ).df()
-    total = int(repo.fetch_value(con, "SELECT count(*) FROM feedback_responses WHERE tool = ?", [tool]))
+    total = int(repo.fetch_value(con, f"SELECT count(*) FROM feedback_responses WHERE {where}", params))
     return FeedbackReport(likert, over_time, comments, total)
 
 

@@ -158,6 +158,7 @@ def build_snapshot(
         }
     if feedback is not None:
         snap["feedback"] = {
+            "school_year": usage.year.label if usage is not None else None,
             "total_responses": feedback.total_responses,
             "likert": _records(feedback.likert.drop(columns=["score"], errors="ignore")),
             "over_time": _records(feedback.over_time.drop(columns=["value"], errors="ignore")),

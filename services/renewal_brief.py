@@ -204,12 +204,17 @@ def render_brief(snapshot: dict[str, Any], decision: dict[str, Any] | None = Non
     parts.append(_outcomes(snapshot.get("outcomes")))
     feedback = snapshot.get("feedback")
     parts.append("<h2>Feedback</h2>")
+    year = (feedback or {}).get("school_year")
     if feedback and feedback.get("likert"):
+        if year:
+            parts.append(f"<p>Survey responses submitted in school year {_e(year)}.</p>")
         parts.append(
             _table(feedback["likert"], {"question": "Question", "answer": "Answer", "responses": "Responses"})
         )
     else:
-        parts.append("<p class='empty'>No survey responses imported.</p>")
+        parts.append(
+            f"<p class='empty'>No survey responses {'submitted in ' + _e(year) if year else 'imported'}.</p>"
+        )
     parts.append(
         "<h2>Goals</h2>"
         + _table(

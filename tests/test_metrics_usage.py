@@ -462,3 +462,24 @@ def test_a_paid_tool_nobody_used_is_in_the_overview(con, district):
         "0%",
         "no active users",
     )
+
+
+def test_feedback_is_read_for_the_chosen_school_year(con, district):
+    """Three survey waves over two years were pooled under one year's picker and its decision brief."""
+    rows = [
+        ("Mathy", dt.datetime(2025, 10, 1), "r1", "Easy to start?", "Agree", 4),
+        ("Mathy", dt.datetime(2026, 4, 1), "r1", "Easy to start?", "Strongly agree", 5),
+        ("Mathy", dt.datetime(2026, 10, 1), "r2", "Easy to start?", "Disagree", 2),
+        ("Mathy", dt.datetime(2026, 10, 1), "r2", "Anything else?", "Needs more practice sets", None),
+    ]
+    con.executemany(
+        "INSERT INTO feedback_responses (tool, submitted_at, respondent_key, question, answer, score) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    this = monitoring.feedback_section(con, "Mathy", threshold=1, year=YEAR)
+    assert this.total_responses == 2 and sorted(this.likert["score"]) == [4, 5] and this.comments.empty
+    later = monitoring.feedback_section(con, "Mathy", threshold=1, year=SchoolYear(2026, 7))
+    assert later.total_responses == 2 and list(later.likert["score"]) == [2]
+    assert list(later.comments["comment"]) == ["Needs more practice sets"]
+    assert monitoring.feedback_section(con, "Mathy", threshold=1).total_responses == 4

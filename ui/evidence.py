@@ -77,8 +77,10 @@ def _assessed_years(
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _feedback(db: str, version: tuple, tool: str, threshold: int, _con) -> monitoring.FeedbackReport:
-    return monitoring.feedback_section(_con, tool, threshold)
+def _feedback(
+    db: str, version: tuple, tool: str, threshold: int, year: int, month: int, _con
+) -> monitoring.FeedbackReport:
+    return monitoring.feedback_section(_con, tool, threshold, SchoolYear(year, month))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -155,7 +157,7 @@ class Evidence:
         setup = self.setup(product_id)
         usage = self.usage(product_id, setup.years[0]) if setup.years else None
         outcome = self.default_outcome(product_id)
-        feedback = self.feedback(setup.tool)
+        feedback = self.feedback(setup.tool, setup.years[0]) if setup.years else None
         return {
             "setup": setup,
             "usage": usage,
@@ -165,8 +167,11 @@ class Evidence:
             "notes": self.notes(product_id),
         }
 
-    def feedback(self, tool: str) -> monitoring.FeedbackReport:
-        return _feedback(self.db, self.version, tool, self.threshold, self.ctx.con)
+    def feedback(self, tool: str, year: SchoolYear) -> monitoring.FeedbackReport:
+        """The survey answers submitted in `year` (the school year the page or decision looks at)."""
+        return _feedback(
+            self.db, self.version, tool, self.threshold, year.start_year, self.month, self.ctx.con
+        )
 
     def notes(self, product_id: int) -> list[dict]:
         return monitoring.practice_notes(self.ctx.con, product_id)
