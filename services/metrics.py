@@ -146,7 +146,10 @@ class UsageRules:
             "rec_minutes_band": known(
                 self.recommended_minutes_per_week, "{:g}", "(not set: thirds of users)"
             ),
-            "rec_weeks": known(self.recommended_weeks, "{}", "the observed"),
+            # in a year under way the rule counts the weeks so far, up to the plan's (`_weeks_needed`)
+            "rec_weeks": known(self.recommended_weeks, "{}", "the observed")
+            if self.recommended_weeks is None or weeks is None or weeks >= self.recommended_weeks
+            else f"the {weeks} weeks so far (the plan's {self.recommended_weeks} once the year has them)",
             "share_pct": f"{self.fidelity_share_of_weeks:.0%}",
             "annual_cost": known(self.annual_cost, "${:,.0f}", "not recorded"),
         }
@@ -545,6 +548,10 @@ def compare_years(report: UsageReport) -> pd.DataFrame:
     """This year against last year, only for metrics both years have, as display strings."""
     if report.last_year is None:
         return pd.DataFrame()
+    this = report.year.label
+    if dt.date.today() < report.year.end:
+        # a year under way: a full year's cost over the hours so far is not last year's figure
+        this = f"{this} so far ({report.weeks_observed} weeks)"
     rows = []
     for key, now in report.metrics.items():
         before = report.last_year[key]
@@ -553,7 +560,7 @@ def compare_years(report: UsageReport) -> pd.DataFrame:
         rows.append(
             {
                 "Metric": now.label,
-                report.year.label: now.display,
+                this: now.display,
                 report.year.previous().label: before.display,
             }
         )

@@ -168,6 +168,23 @@ class TestDefinitions:
         row = table[table["Metric"] == "Active users"].iloc[0]
         assert row["2025-26"] == "2" and row["2024-25"] == "1"
 
+    def test_a_year_under_way_is_labelled_so_far(self, con, district, monkeypatch):
+        """2026-27's cost per student-hour (15 weeks in) sat beside 2025-26's full year as if comparable."""
+
+        class Early(dt.date):
+            @classmethod
+            def today(cls):
+                return dt.date(2025, 9, 20)
+
+        _, report = report_for(con, district)
+        monkeypatch.setattr(metrics.dt, "date", Early)
+        table = metrics.compare_years(report)
+        assert list(table.columns) == ["Metric", "2025-26 so far (2 weeks)", "2024-25"]
+        # dosage fidelity counts the weeks so far, and its definition says so
+        rules = metrics.UsageRules(recommended_minutes_per_week=30, recommended_weeks=30)
+        assert "the 15 weeks so far (the plan's 30" in metrics.definition("dosage_fidelity", rules, 15)
+        assert "of 30 weeks" in metrics.definition("dosage_fidelity", rules, 36)
+
     def test_heatmap_counts_active_users_by_school_and_grade(self, con, district):
         _, report = report_for(con, district)
         assert report.heatmap.counts.loc["A", "3"] == 2
