@@ -10,7 +10,7 @@ connection to the same instance.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,9 +39,14 @@ def is_lock_error(exc: BaseException) -> bool:
 
 
 def connect_waiting(
-    database: str | Path, *, wait_seconds: float = 15.0, read_only: bool = False
+    database: str | Path,
+    *,
+    wait_seconds: float = 15.0,
+    read_only: bool = False,
+    on_wait: Callable[[], None] | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Connect, retrying with backoff while another process holds the file lock."""
+    """Connect, retrying with backoff while another process holds the file lock; `on_wait` is called
+    once, when the first attempt finds the file locked (the import command says it is waiting)."""
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:
@@ -52,9 +57,13 @@ def connect_waiting(
                 raise
             if time.monotonic() >= deadline:
                 raise DatabaseBusy(
-                    "The database is busy (another program, usually a data import, is writing to "
-                    "it). Wait a moment and try again."
+                    "The database is in use by another program (an import, the app's own import, or a "
+                    "program holding it open to read it, such as a BI tool): close that program's "
+                    "connection, or wait for it, and try again."
                 ) from exc
+            if on_wait is not None:
+                on_wait()
+                on_wait = None  # said once
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 

@@ -85,12 +85,19 @@ def undo_message(import_id: int, file_name: str, removed: int, restored: int) ->
     return f"Undid import #{import_id} ({file_name}): {removed:,} rows removed{back}."
 
 
+MAX_PURGE_YEARS = 100  # a year the calendar cannot go back to (2026) is a typo for the years to keep
+
+
 def purge_older_than(
     con: duckdb.DuckDBPyConnection, years: int, *, actor: Actor | None, today: dt.date | None = None
 ) -> dict[str, int]:
     """Delete student-level rows older than `years` years (SOPPA: keep no longer than needed)."""
     if years < 1:
         raise DomainError("Keep at least one year of data (--older-than-years 1 or more).")
+    if years > MAX_PURGE_YEARS:
+        raise DomainError(
+            f"--older-than-years {years} is more than {MAX_PURGE_YEARS} years; give the number of years to keep."
+        )
     today = today or dt.date.today()
     try:
         cutoff = today.replace(year=today.year - years)

@@ -44,9 +44,25 @@ def _formats(kind: str) -> list[str]:
     return sorted(x.name for x in PROFILES if x.kind == kind and x.target != "roster")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m etl", description="Import district exports into DuckDB.")
-    sub = parser.add_subparsers(dest="command", required=True)
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error under --json still ends with its JSON line (a scheduler parsing
+    the last line of `python -m etl usage --json` with no path got nothing)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        if "--json" in sys.argv[1:] or "--json" in (self._argv or []):
+            self.print_usage(sys.stderr)
+            print(f"{self.prog}: error: {message}", file=sys.stderr)
+            print(json.dumps({"status": "usage_error", "error": message}))
+            raise SystemExit(EXIT_USAGE)
+        super().error(message)
+
+    _argv: list[str] | None = None
+
+
+def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m etl", description="Import district exports into DuckDB.")
+    _Parser._argv = argv
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for kind in ("roster", "usage", "assessments", "feedback"):
         p = sub.add_parser(kind, help=f"import a {kind} export")
         p.add_argument("path", type=Path)
@@ -94,7 +110,11 @@ class _ProgressPrinter:
         if self.enabled:
             self._draw(fraction)
 
+    _shown = 0.0
+
     def _draw(self, fraction: float) -> None:
+        # never backwards: a file the fast lane hands to the full parse starts "reading" again at 10%
+        fraction = self._shown = max(self._shown, fraction)
         filled = int(max(0.0, min(1.0, fraction)) * 30)
         sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%} {self.step:<12}")
         sys.stderr.flush()
@@ -127,14 +147,71 @@ class SettingsProblem(Exception):
     """An EDTECH_ environment variable cannot be read: a usage error naming it."""
 
 
-def _open(db: Path | None) -> tuple[duckdb.DuckDBPyConnection, Settings]:
+def _db_problem(db: Path) -> str | None:
+    """What is wrong with a --db path before DuckDB opens it, in one line, or None."""
+    if db.is_dir():
+        return f"--db {db}: is a folder; give a database file (for example {db / 'district.duckdb'})."
+    return None
+
+
+def _new_database_warning(db: Path) -> str | None:
+    """Said when --db names a file that does not exist yet: it is created (the contract), but a typo
+    in the path would otherwise quietly start a new, empty database."""
+    if db.exists():
+        return None
+    folder = "" if db.parent.exists() else f" (its folder {db.parent} was created too)"
+    return (
+        f"A new, empty database was created at {db}{folder}; check the path if you meant the app's database."
+    )
+
+
+def _opening_problem(db: Path, exc: Exception) -> str:
+    """A --db DuckDB cannot open (not a database, no permission, a read-only place), in one line."""
+    text = str(exc).lower()
+    if "permission" in text or "not permitted" in text or "read-only" in text or "read only" in text:
+        return f"--db {db}: cannot be written here (permission denied); give a path you can write to."
+    if db.is_file() and ("not a valid duckdb database" in text or "database file" in text):
+        return f"--db {db}: is not a DuckDB database; give the app's database file or a new path."
+    first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+    return f"--db {db}: cannot be opened ({first})."
+
+
+class DatabaseProblem(Exception):
+    """The --db path cannot be used: a usage error naming the path and what to fix."""
+
+
+def _open(db: Path | None, *, waiting: bool = False) -> tuple[duckdb.DuckDBPyConnection, Settings]:
     try:
         settings = Settings(db=db) if db else Settings()
     except ValidationError as exc:
         raise SettingsProblem(settings_problem(exc)) from None
-    con = connect_waiting(settings.db_path, wait_seconds=max(settings.lock_wait_seconds, LOCK_WAIT_SECONDS))
-    con.execute(f"SET memory_limit = '{ETL_MEMORY_LIMIT}'")  # big aggregates spill to disk instead
-    apply_migrations(con)
+    if db is not None and (problem := _db_problem(Path(settings.db_path))):
+        raise DatabaseProblem(problem)
+
+    def say_waiting() -> None:
+        if waiting:
+            print(
+                f"The database is in use by another program; waiting up to {LOCK_WAIT_SECONDS:.0f} s for it…",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    try:
+        con = connect_waiting(
+            settings.db_path,
+            wait_seconds=max(settings.lock_wait_seconds, LOCK_WAIT_SECONDS),
+            on_wait=say_waiting,
+        )
+    except DatabaseBusy:
+        raise
+    except (duckdb.Error, OSError) as exc:
+        raise DatabaseProblem(_opening_problem(Path(settings.db_path), exc)) from None
+    try:
+        con.execute(f"SET memory_limit = '{ETL_MEMORY_LIMIT}'")  # big aggregates spill to disk instead
+        apply_migrations(con)
+    except (duckdb.IOException, duckdb.PermissionException) as exc:
+        con.close()
+        raise DatabaseProblem(_opening_problem(Path(settings.db_path), exc)) from None
     return con, settings
 
 
@@ -189,7 +266,8 @@ def _import(args: argparse.Namespace) -> int:
     )
     progress = _ProgressPrinter(enabled=not args.json and size >= BIG_FILE_BYTES)
     started = time.perf_counter()
-    con, settings = _open(args.db)
+    created = _new_database_warning(args.db) if args.db is not None else None
+    con, settings = _open(args.db, waiting=True)
     request = request.model_copy(update={"timezone": settings.district_timezone})
     try:
         progress.start(con)
@@ -207,6 +285,8 @@ def _import(args: argparse.Namespace) -> int:
     finally:
         progress.stop()
         con.close()
+    if created:
+        outcome = outcome.model_copy(update={"warnings": [created, *outcome.warnings]})
     payload = {
         **outcome.model_dump(),
         "status": "already_imported" if outcome.already_imported else "imported",
@@ -221,38 +301,50 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _undo(args: argparse.Namespace) -> int:
-    con, _ = _open(args.db)
+    con, _ = _open(args.db, waiting=True)
     try:
         result = admin.undo_last_import(con, actor=None)
     except DomainError as exc:
-        _emit(args, {"status": "refused", "error": exc.message}, f"refused: {exc.message}", error=True)
+        _emit(
+            args,
+            {"command": "undo", "status": "refused", "error": exc.message},
+            f"refused: {exc.message}",
+            error=True,
+        )
         return EXIT_REFUSED
     finally:
         con.close()
-    _emit(
-        args,
-        {"status": "undone", **result},
-        result["message"],
-    )
+    _emit(args, {"command": "undo", "status": "undone", **result}, result["message"])
     return EXIT_OK
 
 
 def _purge(args: argparse.Namespace) -> int:
-    con, _ = _open(args.db)
+    con, _ = _open(args.db, waiting=True)
     try:
         deleted = admin.purge_older_than(con, args.older_than_years, actor=None)
     except DomainError as exc:
-        _emit(args, {"status": "usage_error", "error": exc.message}, f"error: {exc.message}", error=True)
+        _emit(
+            args,
+            {"command": "purge", "status": "usage_error", "error": exc.message},
+            f"error: {exc.message}",
+            error=True,
+        )
         return EXIT_USAGE
     finally:
         con.close()
     text = f"Purged {sum(deleted.values()):,} student-level rows older than {args.older_than_years} years."
-    _emit(args, {"status": "purged", "deleted": deleted, "rows_deleted": sum(deleted.values())}, text)
+    payload = {
+        "command": "purge",
+        "status": "purged",
+        "deleted": deleted,
+        "rows_deleted": sum(deleted.values()),
+    }
+    _emit(args, payload, text)
     return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)  # argparse exits 2 on a usage error
+    args = _parser(argv).parse_args(argv)  # argparse exits 2 on a usage error
     try:
         if args.command == "undo":
             return _undo(args)
@@ -262,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseBusy as exc:
         _emit(args, {**_base(args), "status": "busy", "error": str(exc)}, f"refused: {exc}", error=True)
         return EXIT_REFUSED
-    except SettingsProblem as exc:
+    except (SettingsProblem, DatabaseProblem) as exc:
         problem = str(exc)
         _emit(
             args, {**_base(args), "status": "usage_error", "error": problem}, f"error: {problem}", error=True
@@ -275,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - one line for people, the traceback only on request
         if os.environ.get("EDTECH_DEBUG"):
             raise
-        message = f"unexpected {type(exc).__name__}; nothing was imported (EDTECH_DEBUG=1 shows details)."
+        done = "nothing was imported" if args.command not in ("undo", "purge") else "nothing was changed"
+        message = f"unexpected {type(exc).__name__}; {done} (EDTECH_DEBUG=1 shows details)."
         _emit(args, {**_base(args), "status": "error", "error": message}, f"error: {message}", error=True)
         return EXIT_REFUSED

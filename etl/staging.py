@@ -408,7 +408,10 @@ def _field_checks(field: str, spec, label: str) -> list[Check]:
             Check(
                 "rejected",
                 label,
-                f"outside the range {_fmt(spec.minimum)} to {_fmt(spec.maximum)}",
+                # grades are stored PK = -1, K = 0: a reader of the reason knows them as PK and K
+                "not a grade from PK to 12 (or 13, a transition year)"
+                if spec.parse == "grade"
+                else f"outside the range {_fmt(spec.minimum)} to {_fmt(spec.maximum)}",
                 f"{field} NOT BETWEEN {low} AND {high}",
                 f"regexp_replace({field}::VARCHAR, '\\.0$', '')",  # 2000, as the file wrote it
             )

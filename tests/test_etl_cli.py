@@ -52,6 +52,11 @@ class TestExitCodesAndJson:
             "rows_rejected": 0,
             "already_imported": False,
         }
+        # a typo in --db would otherwise quietly start an empty database: the import says so
+        assert (
+            f"A new, empty database was created at {db} (its folder {db.parent} was created too)"
+            in (payload["warnings"][0])
+        )
         con = duckdb.connect(str(db), read_only=True)
         assert con.execute("SELECT count(*) FROM usage_daily").fetchone() == (200,)
         assert con.execute(
@@ -125,7 +130,32 @@ class TestExitCodesAndJson:
         assert undo.returncode == 0 and last_json(undo)["status"] == "undone"
         purge = run("purge", "--older-than-years", "3", "--json", db=db)
         assert purge.returncode == 0 and last_json(purge)["status"] == "purged"
+        assert last_json(undo)["command"] == "undo" and last_json(purge)["command"] == "purge"
         assert run("purge", "--older-than-years", "0", db=db).returncode == 2
+        # a calendar year typed for the years to keep is a usage error, not a crash
+        typo = run("purge", "--older-than-years", "2026", "--json", db=db)
+        assert typo.returncode == 2 and "more than 100 years" in last_json(typo)["error"]
+
+    @pytest.mark.parametrize(
+        "argv",
+        [("usage", "--json"), ("purge", "--json"), ("purge", "--older-than-years", "abc", "--json")],
+    )
+    def test_argument_errors_under_json_still_end_with_a_json_line(self, tmp_path, argv):
+        result = run(*argv, db=tmp_path / "d.duckdb")
+        assert result.returncode == 2
+        payload = last_json(result)
+        assert payload["status"] == "usage_error" and payload["error"]
+        assert "usage:" in result.stderr  # people still get argparse's usage line
+
+    def test_a_db_that_cannot_be_used_is_a_usage_error_naming_it(self, tmp_path):
+        csv = str(SAMPLES / "usage" / "generic_usage.csv")
+        not_db = write(tmp_path / "notes.duckdb", "student_id,tool\n1,A\n")
+        for db, says in ((tmp_path, "is a folder"), (not_db, "is not a DuckDB database")):
+            result = run("usage", csv, "--json", db=db)
+            assert result.returncode == 2, result.stdout
+            assert last_json(result)["status"] == "usage_error" and says in last_json(result)["error"]
+            assert str(db) in last_json(result)["error"] and "unexpected" not in result.stdout
+        assert not_db.read_text() == "student_id,tool\n1,A\n"  # nothing written into it
 
 
 HOLDER = """
@@ -154,6 +184,7 @@ class TestLockWait:
         assert result.returncode == 0, result.stderr
         assert last_json(result)["rows_imported"] == 200
         assert waited >= 1.0  # it really waited for the holder
+        assert "in use by another program; waiting up to" in result.stderr  # and said so
 
     def test_a_database_that_stays_busy_gives_the_import_fields_and_status_busy(
         self, tmp_path, monkeypatch, capsys
@@ -176,7 +207,7 @@ class TestLockWait:
             holder.communicate(timeout=30)
         payload = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
         assert code == 1
-        assert payload["status"] == "busy" and "busy" in payload["error"]
+        assert payload["status"] == "busy" and "in use by another program" in payload["error"]
         assert (payload["kind"], payload["rows_imported"], payload["already_imported"]) == ("usage", 0, False)
 
 

@@ -61,7 +61,9 @@ class TestFastLane:
         lines = [f"{1000 + i},A,2026-09-{1 + i % 28:02d},{i % 60},1,S,3" for i in range(30_000)]
         lines[bad_line - 2] = lines[bad_line - 2].replace(",1,S,3", ",1,S,99")
         out = imp(con, "usage", write(tmp_path / "u.csv", HEADER + "\n" + "\n".join(lines) + "\n"))
-        assert [r[:2] for r in rejects(con, out.import_id)] == [(bad_line, "grade")]
+        assert [r[:3] for r in rejects(con, out.import_id)] == [
+            (bad_line, "grade", "not a grade from PK to 12 (or 13, a transition year)")
+        ]
 
     def test_reject_line_numbers_in_a_long_assessment_file(self, con, tmp_path):
         header = "Student ID,Completion Date,Overall Scale Score,Percentile"
