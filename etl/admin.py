@@ -38,6 +38,11 @@ def import_history(con: duckdb.DuckDBPyConnection, limit: int = 50) -> list[dict
     )
 
 
+def reject_count(con: duckdb.DuckDBPyConnection, import_id: int) -> int:
+    """Rejected rows and warnings recorded for the import (one per row and column)."""
+    return int(repo.fetch_value(con, "SELECT count(*) FROM import_rejects WHERE import_id = ?", [import_id]))
+
+
 def import_rejects(con: duckdb.DuckDBPyConnection, import_id: int, limit: int = 1000) -> list[dict[str, Any]]:
     return repo.fetch_all(
         con,

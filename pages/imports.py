@@ -192,12 +192,28 @@ with page_context(Action.IMPORT_DATA) as ctx:
             ),
             key=state_key(NS, "rejects_of"),
         )
-        rows = imports.rejects(ctx.con, int(chosen), actor=ctx.actor)
+        rows, total = imports.rejects(ctx.con, int(chosen), actor=ctx.actor)
         if rows:
             st.caption(
                 "Line = line in the file (line 1 is the header). A value that could identify a student (an "
                 "id, a word in a number or date column) shows only its first and last character."
             )
+            if total > len(rows):
+                more = (
+                    f" the download has the first {imports.REJECTS_DOWNLOADED:,}"
+                    if total > imports.REJECTS_DOWNLOADED
+                    else " the download has them all"
+                )
+                st.warning(
+                    f"Showing the first {len(rows):,} of {total:,} rejected rows and warnings (by line);{more}."
+                )
+                st.download_button(
+                    "Download the rejected rows (CSV)",
+                    data=imports.rejects_csv(ctx.con, int(chosen), actor=ctx.actor),
+                    file_name=f"import-{chosen}-rejected-rows.csv",
+                    mime="text/csv",
+                    key=state_key(NS, "rejects_csv"),
+                )
             st.dataframe(
                 [{k: ("" if v is None else v) for k, v in r.items()} for r in rows],
                 hide_index=True,

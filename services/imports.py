@@ -24,6 +24,7 @@ from models.enums import ToolStatus
 from models.errors import InvalidInput
 from models.imports import DEFAULT_TIMEZONE, ImportOutcome, ImportRequest
 from models.people import Actor
+from services import exports
 from services.permissions import Action, require
 
 MAX_UPLOAD_BYTES = 1 << 30
@@ -110,9 +111,30 @@ def finished_since(
     )
 
 
-def rejects(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: Actor) -> list[dict[str, Any]]:
+REJECTS_SHOWN = 1_000  # rows in the page's table
+REJECTS_DOWNLOADED = 100_000  # rows in its CSV download (~6 MB)
+REJECT_HEADERS = {
+    "line_number": "Line",
+    "column_name": "Column",
+    "reason": "Reason",
+    "value_masked": "Value as read (masked)",
+    "severity": "Rejected or warning",
+}
+
+
+def rejects(
+    con: duckdb.DuckDBPyConnection, import_id: int, *, actor: Actor, limit: int = REJECTS_SHOWN
+) -> tuple[list[dict[str, Any]], int]:
+    """The first `limit` rejected rows and warnings of an import, by line, and how many there are in
+    all (the page showed 1,000 of 1,203 without a word about the other 203)."""
     require(actor, Action.IMPORT_DATA)
-    return admin.import_rejects(con, import_id)
+    return admin.import_rejects(con, import_id, limit), admin.reject_count(con, import_id)
+
+
+def rejects_csv(con: duckdb.DuckDBPyConnection, import_id: int, *, actor: Actor) -> bytes:
+    """Up to REJECTS_DOWNLOADED rejected rows and warnings as CSV (values masked as on the page)."""
+    require(actor, Action.IMPORT_DATA)
+    return exports.to_csv_bytes(admin.import_rejects(con, import_id, REJECTS_DOWNLOADED), REJECT_HEADERS)
 
 
 def last_import(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> dict[str, Any] | None:

@@ -58,6 +58,30 @@ class TestImportPage:
         assert any("ShadowGames" in set(map(str, f.get("tool", []))) for f in frames)
         assert outcome.rows_rejected == 1
 
+    def test_more_rejects_than_the_table_shows_are_counted_and_downloadable(self, demo_db, tmp_path):
+        """1,203 rejected rows showed as a table of 1,000 with no word about the other 203."""
+        lines = "".join(f"{i},ShadowGames,not a date,5,1\n" for i in range(1, 1204))
+        path = write(
+            tmp_path / "u.csv",
+            "student_id,tool,date,minutes,sessions\n1,ShadowGames,2026-09-02,5,1\n" + lines,
+        )
+        assert _import(demo_db, path).rows_rejected == 1203
+        at = run_page("pages/imports.py", as_role="technology")
+        assert not at.exception
+        assert any("Showing the first 1,000 of 1,203 rejected rows" in w.value for w in at.warning)
+        assert any(len(df.value) == 1000 and "reason" in df.value.columns for df in at.dataframe)
+        [button] = [b for b in at.get("download_button") if "rejected rows" in b.proto.label]
+        from services import imports
+
+        con = duckdb.connect(str(demo_db), read_only=True)
+        try:
+            import_id = con.execute("SELECT max(import_id) FROM import_log").fetchone()[0]
+            data = imports.rejects_csv(con, import_id, actor=_technology())
+        finally:
+            con.close()
+        assert data.decode("utf-8-sig").count("\r\n") == 1 + 1203  # the header and every rejected row
+        assert "Line,Column,Reason" in data.decode("utf-8-sig").splitlines()[0]
+
     def test_undo_last_import_from_the_page(self, demo_db, tmp_path):
         path = write(tmp_path / "u.csv", "student_id,tool,date,minutes,sessions\n1,UndoMe,2026-09-02,5,1\n")
         earlier = _import(
