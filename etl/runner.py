@@ -7,6 +7,7 @@ something impossible); everything else ends with an `ImportOutcome`.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -92,6 +93,24 @@ def tool_spelling(con: duckdb.DuckDBPyConnection, tool: str | None) -> str | Non
         f"SELECT spelling FROM ({loaders.chosen_spellings_sql()}) WHERE k = lower(?)", [tool]
     ).fetchone()
     return found[0] if found else tool
+
+
+def _named_tool_warnings(con: duckdb.DuckDBPyConnection, tool: str, *, file_names_tools: bool) -> list[str]:
+    """What to say about a --tool: that a file naming its own tools only takes it for blank cells,
+    and that a name not in the catalog becomes a tool not vetted ('MathQeust' was stored as a shadow
+    tool without a word), with the catalog's nearest name."""
+    out = []
+    if file_names_tools:
+        out.append(
+            f"The file names its tools in its own column: '{tool}' (--tool) was used only for rows whose tool "
+            "cell is blank."
+        )
+    names = [r[0] for r in con.execute("SELECT DISTINCT name FROM products").fetchall()]
+    if names and tool.lower() not in {n.lower() for n in names}:
+        near = difflib.get_close_matches(tool.lower(), [n.lower() for n in names], n=1, cutoff=0.75)
+        hint = next((f" Did you mean {n}?" for n in names if near and n.lower() == near[0]), "")
+        out.append(f"'{tool}' is not in the catalog, so its usage is listed as a tool not vetted.{hint}")
+    return out
 
 
 def respell_staged_tools(con: duckdb.DuckDBPyConnection) -> None:
@@ -312,6 +331,8 @@ def _run_file(
         if not extra:
             raise FileRefused(f"{req.display_name}: the survey has no question columns.")
     tool = tool_spelling(con, tool)
+    if req.tool:
+        src.warnings.extend(_named_tool_warnings(con, tool, file_names_tools="tool" in fields))
     tool_sql = f"coalesce(tool, {_quote(tool)})" if "tool" in fields else _quote(tool)
     number = importlog.ImportNumber(con)  # the one number of this file's import, whichever lane writes
     if profile.target == "usage_daily" and profile.rows == "daily":

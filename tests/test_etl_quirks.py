@@ -1400,3 +1400,27 @@ def test_only_an_underscore_below_the_header_sends_a_file_past_the_typed_reader(
     assert found == [False, False, True]
     # the fast lane and then the typed stage ask the same question: the file is read for it once
     assert list(counted.underscore_checked.values()) == [True] and not plain.underscore_checked
+
+
+def test_a_named_tool_that_is_not_in_the_catalog_is_said_with_the_nearest_name(con, tmp_path):
+    """'--tool MathQeust' stored 200 rows under a new, unvetted tool without a word."""
+    con.execute("INSERT INTO vendors (name) VALUES ('V')")
+    con.execute("INSERT INTO products (vendor_id, name) VALUES (1, 'MathQuest')")
+    body = "student_id,date,minutes\n1,2026-09-02,5\n"
+    out = imp(con, "usage", write(tmp_path / "a.csv", body), tool="MathQeust")
+    assert (
+        "'MathQeust' is not in the catalog, so its usage is listed as a tool not vetted. Did you mean MathQuest?"
+        in (out.warnings)
+    )
+    out = imp(con, "usage", write(tmp_path / "b.csv", body.replace("5\n", "6\n")), tool="mathquest")
+    assert not any("catalog" in w for w in out.warnings)  # the catalog's tool, in another case
+
+
+def test_a_named_tool_for_a_file_with_its_own_tool_column_is_said_to_fill_blanks_only(con, tmp_path):
+    body = "student_id,tool,date,minutes\n1,IXL,2026-09-02,5\n2,,2026-09-02,7\n"
+    out = imp(con, "usage", write(tmp_path / "a.csv", body), tool="ReadWell")
+    assert any("used only for rows whose tool cell is blank" in w for w in out.warnings)
+    assert rows(con, "SELECT tool, minutes FROM usage_daily ORDER BY minutes") == [
+        ("IXL", 5.0),
+        ("ReadWell", 7.0),
+    ]
