@@ -241,6 +241,6 @@ class TestWaitingForTheLock:
         path = tmp_path / "locked.duckdb"
         connect(path).close()
         proc = self._hold(path, 3)
-        with pytest.raises(DatabaseBusy, match="busy"):
+        with pytest.raises(DatabaseBusy, match="in use by another program"):
             connect_waiting(path, wait_seconds=0.3)
         proc.communicate(timeout=30)  # waits and closes its pipe
