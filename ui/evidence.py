@@ -334,15 +334,25 @@ def likert_chart(likert: pd.DataFrame, threshold: int) -> go.Figure:
 
 
 def responses_chart(over_time: pd.DataFrame) -> go.Figure:
+    """One bar per survey month, a month wide: one wave a year drew a single bar across the chart."""
+    month_ms = 24 * 86_400_000  # a bar a little narrower than its month
     fig = go.Figure(
         go.Bar(
             x=over_time["month"],
             y=over_time["value"],
+            width=[month_ms] * len(over_time),
             marker_color=USERS,
             hovertemplate="%{x|%b %Y}: %{y} respondents<extra></extra>",
         )
     )
-    return _layout(fig, "Survey respondents per month", "Month", "Respondents", height=280)
+    months = pd.to_datetime(over_time["month"])
+    fig = _layout(fig, "Survey respondents per month", "Month", "Respondents", height=280)
+    fig.update_xaxes(
+        range=[months.min() - pd.Timedelta(days=75), months.max() + pd.Timedelta(days=75)],
+        dtick="M1",
+        tickformat="%b %Y",
+    )
+    return fig
 
 
 def show_verdict(verdict) -> None:
