@@ -109,7 +109,11 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         blockers = lifecycle.blockers(facts)
         if blockers:
             st.warning("**What stands in the way:**\n\n" + "\n".join(f"- {b}" for b in blockers))
-        moves = [t for t in lifecycle.transitions_from(stage) if can(ctx.actor, t.action)]
+        moves = [
+            t
+            for t in lifecycle.transitions_from(stage)
+            if lifecycle.may_take(ctx.actor, t, facts.requester_id)
+        ]
         if not moves:
             st.info(f"Next: {lifecycle.NEXT_ACTION[stage]}. Your role has no move to make at this stage.")
         for move in moves:

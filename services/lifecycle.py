@@ -21,10 +21,10 @@ import duckdb
 
 from db import repo
 from db.connection import transaction
-from models.enums import IntegrationResult, PrivacyStatus, Stage
-from models.errors import GateFailed, InvalidInput, NotFound
+from models.enums import IntegrationResult, PrivacyStatus, Role, Stage
+from models.errors import GateFailed, InvalidInput, NotFound, PermissionDenied
 from models.people import Actor
-from services.permissions import Action, require, require_not_own
+from services.permissions import PERMISSIONS, Action, can, require, require_not_own
 
 # SOPPA statuses that let a purchase proceed. "Staff use only" means no student data is collected,
 # which the compliance officer treats like "not applicable".
@@ -454,6 +454,21 @@ def gather_facts(
     )
 
 
+def only_as_requester(actor: Actor, rule: Transition) -> bool:
+    """The actor may take the move only through the requester role (no committee, approver or other
+    role that grants it)."""
+    return (actor.roles & PERMISSIONS[rule.action]) == {Role.REQUESTER}
+
+
+def may_take(actor: Actor | None, rule: Transition, requester_id: int | None) -> bool:
+    """Whether the move is the actor's to offer: the role allows it, and a requester moves (or
+    withdraws) only their own request. Any requester could withdraw a colleague's request, a final
+    state, and push it past budget."""
+    if actor is None or not can(actor, rule.action):
+        return False
+    return not (only_as_requester(actor, rule) and actor.person_id != requester_id)
+
+
 def transition(
     con: duckdb.DuckDBPyConnection,
     actor: Actor,
@@ -468,6 +483,11 @@ def transition(
     facts = gather_facts(con, request_id, today)
     rule = find_transition(facts.stage, target)
     require(actor, rule.action)
+    if only_as_requester(actor, rule) and actor.person_id != facts.requester_id:
+        raise PermissionDenied(
+            f"Only the person who made this request (or an approver or administrator) can "
+            f"'{rule.verb.lower()}' it."
+        )
     if rule.not_own:
         require_not_own(actor, facts.requester_id, rule.verb.lower())
     if rule.needs_reason and not (reason and reason.strip()):

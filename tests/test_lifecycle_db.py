@@ -198,6 +198,22 @@ class TestWalkThroughTheSop:
         with pytest.raises(PermissionDenied):
             requests.update_request(con, people["requester2"], request_id, NeedsAssessment(title="Theirs"))
 
+    def test_another_requester_cannot_withdraw_or_move_my_request(self, con, people):
+        """Any requester could withdraw a colleague's request (a final state) or push it on."""
+        request_id = requests.create_request(con, people["requester"], _complete_form())
+        lifecycle.transition(con, people["requester"], request_id, Stage.CRITERIA_SOPPA)
+        facts = lifecycle.gather_facts(con, request_id)
+        withdraw = lifecycle.find_transition(Stage.CRITERIA_SOPPA, Stage.WITHDRAWN)
+        assert not lifecycle.may_take(people["requester2"], withdraw, facts.requester_id)  # not offered
+        with pytest.raises(PermissionDenied, match="Only the person who made this request"):
+            lifecycle.transition(con, people["requester2"], request_id, Stage.WITHDRAWN, reason="not mine")
+        assert lifecycle.gather_facts(con, request_id).stage == Stage.CRITERIA_SOPPA
+        # the requester, and an approver, still can
+        assert lifecycle.may_take(people["requester"], withdraw, facts.requester_id)
+        assert lifecycle.may_take(people["approver"], withdraw, facts.requester_id)
+        lifecycle.transition(con, people["requester"], request_id, Stage.WITHDRAWN, reason="found a free tool")
+        assert lifecycle.gather_facts(con, request_id).stage == Stage.WITHDRAWN
+
     def test_pipeline_flags_overdue_and_lists_blockers(self, con, people):
         request_id = requests.create_request(con, people["requester"], NeedsAssessment(title="Old draft"))
         con.execute(
