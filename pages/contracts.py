@@ -15,7 +15,7 @@ from models.errors import DomainError
 from models.form_errors import field_errors
 from services import catalog, contracts
 from services.permissions import Action
-from ui.context import page_context, query_int, state_key
+from ui.context import flash, page_context, query_int, state_key
 from ui.widgets import money
 
 NS = "contracts"
@@ -49,6 +49,9 @@ def table(rows: list[dict], extra: dict[str, str] | None = None) -> pd.DataFrame
 def contract_form(ctx, product_id: int | None, request_id: int | None) -> None:
     choices = contracts.form_choices(ctx.con)
     existing = {r["contract_id"]: r for r in contracts.list_contracts(ctx.con, ctx.actor)}
+    saved_now = st.session_state.pop(state_key(NS, "just_saved"), None)
+    if saved_now in existing:  # a contract just saved opens for correction, so a second Save edits it
+        st.session_state[state_key(NS, "editing")] = saved_now
     editing = st.selectbox(
         "Contract",
         [None, *existing],
@@ -142,7 +145,9 @@ def contract_form(ctx, product_id: int | None, request_id: int | None) -> None:
         except DomainError as exc:
             st.error(exc.message)
         else:
-            st.success(f"Saved contract #{saved}.")
+            st.session_state[state_key(NS, "just_saved")] = saved
+            flash(f"Saved contract #{saved}.")
+            st.rerun()  # the tables above show it, and the form now edits it
 
 
 with page_context(Action.VIEW_PIPELINE) as ctx:

@@ -129,6 +129,17 @@ def save_contract(
     values = form.model_dump(mode="python")
     values["vendor_id"] = product["vendor_id"]
     values["pricing_unit"] = form.pricing_unit.value if form.pricing_unit else None
+    same = con.execute(
+        "SELECT contract_id FROM contracts WHERE product_id = ? AND start_date = ? AND end_date = ? "
+        "AND status <> 'cancelled' AND contract_id IS DISTINCT FROM ? ORDER BY contract_id LIMIT 1",
+        [form.product_id, form.start_date, form.end_date, contract_id],
+    ).fetchone()
+    if same:
+        # a second Save of the same new contract inserted it again (three copies of one contract)
+        raise InvalidInput(
+            f"Contract #{same[0]} already covers {product['name']} from {form.start_date:%m/%d/%Y} to "
+            f"{form.end_date:%m/%d/%Y}; choose it under 'Contract' to correct it."
+        )
     with transaction(con):
         if contract_id is None:
             return repo.insert(con, "contracts", values, actor=actor, request_id=form.request_id)

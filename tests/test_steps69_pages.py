@@ -3,13 +3,15 @@ SOPPA posting, goals and plan; bad ids get a friendly message; a teacher reads b
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from demo.seed import DEMO_PASSWORD
 from models.catalog import CatalogEntryForm
-from models.errors import PermissionDenied
+from models.errors import DomainError, PermissionDenied
 from services import catalog
 from services.auth import load_actor
 from tests.apphelp import ROOT, email_for_role, person_id, run_page, texts
@@ -126,6 +128,39 @@ class TestContractsPage:
         [b for b in at.button if "Save contract" in b.label][0].click().run()
         assert not at.exception
         assert any("End date" in e.value for e in at.error)
+
+    def test_a_saved_contract_opens_for_correction_so_saving_again_does_not_copy_it(self, demo_db):
+        """Save, then Save again (to add the renewal owner) made contracts #8 and #9 of one contract."""
+        before = _row(demo_db, "SELECT count(*) FROM contracts")[0]
+        at = run_page("pages/contracts.py", as_role="business_office")
+        at.date_input[0].set_value(dt.date(2031, 7, 1))
+        at.date_input[1].set_value(dt.date(2032, 6, 30))
+        save = [b for b in at.button if "Save contract" in b.label][0]
+        save.click().run()
+        assert not at.exception and not at.error
+        assert _row(demo_db, "SELECT count(*) FROM contracts")[0] == before + 1
+        saved = _row(demo_db, "SELECT max(contract_id) FROM contracts")[0]
+        assert at.selectbox(key="contracts.editing").value == saved  # the form now edits it
+        [b for b in at.button if "Save contract" in b.label][0].click().run()
+        assert not at.exception
+        assert _row(demo_db, "SELECT count(*) FROM contracts")[0] == before + 1
+
+    def test_a_second_new_contract_with_the_same_product_and_dates_is_refused(self, con, people):
+        from models.catalog import ContractForm
+        from services import contracts
+        from tests import steps69_factory as f
+
+        product = f.product(con, f.vendor(con), "MathQuest")
+        form = ContractForm(
+            product_id=product,
+            start_date=dt.date(2027, 7, 1),
+            end_date=dt.date(2028, 6, 30),
+            annual_cost=1000,
+        )
+        first = contracts.save_contract(con, people["business"], form)
+        with pytest.raises(DomainError, match=f"Contract #{first} already covers MathQuest"):
+            contracts.save_contract(con, people["business"], form)
+        assert contracts.save_contract(con, people["business"], form, first) == first  # editing it is fine
 
     def test_teacher_is_kept_out(self, demo_db):
         at = run_page("pages/contracts.py", as_role="teacher")
