@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from db import repo
+from etl.formats import SUBJECTS
 from models.errors import NotFound
 from services import evaluation as ev
 from services import metrics, suppression
@@ -227,9 +228,20 @@ class Measure:
         return f"{self.subject} ({self.assessment})"
 
 
+def own_subjects(setup: ToolSetup) -> set[str]:
+    """The tool's catalog subjects as assessments name them, lower case ('ELA' is scored as Reading)."""
+    return {SUBJECTS.get(s.lower(), s).lower() for s in _split(setup.product.get("subjects"))}
+
+
+def is_own_measure(setup: ToolSetup, measure: Measure) -> bool:
+    """Whether the measure is in one of the tool's subjects; a tool that names none takes any."""
+    own = own_subjects(setup)
+    return not own or measure.subject.lower() in own
+
+
 def measures(con: duckdb.DuckDBPyConnection, setup: ToolSetup) -> list[Measure]:
     """Each assessed subject and assessment: the tool's own subjects first, then the most students."""
-    own = [s.lower() for s in _split(setup.product.get("subjects"))]
+    own = own_subjects(setup)
     rows = _measure_rows(con)
     rows.sort(key=lambda r: (r[0].lower() not in own, r[0], not r[3], -r[2], r[1]))
     return [Measure(r[0], r[1]) for r in rows]

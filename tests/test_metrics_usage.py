@@ -500,3 +500,19 @@ def test_feedback_is_read_for_the_chosen_school_year(con, district):
     assert later.total_responses == 2 and list(later.likert["score"]) == [2]
     assert list(later.comments["comment"]) == ["Needs more practice sets"]
     assert monitoring.feedback_section(con, "Mathy", threshold=1).total_responses == 4
+
+
+def test_a_tools_outcomes_are_read_in_its_own_subjects(con, district):
+    """A writing tool's decision froze Math results: the first assessed subject stood in for its own."""
+    from dataclasses import replace
+
+    setup = monitoring.tool_setup(con, district, threshold=1)
+    math, reading = (
+        monitoring.Measure("Math", "NWEA MAP Growth"),
+        monitoring.Measure("Reading", "NWEA MAP Growth"),
+    )
+    ela = replace(setup, product={**setup.product, "subjects": "ELA; Writing"})
+    assert monitoring.own_subjects(ela) == {"reading", "writing"}  # ELA is scored as Reading
+    assert monitoring.is_own_measure(ela, reading) and not monitoring.is_own_measure(ela, math)
+    anything = replace(setup, product={**setup.product, "subjects": None})
+    assert monitoring.is_own_measure(anything, math)  # a tool that names no subject takes any

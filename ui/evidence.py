@@ -143,7 +143,9 @@ class Evidence:
     def default_outcome(self, product_id: int) -> monitoring.OutcomeReport | None:
         """Outcomes for the tool's first subject (its most-taken assessment) in the latest assessed
         year, fall to spring if any."""
-        measures = self.measures(product_id)
+        # only the tool's own subjects: a writing tool's decision froze Math results as its outcomes
+        setup = self.setup(product_id)
+        measures = [m for m in self.measures(product_id) if monitoring.is_own_measure(setup, m)]
         years = self.assessed_years(measures[0]) if measures else []
         if not years:
             return None
