@@ -6,6 +6,7 @@ Plain parameterised queries; the request page renders the result.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 
@@ -191,8 +192,7 @@ def step_summaries(con: duckdb.DuckDBPyConnection, request_id: int) -> list[Step
         plan = repo.fetch_one(con, "SELECT * FROM implementation_plans WHERE product_id = ?", [product])
         if plan:
             steps[9].lines.append(
-                f"{plan['extent'].capitalize()} implementation; participants: "
-                f"{plan['participant_schools'] or '—'}"
+                f"{plan['extent'].capitalize()} implementation; participants: {_participants(plan)}"
             )
             if plan["recommended_minutes_per_week"]:
                 steps[9].lines.append(
@@ -224,3 +224,11 @@ def step_summaries(con: duckdb.DuckDBPyConnection, request_id: int) -> list[Step
         ):
             steps[10].lines.append(f"{e['review_cycle']}: **{e['decision']}**: {e['rationale']}")
     return [steps[n] for n in sorted(steps)]
+
+
+def _participants(plan: dict[str, Any]) -> str:
+    """Who the plan covers, as its schools and grades say ('grades 6; 7; 8' was shown as '—')."""
+    schools, grades = plan.get("participant_schools"), plan.get("participant_grades")
+    parts = [schools] if schools else ["all schools"]
+    parts.append(f"grades {grades}" if grades else "all grades")
+    return ", ".join(parts)

@@ -190,3 +190,17 @@ class TestMilestonesAndReviews:
             ("Plan review", "upcoming"),
         ]
         assert plans.record_review_done(con, actor, product_id, TODAY) == TODAY + dt.timedelta(days=91)
+
+
+def test_the_request_summary_names_a_plans_grades_as_well_as_its_schools():
+    """A plan for grades 6-8 in every school was summarised as 'participants: —'."""
+    from services.request_view import _participants
+
+    assert (
+        _participants({"participant_schools": None, "participant_grades": "6; 7; 8"})
+        == "all schools, grades 6; 7; 8"
+    )
+    assert (
+        _participants({"participant_schools": "Oak Ridge", "participant_grades": None})
+        == "Oak Ridge, all grades"
+    )
