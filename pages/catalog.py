@@ -12,7 +12,7 @@ from models.errors import DomainError
 from models.form_errors import field_errors
 from services import catalog
 from services.permissions import Action
-from ui.context import page_context, query_int, query_product, state_key
+from ui.context import flash, page_context, query_int, query_product, state_key
 from ui.plain import link, md
 from ui.widgets import page_link
 
@@ -130,7 +130,9 @@ def entry_editor(ctx, preset: int | None) -> None:
         except DomainError as exc:
             st.error(exc.message)
         else:
-            st.success(f"Saved the catalog entry for {labels[product_id].split(' (')[0]}.")
+            # the cards and the banner above were drawn before the save: draw them again with it
+            flash(f"Saved the catalog entry for {labels[product_id].split(' (')[0]}.")
+            st.rerun()
 
 
 with page_context(Action.VIEW_CATALOG) as ctx:

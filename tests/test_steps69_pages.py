@@ -74,7 +74,9 @@ class TestCatalogPage:
         submit = [b for b in at.button if "Save catalog entry" in b.label][0]
         submit.click().run()
         assert not at.exception
-        assert any("Saved the catalog entry" in s.value for s in at.success)
+        assert any("Saved the catalog entry" in t.value for t in at.toast)
+        # the page is drawn again with the saved entry: no stale "not in the catalog" banner
+        assert "is not in the catalog" not in texts(at)
 
     def test_request_link_opens_the_editor_on_its_product(self, demo_db):
         (request_id,) = _row(
