@@ -109,7 +109,13 @@ class TestBreakEvenDiscount:
 
     def test_price_lock_alone_beats_yearly(self):
         result = break_even_discount(quote(term_years=3, price_lock_years=3, escalator_pct=5), params())
+        assert result.discount_pct == 0.0 and "locked price" in result.explanation
+
+    def test_equal_prices_are_not_credited_to_a_price_lock(self):
+        """'costs no more (price lock)' was said of a quote with no lock and no price increase."""
+        result = break_even_discount(quote(term_years=3, price_lock_years=0, escalator_pct=0), params())
         assert result.discount_pct == 0.0
+        assert "lock" not in result.explanation and "above 0%" in result.explanation
 
     def test_one_year_term_has_nothing_to_compare(self):
         assert break_even_discount(quote(term_years=1), params()).discount_pct is None

@@ -17,6 +17,7 @@ Pure functions over services/costs/projection.py. Definitions (each used once, h
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -116,12 +117,21 @@ def break_even_discount(quote: QuoteInput, params: ScenarioParams) -> BreakEven:
         return BreakEven(
             yearly_npv, own, None, "A one-year term is a yearly renewal: no discount to compare."
         )
-    if at_zero <= yearly_npv:
+    if math.isclose(at_zero, yearly_npv, rel_tol=1e-9, abs_tol=0.005):
+        # the same prices either way (no increases to escape): no price lock to credit
         return BreakEven(
             yearly_npv,
             own,
             0.0,
-            "Even without a discount the multi-year contract costs no more (price lock).",
+            "Without a discount both cost the same: any multi-year discount above 0% beats yearly renewals.",
+        )
+    if at_zero < yearly_npv:
+        return BreakEven(
+            yearly_npv,
+            own,
+            0.0,
+            "Even without a discount the multi-year contract costs less (its locked price escapes the "
+            "yearly increases).",
         )
     slope = at_zero - at_full
     share = (at_zero - yearly_npv) / slope if slope > 0 else None
