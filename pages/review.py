@@ -165,6 +165,13 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                 )[["integration", "result", "evidence", "checked_by", "checked_at"]],
                 hide_index=True,
                 width="stretch",
+                column_config={
+                    "integration": "Integration",
+                    "result": "Result",
+                    "evidence": "Evidence",
+                    "checked_by": "Checked by",
+                    "checked_at": st.column_config.DatetimeColumn("Checked", format="MM/DD/YYYY"),
+                },
             )
         if ctx.can(Action.VERIFY_INTEGRATION):
             with st.form(state_key(NS, f"integration{product_id}")):

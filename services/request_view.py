@@ -68,7 +68,12 @@ def step_summaries(con: duckdb.DuckDBPyConnection, request_id: int) -> list[Step
         [request_id],
     )
     if criteria:
-        steps[2].lines.append("Criteria: " + ", ".join(f"{c['name']} ({c['weight']:g})" for c in criteria))
+        # weights as shares of the whole, rounded: 'SOPPA compliance (36.3636)' read as noise
+        total = sum(float(c["weight"]) for c in criteria) or 1.0
+        steps[2].lines.append(
+            "Criteria (weight): "
+            + ", ".join(f"{c['name']} ({float(c['weight']) / total:.0%})" for c in criteria)
+        )
     candidates = repo.fetch_all(
         con,
         """SELECT c.candidate_id, c.status, p.product_id, p.name, v.name AS vendor
