@@ -211,7 +211,9 @@ class TestWalkThroughTheSop:
         # the requester, and an approver, still can
         assert lifecycle.may_take(people["requester"], withdraw, facts.requester_id)
         assert lifecycle.may_take(people["approver"], withdraw, facts.requester_id)
-        lifecycle.transition(con, people["requester"], request_id, Stage.WITHDRAWN, reason="found a free tool")
+        lifecycle.transition(
+            con, people["requester"], request_id, Stage.WITHDRAWN, reason="found a free tool"
+        )
         assert lifecycle.gather_facts(con, request_id).stage == Stage.WITHDRAWN
 
     def test_pipeline_flags_overdue_and_lists_blockers(self, con, people):
