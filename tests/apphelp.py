@@ -14,6 +14,15 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def db_row(db, sql: str, params: list | None = None) -> tuple | None:
+    """One row from a test's database file, read while no page holds it."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchone()
+    finally:
+        con.close()
+
+
 def person_id(email: str, db: str | None = None) -> int:
     path = db or os.environ["EDTECH_DB"]
     con = duckdb.connect(path, read_only=True)

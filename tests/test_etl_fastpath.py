@@ -65,14 +65,32 @@ class TestFastLane:
             (bad_line, "grade", "not a grade from PK to 12 (or 13, a transition year)")
         ]
 
-    def test_reject_line_numbers_in_a_long_assessment_file(self, con, tmp_path):
+    @pytest.mark.parametrize("us_dates", [False, True])
+    def test_reject_line_numbers_in_a_long_assessment_file(self, con, tmp_path, monkeypatch, us_dates):
+        """Staged by the typed reader (never the full parse), ISO or US days alike: a US export's days
+        sent the whole file through the per-value parse."""
+        from etl import staging
+
+        def boom(*args, **kwargs):
+            raise AssertionError("the full parse ran")
+
+        monkeypatch.setattr(staging, "build_stage", boom)
         header = "Student ID,Completion Date,Overall Scale Score,Percentile"
-        lines = [f"{1000 + i},2026-09-{1 + i % 28:02d},{400 + i % 100},{i % 100}" for i in range(20_000)]
+        day = (
+            (lambda i: f"{9 + i % 3}/{1 + i % 28}/2026")
+            if us_dates
+            else (lambda i: f"2026-09-{1 + i % 28:02d}")
+        )
+        lines = [f"{1000 + i},{day(i)},{400 + i % 100},{i % 100}" for i in range(20_000)]
         lines[19_000] = lines[19_000].rsplit(",", 2)[0] + ",9999,50"
         out = imp(
             con, "assessments", write(tmp_path / "diag_math.csv", header + "\n" + "\n".join(lines) + "\n")
         )
         assert [r[:2] for r in rejects(con, out.import_id)] == [(19_002, "Overall Scale Score")]
+        last = "2026-11-28" if us_dates else "2026-09-28"
+        assert rows(
+            con, "SELECT min(test_date)::VARCHAR, max(test_date)::VARCHAR, count(*) FROM assessment_results"
+        ) == [("2026-09-01", last, 19_999)]
 
 
 class TestFastLaneIsTaken:
@@ -275,23 +293,3 @@ class TestUsDatesTakeTheTypedReader:
         assert rows(
             con, "SELECT usage_date::VARCHAR FROM usage_daily WHERE student_key = ?", [key("99999")]
         ) == [("2026-09-15",)]
-
-    def test_a_us_dated_assessment_file_is_staged_typed_with_its_line_numbers(
-        self, con, tmp_path, monkeypatch
-    ):
-        from etl import staging
-
-        def boom(*args, **kwargs):
-            raise AssertionError("the full parse ran")
-
-        monkeypatch.setattr(staging, "build_stage", boom)
-        header = "Student ID,Completion Date,Overall Scale Score,Percentile"
-        lines = [f"{1000 + i},{9 + i % 3}/{1 + i % 28}/2026,{400 + i % 100},{i % 100}" for i in range(20_000)]
-        lines[19_000] = lines[19_000].rsplit(",", 2)[0] + ",9999,50"
-        out = imp(
-            con, "assessments", write(tmp_path / "diag_math.csv", header + "\n" + "\n".join(lines) + "\n")
-        )
-        assert [r[:2] for r in rejects(con, out.import_id)] == [(19_002, "Overall Scale Score")]
-        assert rows(
-            con, "SELECT min(test_date)::VARCHAR, max(test_date)::VARCHAR, count(*) FROM assessment_results"
-        ) == [("2026-09-01", "2026-11-28", 19_999)]

@@ -6,7 +6,7 @@ import duckdb
 
 from etl.runner import run_import
 from models.imports import ImportRequest
-from tests.apphelp import run_page, texts
+from tests.apphelp import db_row, run_page, texts
 from tests.etlhelp import SAMPLES, write
 
 
@@ -73,9 +73,9 @@ class TestImportPage:
         [button] = [b for b in at.get("download_button") if "rejected rows" in b.proto.label]
         from services import imports
 
+        (import_id,) = db_row(demo_db, "SELECT max(import_id) FROM import_log")
         con = duckdb.connect(str(demo_db), read_only=True)
         try:
-            import_id = con.execute("SELECT max(import_id) FROM import_log").fetchone()[0]
             data = imports.rejects_csv(con, import_id, actor=_technology())
         finally:
             con.close()
@@ -108,13 +108,7 @@ class TestImportPage:
     def test_students_using_a_refused_tool_are_flagged(self, demo_db):
         """The demo's FlashCardz was denied (it sells student data) yet some classes still use it:
         the vetting view counts it as vetted, so only this list shows it to the district."""
-        con = duckdb.connect(str(demo_db), read_only=True)
-        try:
-            students = con.execute(
-                "SELECT students FROM usage_tool_vetting WHERE tool = 'FlashCardz'"
-            ).fetchone()[0]
-        finally:
-            con.close()
+        (students,) = db_row(demo_db, "SELECT students FROM usage_tool_vetting WHERE tool = 'FlashCardz'")
         assert students > 0
         at = run_page("pages/imports.py", as_role="technology")
         assert not at.exception

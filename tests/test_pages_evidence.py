@@ -11,7 +11,7 @@ from db.connection import connect
 from db.migrate import apply_migrations
 from models.enums import Role
 from services import monitoring
-from tests.apphelp import run_page, texts
+from tests.apphelp import db_row, run_page, texts
 from tests.conftest import make_person
 
 
@@ -83,13 +83,10 @@ class TestMonitoringPage:
         latest = at.selectbox(key="monitoring.year").value
         assert f"Survey responses submitted in school year {latest.label}" in texts(at)
         assert "The vendor's training prepared me" not in all_cells(at)
-        con = duckdb.connect(str(demo_db), read_only=True)
-        try:
-            asked = con.execute(
-                "SELECT min(submitted_at)::DATE FROM feedback_responses WHERE question LIKE 'The vendor%'"
-            ).fetchone()[0]
-        finally:
-            con.close()
+        (asked,) = db_row(
+            demo_db,
+            "SELECT min(submitted_at)::DATE FROM feedback_responses WHERE question LIKE 'The vendor%'",
+        )
         from services.metrics import SchoolYear
 
         at.selectbox(key="monitoring.year").set_value(SchoolYear.of(asked, latest.start_month)).run()

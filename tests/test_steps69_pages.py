@@ -14,16 +14,9 @@ from models.catalog import CatalogEntryForm
 from models.errors import DomainError, PermissionDenied
 from services import catalog
 from services.auth import load_actor
-from tests.apphelp import ROOT, email_for_role, person_id, run_page, texts
+from tests.apphelp import ROOT, db_row, email_for_role, person_id, run_page, texts
 
-
-def _row(db, sql: str, params: list | None = None) -> tuple:
-    """One row from the demo database, read while no page holds it."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchone()
-    finally:
-        con.close()
+_row = db_row
 
 
 def _product_id(db, name: str) -> int:
