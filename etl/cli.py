@@ -202,9 +202,7 @@ def _open(db: Path | None, *, waiting: bool = False) -> tuple[duckdb.DuckDBPyCon
             wait_seconds=max(settings.lock_wait_seconds, LOCK_WAIT_SECONDS),
             on_wait=say_waiting,
         )
-    except DatabaseBusy:
-        raise
-    except (duckdb.Error, OSError) as exc:
+    except (duckdb.Error, OSError) as exc:  # DatabaseBusy (a RuntimeError) goes to main's handler
         raise DatabaseProblem(_opening_problem(Path(settings.db_path), exc)) from None
     try:
         con.execute(f"SET memory_limit = '{ETL_MEMORY_LIMIT}'")  # big aggregates spill to disk instead
