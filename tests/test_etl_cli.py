@@ -247,3 +247,14 @@ class TestDistrictClock:
         for name in ("localtime", "posixrules", "Central", "../etc/passwd", ""):
             with pytest.raises(ValueError, match="America/Chicago"):
                 known_timezone(name)
+
+
+def test_the_progress_bar_never_goes_backwards(capsys):
+    """A file the fast lane hands to the full parse went from 40% 'writing' back to 10% 'reading'."""
+    from etl import cli
+
+    bar = cli._ProgressPrinter(enabled=True)
+    bar("writing", 0.4)
+    bar("reading", 0.1)
+    drawn = capsys.readouterr().err.split("\r")[-1]
+    assert "40%" in drawn and "reading" in drawn
