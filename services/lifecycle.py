@@ -454,19 +454,15 @@ def gather_facts(
     )
 
 
-def only_as_requester(actor: Actor, rule: Transition) -> bool:
-    """The actor may take the move only through the requester role (no committee, approver or other
-    role that grants it)."""
-    return (actor.roles & PERMISSIONS[rule.action]) == {Role.REQUESTER}
-
-
 def may_take(actor: Actor | None, rule: Transition, requester_id: int | None) -> bool:
-    """Whether the move is the actor's to offer: the role allows it, and a requester moves (or
-    withdraws) only their own request. Any requester could withdraw a colleague's request, a final
-    state, and push it past budget."""
+    """Whether the move is the actor's to offer: the role allows it, and someone who holds it only
+    as a requester (no committee, approver or other role that grants it) moves or withdraws only
+    their own request. Any requester could withdraw a colleague's request, a final state, and push
+    it past budget."""
     if actor is None or not can(actor, rule.action):
         return False
-    return not (only_as_requester(actor, rule) and actor.person_id != requester_id)
+    as_requester_only = (actor.roles & PERMISSIONS[rule.action]) == {Role.REQUESTER}
+    return not (as_requester_only and actor.person_id != requester_id)
 
 
 def transition(
@@ -483,7 +479,7 @@ def transition(
     facts = gather_facts(con, request_id, today)
     rule = find_transition(facts.stage, target)
     require(actor, rule.action)
-    if only_as_requester(actor, rule) and actor.person_id != facts.requester_id:
+    if not may_take(actor, rule, facts.requester_id):  # the role was checked just above
         raise PermissionDenied(
             f"Only the person who made this request (or an approver or administrator) can "
             f"'{rule.verb.lower()}' it."
