@@ -13,13 +13,14 @@ of standard output is one JSON object. Messages are one line; tracebacks only wi
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import duckdb
 from pydantic import ValidationError
@@ -48,21 +49,27 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error under --json still ends with its JSON line (a scheduler parsing
     the last line of `python -m etl usage --json` with no path got nothing)."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
-        if "--json" in sys.argv[1:] or "--json" in (self._argv or []):
+    def __init__(self, *args: Any, wants_json: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.wants_json = wants_json
+
+    def error(self, message: str) -> NoReturn:
+        if self.wants_json:
             self.print_usage(sys.stderr)
             print(f"{self.prog}: error: {message}", file=sys.stderr)
             print(json.dumps({"status": "usage_error", "error": message}))
             raise SystemExit(EXIT_USAGE)
         super().error(message)
 
-    _argv: list[str] | None = None
-
 
 def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m etl", description="Import district exports into DuckDB.")
-    _Parser._argv = argv
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    wants_json = "--json" in (sys.argv[1:] if argv is None else argv)
+    parser = _Parser(
+        prog="python -m etl", description="Import district exports into DuckDB.", wants_json=wants_json
+    )
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=functools.partial(_Parser, wants_json=wants_json)
+    )
     for kind in ("roster", "usage", "assessments", "feedback"):
         p = sub.add_parser(kind, help=f"import a {kind} export")
         p.add_argument("path", type=Path)
