@@ -265,12 +265,12 @@ def distinct_keys(con: duckdb.DuckDBPyConnection, import_id: int, tools: list[st
 
 
 def _whole_or_stop(field: str) -> str:
-    """SQL: `s.<field>` (read as DOUBLE) as an INTEGER, stopping the insert at a value that is not whole."""
+    """SQL: `s.<field>` (read as DOUBLE) as an INTEGER, stopping the insert at a value that is not whole.
+    Only `v = trunc(v)` is tested here: the INTEGER cast itself stops at NaN, an infinity or a value
+    beyond INTEGER (`cleaning.is_whole`'s other terms), and any stop sends the file to the full path.
+    The two extra terms cost ~0.2 s of the write on 10.5M rows."""
     value = f"s.{field}"
-    return (
-        f"CASE WHEN {value} IS NULL OR ({cleaning.is_whole(value)}) THEN {value}::INTEGER "
-        "ELSE error('not a whole number') END"
-    )
+    return f"CASE WHEN {value} IS NULL OR {value} = trunc({value}) THEN {value}::INTEGER ELSE error('not a whole number') END"
 
 
 def try_import(

@@ -200,6 +200,29 @@ class TestFastLaneChecks:
         assert ran == [1]
         assert rows(con, "SELECT DISTINCT school FROM usage_daily") == [("School A",)]
 
+    @pytest.mark.parametrize("value", ["2.5", "nan", "inf", "-inf", "3e9", "1e-1"])
+    @pytest.mark.parametrize("column", ["sessions", "grade"])
+    def test_a_count_that_is_not_a_whole_number_is_never_stored_rounded(
+        self, con, tmp_path, monkeypatch, column, value
+    ):
+        good = [f"{i},Mathy,2026-09-{1 + i:02d},5,1,School A,3" for i in range(1, 4)]
+        bad = ["9", "Mathy", "2026-09-09", "5", "1", "School A", "3"]
+        bad[HEADER.split(",").index(column)] = value
+        path = write(tmp_path / "u.csv", "\n".join([HEADER, *good, ",".join(bad)]) + "\n")
+
+        def outcome(out):
+            stored = rows(con, f"SELECT {column} FROM usage_daily WHERE usage_date = DATE '2026-09-09'")
+            return _table(con), rejects(con, out.import_id), rejects(con, out.import_id, "warning"), stored
+
+        fast = outcome(imp(con, "usage", path))
+        assert fast[3] in ([], [(None,)])  # rejected, or kept with the count blanked and a warning
+        # 'nan' reads as a missing value, silently, in both lanes
+        assert [r[:2] for r in fast[1] + fast[2]] == ([] if value == "nan" else [(5, column)])
+        for table in ("usage_facts", "import_rejects", "import_log"):
+            con.execute(f"DELETE FROM {table}")
+        monkeypatch.setattr(fastpath, "try_import", lambda *a, **k: None)
+        assert outcome(imp(con, "usage", path)) == fast
+
 
 class TestTwoImportsAtOnce:
     def _clash_on_first_call(self, con, monkeypatch, times: int):
