@@ -502,17 +502,18 @@ class TestScanChunks:
 
     @pytest.mark.parametrize("chunk", [3, 4, 5, 1 << 22])
     def test_crlf_split_across_chunks_is_not_mixed(self, tmp_path, monkeypatch, chunk):
-        from etl import source
+        from etl import bytescan, source
 
+        monkeypatch.setattr(bytescan, "CHUNK", chunk)
         monkeypatch.setattr(source, "CHUNK", chunk)
         path = tmp_path / "crlf.csv"
         path.write_bytes(b"a,b\r\n1,2\r\n3,4\r\n")
-        fingerprint, size, nuls, utf8, head, mixed, odd_quotes, _ = source._scan(path)
+        fingerprint, size, nuls, utf8, head, mixed, odd_quotes, _ = bytescan.scan(path)
         assert (size, nuls, utf8, mixed, odd_quotes) == (15, 0, True, False, False)
         path.write_bytes(b"a,b\r\n1,2\n3,4\r\n")
-        assert source._scan(path)[5] is True
+        assert bytescan.scan(path)[5] is True
         path.write_bytes(b'a,b\r\n"1,2\r\n3,4\r\n')
-        assert source._scan(path)[6] is True
+        assert bytescan.scan(path)[6] is True
         for text, lines in ((b"a,b\r\n1,2\r\n\r\n3,4\r\n", 4), (b"a,b\n1,2\n\n3,4", 4), (b"", 0)):
             path.write_bytes(text)
             assert source.count_lines(path) == lines  # wherever the chunks split the file
