@@ -112,15 +112,21 @@ def _text_is_clean(
         spec = profile.columns.get(field)
         if spec is None or spec.parse != "text":
             continue
+        # the distinct values first, then the cleaning on those few (one query cost 6x the DISTINCT)
         values = (
-            "(SELECT unnest($tools::VARCHAR[]) AS v)"
+            tools
             if field == "tool"
-            else f"(SELECT DISTINCT {field} AS v FROM usage_facts WHERE import_id = $import_id)"
+            else [
+                r[0]
+                for r in con.execute(
+                    f"SELECT DISTINCT {field} FROM usage_facts WHERE import_id = ?", [import_id]
+                ).fetchall()
+            ]
         )
         changed = con.execute(
-            f"SELECT count(*) FROM {values} WHERE v IS DISTINCT FROM ({cleaning.cleaned('v')}) "
-            f"OR length(v) > {staging.NAME_LIMIT}",
-            {"tools": tools} if field == "tool" else {"import_id": import_id},
+            f"SELECT count(*) FROM (SELECT unnest($values::VARCHAR[]) AS v) "
+            f"WHERE v IS DISTINCT FROM ({cleaning.cleaned('v')}) OR length(v) > {staging.NAME_LIMIT}",
+            {"values": values},
         ).fetchone()[0]
         if changed:
             return False
