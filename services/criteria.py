@@ -18,8 +18,8 @@ from db.connection import transaction
 from models.errors import InvalidInput, NotFound
 from models.people import Actor
 from models.purchasing import ProductCreate, VendorCreate
-from services.permissions import Action, require
-from services.requests import get_request
+from services.permissions import Action, require, require_on_request
+from services.requests import get_request, requester_of
 
 WEIGHT_TOTAL = 100.0  # weights are percentages of the whole decision
 _TOLERANCE = 0.01
@@ -75,7 +75,7 @@ def set_request_criteria(
 ) -> NormalizedWeights:
     """Replace the request's criteria and weights (normalized) in one transaction."""
     require(actor, Action.MANAGE_CRITERIA)
-    get_request(con, request_id)
+    require_on_request(actor, Action.MANAGE_CRITERIA, get_request(con, request_id)["requester_id"])
     result = normalize_weights(entered)
     known = {r[0] for r in con.execute("SELECT criterion_id FROM criteria").fetchall()}
     unknown = sorted(set(result.weights) - known)
@@ -160,7 +160,7 @@ def add_new_product(
     ignored) and add it as a candidate of the request, all or nothing: a refused product must not
     leave a new vendor behind (its name would then be 'taken' on the next try). Returns the product."""
     require(actor, Action.MANAGE_CANDIDATES)
-    get_request(con, request_id)
+    require_on_request(actor, Action.MANAGE_CANDIDATES, get_request(con, request_id)["requester_id"])
     if new_vendor is not None:
         _check_vendor_name(con, new_vendor)
     else:
@@ -181,7 +181,7 @@ def add_new_product(
 def add_candidate(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, product_id: int) -> int:
     """Add a product to the request's candidates; re-adding an excluded one makes it active again."""
     require(actor, Action.MANAGE_CANDIDATES)
-    get_request(con, request_id)
+    require_on_request(actor, Action.MANAGE_CANDIDATES, get_request(con, request_id)["requester_id"])
     if repo.get(con, "products", product_id) is None:
         raise NotFound(f"Product #{product_id} does not exist.")
     existing = repo.fetch_one(
@@ -206,8 +206,10 @@ def set_candidate_status(
     require(actor, Action.MANAGE_CANDIDATES)
     if status not in ("active", "excluded", "withdrawn"):
         raise InvalidInput(f"Unknown candidate status '{status}'.")
-    if repo.get(con, "candidates", candidate_id) is None:
+    candidate = repo.get(con, "candidates", candidate_id)
+    if candidate is None:
         raise NotFound(f"Candidate #{candidate_id} does not exist.")
+    require_on_request(actor, Action.MANAGE_CANDIDATES, requester_of(con, candidate["request_id"]))
     with transaction(con):
         repo.update(con, "candidates", candidate_id, {"status": status}, actor=actor)
 

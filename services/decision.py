@@ -22,7 +22,7 @@ from models.errors import InvalidInput, NotFound, PermissionDenied
 from models.people import Actor
 from models.purchasing import PurchaseTaskUpdate
 from services import lifecycle
-from services.permissions import Action, require, require_not_own
+from services.permissions import Action, require, require_not_own, require_on_request
 from services.requests import get_request, open_alternative
 
 SELECTABLE_STAGES = frozenset({Stage.REVIEW, Stage.DECISION})
@@ -34,6 +34,7 @@ def select_product(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int
     """Put one active candidate forward to the step-5 gate."""
     require(actor, Action.MANAGE_CANDIDATES)
     request = get_request(con, request_id)
+    require_on_request(actor, Action.MANAGE_CANDIDATES, request["requester_id"])
     if Stage(request["stage"]) not in SELECTABLE_STAGES:
         raise InvalidInput(
             f"The product is chosen during review; this request is at '{Stage(request['stage']).label}'."

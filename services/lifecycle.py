@@ -21,10 +21,10 @@ import duckdb
 
 from db import repo
 from db.connection import transaction
-from models.enums import IntegrationResult, PrivacyStatus, Role, Stage
+from models.enums import IntegrationResult, PrivacyStatus, Stage
 from models.errors import GateFailed, InvalidInput, NotFound, PermissionDenied
 from models.people import Actor
-from services.permissions import PERMISSIONS, Action, can, require, require_not_own
+from services.permissions import Action, can, only_as_requester, require, require_not_own
 
 # SOPPA statuses that let a purchase proceed. "Staff use only" means no student data is collected,
 # which the compliance officer treats like "not applicable".
@@ -461,8 +461,7 @@ def may_take(actor: Actor | None, rule: Transition, requester_id: int | None) ->
     it past budget."""
     if actor is None or not can(actor, rule.action):
         return False
-    as_requester_only = (actor.roles & PERMISSIONS[rule.action]) == {Role.REQUESTER}
-    return not (as_requester_only and actor.person_id != requester_id)
+    return not (only_as_requester(actor, rule.action) and actor.person_id != requester_id)
 
 
 def transition(

@@ -95,6 +95,32 @@ def require(actor: Actor | None, action: Action) -> Actor:
     return actor
 
 
+def only_as_requester(actor: Actor | None, action: Action) -> bool:
+    """Whether the actor holds `action` through the requester role alone (no committee, business
+    office, approver or other role that grants it)."""
+    return actor is not None and (actor.roles & PERMISSIONS[action]) == {R.REQUESTER}
+
+
+def may_on_request(actor: Actor | None, action: Action, requester_id: int | None) -> bool:
+    """Whether the actor may take `action` on a request someone made (pages show or hide its forms)."""
+    return can(actor, action) and not (only_as_requester(actor, action) and actor.person_id != requester_id)
+
+
+def require_on_request(actor: Actor | None, action: Action, requester_id: int | None) -> Actor:
+    """`require`, and someone who holds the action only as a requester acts only on their own
+    request: a colleague's criteria, candidates, quotes and scenarios are the colleague's and the
+    committee's to change."""
+    require(actor, action)
+    assert actor is not None
+    if not may_on_request(actor, action, requester_id):
+        others = ", ".join(sorted(r.label for r in PERMISSIONS[action] - {R.REQUESTER}))
+        raise PermissionDenied(
+            f"This is a colleague's request: only the person who made it, or someone with one of the "
+            f"roles {others}, can {action.value.replace('_', ' ')} on it."
+        )
+    return actor
+
+
 def require_not_own(actor: Actor, owner_id: int | None, what: str) -> None:
     """Separation of duties: nobody decides on their own request."""
     if owner_id is not None and actor.person_id == owner_id:

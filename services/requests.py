@@ -20,6 +20,13 @@ from services.permissions import Action, require
 EDITABLE_STAGES = frozenset({Stage.NEEDS_ASSESSMENT, Stage.CRITERIA_SOPPA, Stage.BUDGET, Stage.REVIEW})
 
 
+def requester_of(con: duckdb.DuckDBPyConnection, request_id: int | None) -> int | None:
+    """Who made the request (None for no request, or one that does not exist)."""
+    if request_id is None:
+        return None
+    return repo.fetch_value(con, "SELECT requester_id FROM requests WHERE request_id = ?", [request_id])
+
+
 def get_request(con: duckdb.DuckDBPyConnection, request_id: int) -> dict[str, Any]:
     row = repo.fetch_one(
         con,

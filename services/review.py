@@ -21,7 +21,8 @@ from models.errors import InvalidInput, NotFound
 from models.people import Actor
 from models.purchasing import IntegrationCheckInput, PilotInput, ProsCons, ScoreInput
 from services.criteria import get_candidate
-from services.permissions import Action, require
+from services.permissions import Action, require, require_on_request
+from services.requests import requester_of
 
 
 def _criterion_weighted_for(con: duckdb.DuckDBPyConnection, request_id: int, criterion_id: int) -> None:
@@ -105,6 +106,7 @@ def my_scores(
 def add_pilot(con: duckdb.DuckDBPyConnection, actor: Actor, pilot: PilotInput) -> int:
     require(actor, Action.MANAGE_CANDIDATES)
     candidate = get_candidate(con, pilot.candidate_id)
+    require_on_request(actor, Action.MANAGE_CANDIDATES, requester_of(con, candidate["request_id"]))
     with transaction(con):
         return repo.insert(con, "pilots", pilot.model_dump(), actor=actor, request_id=candidate["request_id"])
 
@@ -121,6 +123,7 @@ def pilots(con: duckdb.DuckDBPyConnection, request_id: int) -> pd.DataFrame:
 def save_pros_cons(con: duckdb.DuckDBPyConnection, actor: Actor, candidate_id: int, notes: ProsCons) -> None:
     require(actor, Action.MANAGE_CANDIDATES)
     candidate = get_candidate(con, candidate_id)
+    require_on_request(actor, Action.MANAGE_CANDIDATES, requester_of(con, candidate["request_id"]))
     with transaction(con):
         repo.update(
             con,

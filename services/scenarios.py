@@ -21,7 +21,8 @@ from db.connection import transaction
 from models.costs import CostLine, FundingLine, PriceTier, QuoteInput, ScenarioParams
 from models.errors import InvalidInput, NotFound
 from models.people import Actor
-from services.permissions import Action, require
+from services.permissions import Action, require, require_on_request
+from services.requests import requester_of
 
 repo.register_table("scenario_funding_lines", "line_id")
 
@@ -82,13 +83,16 @@ def save_quote(
     require(actor, Action.MANAGE_QUOTES)
     if repo.get(con, "products", quote.product_id) is None:
         raise NotFound(f"Product #{quote.product_id} does not exist.")
+    stored = None if quote_id is None else repo.get(con, "quotes", quote_id)
+    if quote_id is not None and stored is None:
+        raise NotFound(f"Quote #{quote_id} does not exist.")
+    for request_id in {quote.request_id, (stored or {}).get("request_id")}:  # the new and the stored
+        _require_own_request(con, actor, request_id)
     values = quote_record(quote)
     with transaction(con):
         if quote_id is None:
             values["created_by"] = actor.person_id
             return repo.insert(con, "quotes", values, actor=actor, request_id=quote.request_id)
-        if repo.get(con, "quotes", quote_id) is None:
-            raise NotFound(f"Quote #{quote_id} does not exist.")
         values["updated_at"] = dt.datetime.now()
         repo.update(con, "quotes", quote_id, values, actor=actor, request_id=quote.request_id)
         return quote_id
@@ -203,6 +207,9 @@ def save_scenario(
     quote = repo.get(con, "quotes", quote_id)
     if quote is None:
         raise NotFound(f"Quote #{quote_id} does not exist.")
+    _require_own_request(con, actor, quote["request_id"])
+    if scenario_id is not None and repo.get(con, "cost_scenarios", scenario_id) is not None:
+        _require_own_request(con, actor, load_scenario(con, scenario_id).request_id)
     name = _check_name(con, name, quote, scenario_id)
     record = scenario_record(quote, name, params, actor)
     with transaction(con):
@@ -310,10 +317,18 @@ def latest_scenario(con: duckdb.DuckDBPyConnection, request_id: int, product_id:
     return None if scenario_id is None else load_scenario(con, scenario_id)
 
 
+def _require_own_request(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int | None) -> None:
+    """A quote or scenario of a request is that request's requester's (and the budget roles') to
+    change; one for no request is open to every role that manages quotes."""
+    if request_id is not None:
+        require_on_request(actor, Action.MANAGE_QUOTES, requester_of(con, request_id))
+
+
 def duplicate_scenario(con: duckdb.DuckDBPyConnection, actor: Actor, scenario_id: int, new_name: str) -> int:
     """A copy to vary, under a new name, with the same funding lines."""
     require(actor, Action.MANAGE_QUOTES)
     original = load_scenario(con, scenario_id)
+    _require_own_request(con, actor, original.request_id)
     quote = repo.get(con, "quotes", original.quote_id) or {}
     name = _check_name(con, new_name, quote, None)
     with transaction(con):
@@ -327,6 +342,7 @@ def duplicate_scenario(con: duckdb.DuckDBPyConnection, actor: Actor, scenario_id
 def delete_scenario(con: duckdb.DuckDBPyConnection, actor: Actor, scenario_id: int) -> None:
     require(actor, Action.MANAGE_QUOTES)
     scenario = load_scenario(con, scenario_id)
+    _require_own_request(con, actor, scenario.request_id)
     with transaction(con):
         _replace_lines(con, actor, scenario_id, [], scenario.request_id)
         repo.delete(con, "cost_scenarios", scenario_id, actor=actor)

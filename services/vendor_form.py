@@ -22,7 +22,7 @@ from db.connection import transaction
 from models.errors import InvalidInput
 from models.people import Actor
 from services.criteria import get_candidate, request_criteria
-from services.permissions import Action, require
+from services.permissions import Action, require, require_on_request
 from services.requests import get_request
 
 TEMPLATE_VERSION = "vendor-criteria-v1"  # bump when the layout changes; old forms are then refused
@@ -219,6 +219,7 @@ def read_form(
 def import_form(con: duckdb.DuckDBPyConnection, actor: Actor, request_id: int, data: bytes) -> ImportResult:
     """Validate the whole form first, then save every answered row in one transaction (upsert)."""
     require(actor, Action.MANAGE_CANDIDATES)
+    require_on_request(actor, Action.MANAGE_CANDIDATES, get_request(con, request_id)["requester_id"])
     candidate_id, responses = read_form(con, request_id, data)
     answered = [r for r in responses if r["meets"] or r["response"] or r["evidence"]]
     if not answered:
