@@ -13,13 +13,13 @@ import streamlit as st
 from models.costs import BudgetBasis, ContractOption, SensitivityRanges
 from models.enums import FundingKind, Stage
 from models.errors import DomainError
-from services import criteria, enrollment, funding_sources, scenarios, utilization
+from services import criteria, enrollment, funding_sources, requests, scenarios, utilization
 from services.costs import evaluate
 from services.costs.analysis import break_even_discount, max_unit_price, tornado
 from services.costs.exports import scenarios_csv, scenarios_xlsx
 from services.costs.fiscal import fiscal_year_label, fiscal_year_span, next_fiscal_year
 from services.costs.tables import category_long, comparison_table, cumulative_long, funding_table, year_table
-from services.permissions import Action
+from services.permissions import Action, may_on_request
 from ui import budget_parts as parts
 from ui import cost_charts as charts
 from ui.context import flash, page_context, query_int, show_error, state_key
@@ -87,13 +87,15 @@ def _warnings(result) -> None:
 
 with page_context(Action.VIEW_PIPELINE) as ctx:
     con, start_month = ctx.con, ctx.settings.fiscal_year_start_month
-    can_edit, can_fund = ctx.can(Action.MANAGE_QUOTES), ctx.can(Action.MANAGE_FUNDING)
+    can_fund = ctx.can(Action.MANAGE_FUNDING)
     st.title("Budget & cost scenarios")
     st.caption(
         "SOP step 3 · Get a quote, model the cost over several years (yearly renewals versus a multi-year "
         "contract) and see how each fiscal year would be funded."
     )
     request_id = _pick_request(con)
+    # a requester changes quotes and scenarios of their own requests only (the business office any)
+    can_edit = may_on_request(ctx.actor, Action.MANAGE_QUOTES, requests.requester_of(con, request_id))
     cands = criteria.candidates(con, request_id, include_excluded=False)
     if cands.empty:
         empty_state(
@@ -190,7 +192,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                 enrollment.enrollment_table(con, base.fiscal_year),
                 enrollment.schools(con),
                 base.fiscal_year if base.source in ("roster", "entered") else start_fy,
-                can_edit=can_edit,
+                can_edit=ctx.can(Action.MANAGE_QUOTES),  # district-wide, not the request's
             )
             if entry is not None:
                 try:

@@ -13,7 +13,7 @@ from models.enums import Stage
 from models.errors import DomainError, GateFailed
 from services import comparison, decision, lifecycle
 from services.comparison_data import NO_BUDGET_MODEL, load_comparison
-from services.permissions import Action
+from services.permissions import Action, may_on_request
 from ui.context import flash, page_context, show_error, state_key
 from ui.request_picker import pick_request
 from ui.widgets import page_link
@@ -139,7 +139,9 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
         st.plotly_chart(fig, width="stretch")
 
     stage = Stage(request["stage"])
-    if stage in decision.SELECTABLE_STAGES and ctx.can(Action.MANAGE_CANDIDATES):
+    if stage in decision.SELECTABLE_STAGES and may_on_request(
+        ctx.actor, Action.MANAGE_CANDIDATES, request["requester_id"]
+    ):
         st.subheader("Put a product forward to the approver")
         ids = dict(zip(view.candidates["product"], view.candidates["product_id"], strict=True))
         names = list(summary["candidate"])

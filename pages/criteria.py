@@ -11,7 +11,7 @@ from models.enums import PrivacyStatus, Stage
 from models.errors import DomainError, GateFailed
 from models.purchasing import ProductCreate, VendorCreate
 from services import agreements, criteria, lifecycle, soppa_registers, vendor_form
-from services.permissions import Action
+from services.permissions import Action, may_on_request
 from ui.context import page_context, show_error, state_key
 from ui.forms import show_validation_errors
 from ui.request_picker import pick_request
@@ -26,6 +26,15 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
     for kind, message in st.session_state.pop(state_key(NS, "flash"), []):
         (st.info if kind == "info" else st.success)(message)
     version = st.session_state.get(state_key(NS, "weights_version"), 0)
+    editable = all(
+        may_on_request(ctx.actor, action, request["requester_id"])
+        for action in (Action.MANAGE_CRITERIA, Action.MANAGE_CANDIDATES)
+    )
+    if not editable:
+        st.info(
+            f"This is {request['requester_name']}'s request: you can read its criteria, candidates and vendor "
+            "forms here. Only they, a committee reviewer, an approver or an administrator can change them."
+        )
 
     st.subheader("Criteria and weights")
     st.caption(
@@ -52,12 +61,12 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
         hide_index=True,
         width="stretch",
         key=state_key(NS, f"weights{request_id}_{version}"),
-        disabled=["Criterion", "Category", "Gate", "What the district needs"],
+        disabled=["Criterion", "Category", "Gate", "What the district needs"] if editable else True,
         column_config={
             "Weight %": st.column_config.NumberColumn(min_value=0, max_value=100, step=1, format="%.1f")
         },
     )
-    if st.button("Save criteria", type="primary", key=state_key(NS, "save_criteria")):
+    if editable and st.button("Save criteria", type="primary", key=state_key(NS, "save_criteria")):
         picked = {
             int(cid): float(w if pd.notna(w) else 0)
             for cid, use, w in zip(library["criterion_id"], edited["Use"], edited["Weight %"], strict=True)
@@ -96,70 +105,72 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
             "The compliance officer records each product's SOPPA status on the Agreements & SOPPA page."
         )
 
-    products = criteria.products(ctx.con)
-    taken = set(cands["product_id"]) if not cands.empty else set()
-    options = {
-        f"{p['name']} ({p['vendor']})": p["product_id"] for p in products if p["product_id"] not in taken
-    }
-    a, b = st.columns([3, 1], vertical_alignment="bottom")
-    pick = a.selectbox(
-        "Existing product",
-        list(options),
-        index=None,
-        placeholder="Choose a product",
-        key=state_key(NS, "product"),
-    )
-    if b.button("Add candidate", key=state_key(NS, "add")):
-        if pick is None:
-            st.error("Choose a product first, or create one below.")
-        else:
-            try:
-                criteria.add_candidate(ctx.con, ctx.actor, request_id, options[pick])
-                st.rerun()
-            except DomainError as exc:
-                show_error(exc)
+    if editable:
+        products = criteria.products(ctx.con)
+        taken = set(cands["product_id"]) if not cands.empty else set()
+        options = {
+            f"{p['name']} ({p['vendor']})": p["product_id"] for p in products if p["product_id"] not in taken
+        }
+        a, b = st.columns([3, 1], vertical_alignment="bottom")
+        pick = a.selectbox(
+            "Existing product",
+            list(options),
+            index=None,
+            placeholder="Choose a product",
+            key=state_key(NS, "product"),
+        )
+        if b.button("Add candidate", key=state_key(NS, "add")):
+            if pick is None:
+                st.error("Choose a product first, or create one below.")
+            else:
+                try:
+                    criteria.add_candidate(ctx.con, ctx.actor, request_id, options[pick])
+                    st.rerun()
+                except DomainError as exc:
+                    show_error(exc)
 
-    with st.expander("Product not listed? Create the vendor and product"):
-        vendors = soppa_registers.vendors(ctx.con)
-        vendor_names = {v["name"]: v["vendor_id"] for v in vendors}
-        with st.form(state_key(NS, "new_product")):
-            vendor_pick = st.selectbox("Vendor", ["(new vendor)", *vendor_names])
-            new_vendor = st.text_input("New vendor name")
-            address = st.text_input("Vendor business address")
-            name = st.text_input("Product name")
-            subjects = st.text_input("Subjects", placeholder="Math; Science")
-            g1, g2 = st.columns(2)
-            low = g1.number_input("Lowest grade (K = 0)", min_value=-1, max_value=12, value=None)
-            high = g2.number_input("Highest grade", min_value=-1, max_value=12, value=None)
-            student_data = st.checkbox("Collects student data", value=True)
-            create = st.form_submit_button("Create product and add as candidate")
-        if create:
-            try:
+        with st.expander("Product not listed? Create the vendor and product"):
+            vendors = soppa_registers.vendors(ctx.con)
+            vendor_names = {v["name"]: v["vendor_id"] for v in vendors}
+            with st.form(state_key(NS, "new_product")):
+                vendor_pick = st.selectbox("Vendor", ["(new vendor)", *vendor_names])
+                new_vendor = st.text_input("New vendor name")
+                address = st.text_input("Vendor business address")
+                name = st.text_input("Product name")
+                subjects = st.text_input("Subjects", placeholder="Math; Science")
+                g1, g2 = st.columns(2)
+                low = g1.number_input("Lowest grade (K = 0)", min_value=-1, max_value=12, value=None)
+                high = g2.number_input("Highest grade", min_value=-1, max_value=12, value=None)
+                student_data = st.checkbox("Collects student data", value=True)
+                create = st.form_submit_button("Create product and add as candidate")
+            if create:
                 vendor_id = vendor_names.get(vendor_pick)
-                criteria.add_new_product(
-                    ctx.con,
-                    ctx.actor,
-                    request_id,
-                    ProductCreate(
-                        vendor_id=vendor_id or 0,  # 0: the new vendor's, given below
+                try:
+                    # each model on its own, so a missing name says which name: the vendor's or the product's
+                    checking = "New vendor name"
+                    vendor = None if vendor_id else VendorCreate(name=new_vendor, business_address=address)
+                    checking = "Product name"
+                    product = ProductCreate(
+                        vendor_id=vendor_id or 0,  # 0: the new vendor's
                         name=name,
                         subjects=subjects,
                         grade_low=low,
                         grade_high=high,
                         collects_student_data=student_data,
-                    ),
-                    None if vendor_id else VendorCreate(name=new_vendor, business_address=address),
-                )
-            except ValidationError as exc:
-                show_validation_errors(exc, {"name": "Name"})
-            except DomainError as exc:
-                show_error(exc)
-            else:
-                st.session_state[state_key(NS, "flash")] = [("success", f"{name} added as a candidate.")]
-                st.rerun()
+                    )
+                    criteria.add_new_product(ctx.con, ctx.actor, request_id, product, vendor)
+                except ValidationError as exc:
+                    show_validation_errors(
+                        exc, {"name": checking, "business_address": "Vendor business address"}
+                    )
+                except DomainError as exc:
+                    show_error(exc)
+                else:
+                    st.session_state[state_key(NS, "flash")] = [("success", f"{name} added as a candidate.")]
+                    st.rerun()
 
     active = cands[cands["status"] == "active"] if not cands.empty else cands
-    if not active.empty:
+    if editable and not active.empty:
         ex_labels = {r["product"]: int(r["candidate_id"]) for r in active.to_dict("records")}
         e1, e2 = st.columns([3, 1], vertical_alignment="bottom")
         ex = e1.selectbox(
@@ -205,10 +216,14 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
             )
             with st.expander("Preview the form"):
                 st.markdown(markdown)
-        upload = st.file_uploader(
-            "Import a vendor's filled form (XLSX)", type=["xlsx"], key=state_key(NS, "upload")
+        upload = (
+            st.file_uploader(
+                "Import a vendor's filled form (XLSX)", type=["xlsx"], key=state_key(NS, "upload")
+            )
+            if editable
+            else None
         )
-        if st.button("Import vendor form", key=state_key(NS, "import")):
+        if editable and st.button("Import vendor form", key=state_key(NS, "import")):
             if upload is None:
                 st.error("Choose the vendor's file first.")
             else:
@@ -224,7 +239,7 @@ with page_context(Action.MANAGE_CRITERIA) as ctx:
         if not responses.empty:
             st.dataframe(responses, hide_index=True, width="stretch")
 
-    if Stage(request["stage"]) == Stage.CRITERIA_SOPPA:
+    if editable and Stage(request["stage"]) == Stage.CRITERIA_SOPPA:
         st.subheader("Next step")
         blockers = lifecycle.blockers(lifecycle.gather_facts(ctx.con, request_id))
         for reason in blockers:

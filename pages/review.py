@@ -10,7 +10,7 @@ from models.enums import Integration, IntegrationResult, Stage
 from models.errors import DomainError
 from models.purchasing import SCORE_MAX, SCORE_MIN, IntegrationCheckInput, PilotInput, ProsCons, ScoreInput
 from services import criteria, review
-from services.permissions import Action
+from services.permissions import Action, may_on_request
 from ui.context import flash, page_context, show_error, state_key
 from ui.forms import show_validation_errors
 from ui.request_picker import pick_request
@@ -102,7 +102,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
             st.caption("No pilot recorded for this candidate.")
         else:
             st.dataframe(shown.drop(columns=["pilot_id"]), hide_index=True, width="stretch")
-        if ctx.can(Action.MANAGE_CANDIDATES):
+        if may_on_request(ctx.actor, Action.MANAGE_CANDIDATES, request["requester_id"]):
             with st.form(state_key(NS, f"pilot{candidate_id}")):
                 who = st.text_input("Who piloted it", placeholder="e.g. Two grade 4 classes at Lincoln")
                 d1, d2 = st.columns(2)
@@ -132,7 +132,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                     st.rerun()
 
     with tab_notes:
-        editable = ctx.can(Action.MANAGE_CANDIDATES)
+        editable = may_on_request(ctx.actor, Action.MANAGE_CANDIDATES, request["requester_id"])
         with st.form(state_key(NS, f"notes{candidate_id}")):
             pros = st.text_area("Pros", value=cand["pros"] or "", disabled=not editable)
             cons = st.text_area("Cons", value=cand["cons"] or "", disabled=not editable)

@@ -77,6 +77,27 @@ class TestBudgetPage:
         assert not [b for b in at.button if b.label == "Save"]
         assert "Only the business office" in texts(at)
 
+    def test_a_requester_reads_a_colleagues_request_without_forms_and_edits_their_own(self, geo, demo_db):
+        con = duckdb.connect(str(demo_db), read_only=True)
+        try:
+            owner, other = con.execute(
+                "SELECT (SELECT p.email FROM requests r JOIN people p ON p.person_id = r.requester_id "
+                "WHERE r.request_id = ?), (SELECT min(p.email) FROM people p JOIN person_roles x USING (person_id) "
+                "WHERE x.role = 'requester' AND p.person_id <> (SELECT requester_id FROM requests WHERE request_id = ?) "
+                "AND p.person_id NOT IN (SELECT person_id FROM person_roles WHERE role <> 'requester'))",
+                [int(geo), int(geo)],
+            ).fetchone()
+        finally:
+            con.close()
+
+        def forms(email):
+            at = run_page("pages/budget.py", as_email=email, query={"request": geo})
+            assert not at.exception
+            return {b.label for b in at.button} & {"Save quote", "Save"}
+
+        assert other and forms(other) == set()
+        assert forms(owner) == {"Save quote", "Save"}
+
     def test_save_scenario_with_a_duplicate_name_is_refused(self, geo):
         at = open_geo(geo)
         name = next(t for t in at.text_input if t.label == "Scenario name")

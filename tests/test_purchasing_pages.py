@@ -104,12 +104,40 @@ class TestNewRequest:
 class TestCriteriaPage:
     def test_weights_not_adding_up_are_normalized_with_a_message(self, demo_db):
         rid = _request_id("Phonics Path%")
-        at = run_page("pages/criteria.py", as_role="requester", query={"request": str(rid)})
+        owner = _query(
+            "SELECT p.email FROM requests r JOIN people p ON p.person_id = r.requester_id WHERE request_id = ?",
+            [rid],
+        )
+        at = run_page("pages/criteria.py", as_email=owner[0][0], query={"request": str(rid)})
         assert not at.exception
         assert any(b.label == "Download vendor form (XLSX)" for b in at.get("download_button"))
         _button(at, "Save criteria").click().run()
         assert not at.exception
         assert "Saved" in texts(at)
+
+    def test_a_colleague_who_is_only_a_requester_reads_the_request_without_its_forms(self, demo_db):
+        rid = _request_id("Phonics Path%")
+        someone = _query(
+            "SELECT p.email FROM people p JOIN person_roles r USING (person_id) GROUP BY p.person_id, p.email "
+            "HAVING list(r.role) = ['requester'] AND p.person_id <> (SELECT requester_id FROM requests "
+            "WHERE request_id = ?) ORDER BY p.person_id LIMIT 1",
+            [rid],
+        )
+        assert someone, "the demo district needs a second requester"
+        at = run_page("pages/criteria.py", as_email=someone[0][0], query={"request": str(rid)})
+        assert not at.exception
+        assert "'s request: you can read its criteria" in texts(at)
+        labels = {b.label for b in at.button}
+        assert not labels & {"Save criteria", "Add candidate", "Exclude candidate", "Import vendor form"}
+        assert any(b.label == "Download vendor form (XLSX)" for b in at.get("download_button"))
+
+    def test_a_missing_new_vendor_name_is_named_as_the_vendors(self, demo_db):
+        rid = _request_id("Phonics Path%")
+        at = run_page("pages/criteria.py", as_role="approver", query={"request": str(rid)})
+        next(t for t in at.text_input if t.label == "Product name").input("Fuzz Product")
+        _button(at, "Create product and add as candidate").click().run()
+        assert not at.exception
+        assert "**New vendor name**: needs at least 2 characters" in texts(at) and "**Name**" not in texts(at)
 
     def test_a_refused_product_leaves_no_new_vendor_behind(self, demo_db):
         """A new vendor was saved before its product was checked: each refused try left one, and the
