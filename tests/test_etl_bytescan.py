@@ -21,10 +21,22 @@ from tests.test_etl_cli import last_json, run
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _fresh(code: str, *args: str) -> str:
+# the last line a fresh interpreter prints: whether a child process it forked is still unreaped
+NO_CHILD_LEFT = """
+import os
+try:
+    os.waitpid(-1, os.WNOHANG)
+    print("a child is left")
+except ChildProcessError:
+    print("no child left")
+"""
+
+
+def _fresh(code: str, *args: str, report_children: bool = False) -> str:
     """Run `code` in a new interpreter (argv[1:] = args); its stdout."""
+    script = textwrap.dedent(code) + (NO_CHILD_LEFT if report_children else "")
     done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code), *args],
+        [sys.executable, "-c", script, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -75,13 +87,9 @@ class TestForkedScan:
             assert bytescan.start(sys.argv[1])
             got = bytescan.claim(sys.argv[1]).result()
             print(got == bytescan.scan(Path(sys.argv[1])), got[0][:9], got[1])
-            try:
-                os.waitpid(-1, os.WNOHANG)
-                print("a child is left")
-            except ChildProcessError:
-                print("no child left")
             """,
             str(path),
+            report_children=True,
         )
         assert out.splitlines() == [f"True xxh3-128: {path.stat().st_size}", "no child left"]
 
@@ -116,13 +124,9 @@ class TestForkedScan:
             bytescan.scan = real
             src = source.open_source(sys.argv[1])
             print(src.fingerprint == real(Path(sys.argv[1]))[0], src.header)
-            try:
-                os.waitpid(-1, os.WNOHANG)
-                print("a child is left")
-            except ChildProcessError:
-                print("no child left")
             """,
             str(path),
+            report_children=True,
         )
         assert out.splitlines() == [
             "True ['student_id', 'tool', 'date', 'minutes', 'sessions']",
