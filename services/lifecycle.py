@@ -24,7 +24,7 @@ from db.connection import transaction
 from models.enums import IntegrationResult, PrivacyStatus, Stage
 from models.errors import GateFailed, InvalidInput, NotFound, PermissionDenied
 from models.people import Actor
-from services.permissions import Action, can, only_as_requester, require, require_not_own
+from services.permissions import Action, may_on_request, require, require_not_own
 
 # SOPPA statuses that let a purchase proceed. "Staff use only" means no student data is collected,
 # which the compliance officer treats like "not applicable".
@@ -459,9 +459,7 @@ def may_take(actor: Actor | None, rule: Transition, requester_id: int | None) ->
     as a requester (no committee, approver or other role that grants it) moves or withdraws only
     their own request. Any requester could withdraw a colleague's request, a final state, and push
     it past budget."""
-    if actor is None or not can(actor, rule.action):
-        return False
-    return not (only_as_requester(actor, rule.action) and actor.person_id != requester_id)
+    return may_on_request(actor, rule.action, requester_id)
 
 
 def transition(
