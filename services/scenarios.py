@@ -207,15 +207,15 @@ def save_scenario(
     quote = repo.get(con, "quotes", quote_id)
     if quote is None:
         raise NotFound(f"Quote #{quote_id} does not exist.")
-    _require_own_request(con, actor, quote["request_id"])
-    if scenario_id is not None and repo.get(con, "cost_scenarios", scenario_id) is not None:
-        _require_own_request(con, actor, load_scenario(con, scenario_id).request_id)
+    stored = None if scenario_id is None else repo.get(con, "cost_scenarios", scenario_id)
+    for request_id in {quote["request_id"], (stored or {}).get("request_id")}:  # the new and the stored
+        _require_own_request(con, actor, request_id)
     name = _check_name(con, name, quote, scenario_id)
     record = scenario_record(quote, name, params, actor)
     with transaction(con):
         if scenario_id is None:
             return repo.insert(con, "cost_scenarios", record, actor=actor)
-        if repo.get(con, "cost_scenarios", scenario_id) is None:
+        if stored is None:
             raise NotFound(f"Scenario #{scenario_id} does not exist.")
         changes = {k: record[k] for k in ("name", "params", "quote_id")}
         repo.update(
