@@ -22,6 +22,8 @@ STAGES = (Stage.CRITERIA_SOPPA, Stage.BUDGET, Stage.REVIEW, Stage.DECISION)
 with page_context(Action.VIEW_PIPELINE) as ctx:
     request = pick_request(ctx.con, NS, STAGES, title="Vendor review")
     request_id = int(request["request_id"])
+    # pilots and notes: the requester's own request, or a role that covers candidates
+    may_edit_candidates = may_on_request(ctx.actor, Action.MANAGE_CANDIDATES, request["requester_id"])
     cands = criteria.candidates(ctx.con, request_id, include_excluded=False)
     crit = criteria.request_criteria(ctx.con, request_id)
     if cands.empty:
@@ -102,7 +104,7 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
             st.caption("No pilot recorded for this candidate.")
         else:
             st.dataframe(shown.drop(columns=["pilot_id"]), hide_index=True, width="stretch")
-        if may_on_request(ctx.actor, Action.MANAGE_CANDIDATES, request["requester_id"]):
+        if may_edit_candidates:
             with st.form(state_key(NS, f"pilot{candidate_id}")):
                 who = st.text_input("Who piloted it", placeholder="e.g. Two grade 4 classes at Lincoln")
                 d1, d2 = st.columns(2)
@@ -132,14 +134,13 @@ with page_context(Action.VIEW_PIPELINE) as ctx:
                     st.rerun()
 
     with tab_notes:
-        editable = may_on_request(ctx.actor, Action.MANAGE_CANDIDATES, request["requester_id"])
         with st.form(state_key(NS, f"notes{candidate_id}")):
-            pros = st.text_area("Pros", value=cand["pros"] or "", disabled=not editable)
-            cons = st.text_area("Cons", value=cand["cons"] or "", disabled=not editable)
+            pros = st.text_area("Pros", value=cand["pros"] or "", disabled=not may_edit_candidates)
+            cons = st.text_area("Cons", value=cand["cons"] or "", disabled=not may_edit_candidates)
             gaps = st.text_area(
-                "Gaps (needs it does not meet)", value=cand["gaps"] or "", disabled=not editable
+                "Gaps (needs it does not meet)", value=cand["gaps"] or "", disabled=not may_edit_candidates
             )
-            save_notes = st.form_submit_button("Save pros, cons and gaps", disabled=not editable)
+            save_notes = st.form_submit_button("Save pros, cons and gaps", disabled=not may_edit_candidates)
         if save_notes:
             try:
                 review.save_pros_cons(
