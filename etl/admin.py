@@ -19,8 +19,8 @@ from models.people import Actor
 
 # Student-level tables and the date that ages each row (purge deletes rows older than N years).
 STUDENT_LEVEL_DATES: dict[str, str] = {
-    "usage_facts": "usage_date",
-    "usage_facts_superseded": "usage_date",
+    "usage_rows": "usage_date",
+    "usage_rows_superseded": "usage_date",
     "usage_summary": "as_of_date",
     "usage_summary_superseded": "as_of_date",
     "assessment_results": "test_date",
@@ -113,7 +113,7 @@ def purge_older_than(
         for table, column in STUDENT_LEVEL_DATES.items():
             count = con.execute(f"SELECT count(*) FROM {table} WHERE {column} < ?", [cutoff]).fetchone()[0]
             con.execute(f"DELETE FROM {table} WHERE {column} < ?", [cutoff])
-            deleted[table.replace("usage_facts", "usage_daily")] = count  # the name readers know
+            deleted[table.replace("usage_rows", "usage_daily")] = count  # the name readers know
         inactive = con.execute(
             "SELECT count(*) FROM roster_students WHERE NOT active AND updated_at < ?", [cutoff]
         ).fetchone()[0]

@@ -2,8 +2,9 @@
 
 Why: a school year of usage is ~10M rows and the issue's goal is an import within 1.5x of DuckDB's own
 `read_csv` load. Pass 1 reads only the student-id column (DuckDB parses just that field) to hash the
-distinct ids. Pass 2 inserts straight from DuckDB's typed CSV reader into usage_facts, by student
-number (migration 0060), inside the import's transaction. Then aggregates over the rows just written
+distinct ids. Pass 2 inserts straight from DuckDB's typed CSV reader into usage_rows, by student,
+tool and school number (migrations 0060, 0067; the tool and school names come from a sample of the
+file, `sample_names`), inside the import's transaction. Then aggregates over the rows just written
 (null counts, min/max against the profile's ranges, and a bitmap of (student, tool, day) for
 duplicate keys) decide whether the file was clean. If anything needs attention (a value the typed
 reader cannot read, a missing value, a value out of range, a US date the reader took as the year 3,
@@ -13,6 +14,8 @@ file with line-numbered rejects, so both lanes store the same rows.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +37,9 @@ COLUMNS = loaders.USAGE_COLUMNS
 # many bits (128 MB per thread; a year of 25,000 students and 40 tools needs 292M bits) a hash count
 # is used instead.
 BITMAP_MAX_BITS = 1 << 30
+SAMPLE_BLOCKS, SAMPLE_BLOCK_BYTES = 64, 16 << 10  # `sample_names`: ~1 MB of the file, in 64 places
+NUMBERED = {"tool": "tool_ref", "school": "school_ref"}  # usage_rows stores these names by number
+UNNAMED = "etl_unnamed"  # temp: rows whose names the sample missed (`_write_unnamed`)
 
 
 class _NotClean(Exception):
@@ -104,25 +110,14 @@ def _select_list(profile: FormatProfile, resolved: dict[str, int]) -> str | None
 
 
 def _text_is_clean(
-    con: duckdb.DuckDBPyConnection, profile: FormatProfile, import_id: int, tools: list[str]
+    con: duckdb.DuckDBPyConnection, profile: FormatProfile, names: dict[str, list[str]]
 ) -> bool:
     """No written text value would change under the full path's cleaning (spaces, "n/a", ...).
-    `tools` are the import's distinct tools, already read for the duplicate check."""
-    for field in COLUMNS:
+    `names`: the tools and schools the import's rows use (`_clean_after_insert`)."""
+    for field, values in names.items():
         spec = profile.columns.get(field)
         if spec is None or spec.parse != "text":
             continue
-        # the distinct values first, then the cleaning on those few (one query cost 6x the DISTINCT)
-        values = (
-            tools
-            if field == "tool"
-            else [
-                r[0]
-                for r in con.execute(
-                    f"SELECT DISTINCT {field} FROM usage_facts WHERE import_id = ?", [import_id]
-                ).fetchall()
-            ]
-        )
         changed = con.execute(
             f"SELECT count(*) FROM (SELECT unnest($values::VARCHAR[]) AS v) "
             f"WHERE v IS DISTINCT FROM ({cleaning.cleaned('v')}) OR length(v) > {staging.NAME_LIMIT}",
@@ -131,6 +126,77 @@ def _text_is_clean(
         if changed:
             return False
     return True
+
+
+def sample_names(src: SourceFile, positions: dict[str, int]) -> dict[str, set[str]]:
+    """The names in the fields at `positions` ({"tool": 1, "school": 5}) on the lines of
+    `SAMPLE_BLOCKS` short blocks spread over the file: hints for `loaders.attach_names` before the
+    write, which then stores each row's tool and school by number (migration 0067). A name the
+    sample missed (a tool first used in spring, in a file sorted by day) costs one more pass
+    (`_write_unnamed`); a wrong one (a block starting inside a quoted line break) names nothing
+    and is removed again. Reading the names from the whole file in the id pass cost 0.3 s on 10.5M
+    rows; these 64 blocks cost ~0.02 s."""
+    found: dict[str, set[str]] = {field: set() for field in positions}
+    if not positions:
+        return found
+    width = len(src.header)
+    size = src.read_path.stat().st_size
+    with src.read_path.open("rb") as handle:
+        for i in range(SAMPLE_BLOCKS):
+            handle.seek(size * i // SAMPLE_BLOCKS)
+            lines = handle.read(SAMPLE_BLOCK_BYTES).split(b"\n")[1:-1]  # whole lines only (and no header)
+            text = b"\n".join(lines).decode("utf-8", errors="replace")
+            for row in csv.reader(io.StringIO(text), delimiter=src.delimiter):
+                if len(row) == width:
+                    for field, pos in positions.items():
+                        if row[pos]:
+                            found[field].add(row[pos])
+    return found
+
+
+def _write_unnamed(
+    con: duckdb.DuckDBPyConnection,
+    by_name: str,
+    import_id: int,
+    path: str,
+    added: list[list[int]],
+    hints: dict[str, list[str]],
+) -> int:
+    """Write the rows the first write left out because the sample did not name their tool or school:
+    one more pass over the file finds them, their names get numbers, and they are written. Returns
+    the rows written; `added` collects the numbers given, `hints` the names."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {UNNAMED} AS SELECT * FROM ({by_name}) AS n({', '.join(loaders.USAGE_BY_NAME)}) "
+        f"WHERE n.tool NOT IN (SELECT raw FROM {loaders.TOOL_REFS}) "
+        f"OR n.school NOT IN (SELECT raw FROM {loaders.SCHOOL_REFS})",
+        {"path": path},
+    )
+    tools, schools = con.execute(
+        f"SELECT list(DISTINCT tool), list(DISTINCT school) FROM {UNNAMED}"
+    ).fetchone()
+    new_tools, new_schools = loaders.attach_names(con, tools or [], schools or [])
+    added[0].extend(new_tools)
+    added[1].extend(new_schools)
+    hints["tool"].extend(tools or [])
+    hints["school"].extend(schools or [])
+    written = loaders.upsert(
+        con, "usage_rows", COLUMNS, loaders.by_number(f"SELECT * FROM {UNNAMED}"), import_id
+    )
+    con.execute(f"DROP TABLE {UNNAMED}")
+    return written
+
+
+def _drop_names_unused(
+    con: duckdb.DuckDBPyConnection, added: list[list[int]], names: dict[str, list[str]]
+) -> None:
+    """Remove the names this import added from its sample that none of its rows uses."""
+    for refs, field, table in ((added[0], "tool", "usage_tools"), (added[1], "school", "usage_schools")):
+        if refs:
+            con.execute(
+                f"DELETE FROM {table} WHERE {field}_ref IN (SELECT unnest($refs::INTEGER[])) "
+                f"AND {field} NOT IN (SELECT unnest($used::VARCHAR[]))",
+                {"refs": refs, "used": names[field]},
+            )
 
 
 def _strict_reader(
@@ -171,9 +237,12 @@ def _clean_after_insert(
     resolved: dict[str, int],
     import_id: int,
     read: int,
-    tool_given: bool,
-) -> bool:
-    """Every rule of the profile, checked as aggregates over the rows this import just wrote."""
+    tools: int,
+) -> dict[str, list[str]] | None:
+    """Every rule of the profile, checked as aggregates over the rows this import just wrote (every
+    row has its tool: a row without one is not written, and the caller compares the counts).
+    `tools`: at most how many tools the rows name. Returns the tool and school names the rows use,
+    or None when the file needs the full path."""
     parts, expected = ["count(*)"], [read]
     no_measure = staging.no_measure_condition(profile, resolved)
     if no_measure:  # a row with neither minutes nor sessions: the full path rejects it
@@ -182,10 +251,10 @@ def _clean_after_insert(
     bounds: list[tuple[str, float | str | None, float | str | None]] = []
     for field in resolved:
         spec = profile.columns[field]
-        if field not in COLUMNS:
+        if field not in COLUMNS and field not in NUMBERED:
             continue  # student_id became student_ref through the join: present on every row
-        if spec.required and not (field == "tool" and tool_given):
-            parts.append(f"count({field})")
+        if spec.required and field != "tool":
+            parts.append(f"count(nullif({NUMBERED[field]}, 0))" if field in NUMBERED else f"count({field})")
             expected.append(read)
         if spec.parse == "date":
             bounds.append((field, cleaning.EARLIEST_DATE, cleaning.latest_date().isoformat()))
@@ -193,28 +262,31 @@ def _clean_after_insert(
             bounds.append((field, spec.minimum, spec.maximum))
     for column, _, _ in bounds:
         parts.extend([f"min({column})::VARCHAR", f"max({column})::VARCHAR"])
+    # for the duplicate check, and the schools the rows name
+    parts.extend(["min(usage_date)", "max(usage_date)", "min(student_ref)", "max(student_ref)"])
+    parts.append("list(DISTINCT school_ref)" if "school" in resolved else "[]::INTEGER[]")
     values = con.execute(
-        f"SELECT {', '.join(parts)} FROM usage_facts WHERE import_id = ?", [import_id]
+        f"SELECT {', '.join(parts)} FROM usage_rows WHERE import_id = ?", [import_id]
     ).fetchone()
     if list(values[: len(expected)]) != expected:
-        return False
+        return None
     for i, (_, low, high) in enumerate(bounds):
         lo, hi = values[len(expected) + 2 * i], values[len(expected) + 2 * i + 1]
         if lo is None:
             continue
         if isinstance(low, str):
             if lo < low or hi > high:
-                return False
+                return None
         else:  # a NaN ('nan', ordered last by DuckDB) is missing in the full parse
             out = (low is not None and float(lo) < low) or (high is not None and float(hi) > high)
             if out or math.isnan(float(hi)):
-                return False
-    tools = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT tool FROM usage_facts WHERE import_id = ? ORDER BY 1", [import_id]
-        ).fetchall()
-    ]
+                return None
+    *_, first, last, low, high, schools = values
+    keys = distinct_keys(con, import_id, tools, (first, last, low, high))
+    if sum(keys.values()) != read:
+        return None  # two rows with one student, tool and day: the full path keeps the later
+    names = {"tool": _named(con, "tool", list(keys)), "school": _named(con, "school", schools)}
+    tools = names["tool"]
     if (
         len({t.lower() for t in tools}) < len(tools)
         or con.execute(
@@ -225,36 +297,59 @@ def _clean_after_insert(
             {"tools": tools, "import_id": import_id},
         ).fetchone()[0]
     ):
-        return False
-    return _text_is_clean(con, profile, import_id, tools) and distinct_keys(con, import_id, tools) == read
+        return None
+    return names if _text_is_clean(con, profile, names) else None
 
 
-def distinct_keys(con: duckdb.DuckDBPyConnection, import_id: int, tools: list[str]) -> int:
-    """How many distinct (student, tool, day) keys the import wrote, exactly.
+def _named(con: duckdb.DuckDBPyConnection, field: str, refs: list[int]) -> list[str]:
+    """The names of these tool or school numbers, sorted (school number 0, no school, has none)."""
+    return [
+        r[0]
+        for r in con.execute(
+            f"SELECT {field} FROM usage_{field}s WHERE {field}_ref IN (SELECT unnest($refs::INTEGER[])) "
+            f"AND {field} IS NOT NULL ORDER BY 1",
+            {"refs": refs},
+        ).fetchall()
+    ]
+
+
+def distinct_keys(
+    con: duckdb.DuckDBPyConnection, import_id: int, tools: int, stats: tuple | None = None
+) -> dict[int, int]:
+    """How many distinct (student, day) keys the import wrote for each tool number, exactly.
 
     Why a bitmap: a 10M-entry hash table (count(DISTINCT ...)) was the slowest step after the write.
     Each tool gets a bitstring with one bit per (student, day) of the import (0.13-0.16 s on 10M rows
     and 40 tools, against 0.2-0.26 s for one bitstring with the tool's place looked up in a list, and
-    0.8-1.5 s for the hash count); huge key spaces fall back to a count of distinct hashes."""
-    first, span, low, high = con.execute(
-        "SELECT min(usage_date), max(usage_date) - min(usage_date) + 1, min(student_ref), max(student_ref) "
-        "FROM usage_facts WHERE import_id = ?",
-        [import_id],
-    ).fetchone()
-    if first is None:
-        return 0
-    per_tool = (high - low + 1) * span
-    if per_tool * max(len(tools), 1) > BITMAP_MAX_BITS:
-        return con.execute(
-            # a hash collision can only lower the count: the file then takes the (exact) full path
-            "SELECT count(DISTINCT hash(student_ref, tool, usage_date)) FROM usage_facts WHERE import_id = ?",
+    0.8-1.5 s for the hash count); huge key spaces fall back to a count of distinct hashes. `tools`:
+    how many tools the import's rows name; `stats`: their first and last day and lowest and highest
+    student number, when the caller has them."""
+    first, last, low, high = (
+        stats
+        or con.execute(
+            "SELECT min(usage_date), max(usage_date), min(student_ref), max(student_ref) "
+            "FROM usage_rows WHERE import_id = ?",
             [import_id],
-        ).fetchone()[0]
+        ).fetchone()
+    )
+    if first is None:
+        return {}
+    span = (last - first).days + 1
+    per_tool = (high - low + 1) * span
+    if per_tool * max(tools, 1) > BITMAP_MAX_BITS:
+        return dict(
+            con.execute(
+                # a hash collision can only lower the count: the file then takes the (exact) full path
+                "SELECT tool_ref, count(DISTINCT hash(student_ref, usage_date)) FROM usage_rows "
+                "WHERE import_id = ? GROUP BY tool_ref",
+                [import_id],
+            ).fetchall()
+        )
     # Exports come sorted by day or by student: number the bits in that order, so neighbouring rows
     # set neighbouring bits (0.2 s instead of 0.4-0.5 s on 10M rows sorted by day).
     days, students = con.execute(
         "SELECT count(DISTINCT usage_date), count(DISTINCT student_ref) FROM "
-        "(SELECT usage_date, student_ref FROM usage_facts WHERE import_id = ? LIMIT 65536)",
+        "(SELECT usage_date, student_ref FROM usage_rows WHERE import_id = ? LIMIT 65536)",
         [import_id],
     ).fetchone()
     day = f"(usage_date - DATE '{first.isoformat()}')"
@@ -263,11 +358,13 @@ def distinct_keys(con: duckdb.DuckDBPyConnection, import_id: int, tools: list[st
         position = f"{day}::BIGINT * {high - low + 1} + {student}"
     else:
         position = f"{student}::BIGINT * {span} + {day}"
-    return con.execute(
-        f"SELECT coalesce(sum(n), 0) FROM (SELECT bit_count(bitstring_agg({position}, 0, {per_tool - 1})) AS n "
-        "FROM usage_facts WHERE import_id = ? GROUP BY tool)",
-        [import_id],
-    ).fetchone()[0]
+    return dict(
+        con.execute(
+            f"SELECT tool_ref, bit_count(bitstring_agg({position}, 0, {per_tool - 1})) "
+            "FROM usage_rows WHERE import_id = ? GROUP BY tool_ref",
+            [import_id],
+        ).fetchall()
+    )
 
 
 def _whole_or_stop(field: str) -> str:
@@ -326,6 +423,8 @@ def try_import(
     def col(name: str, cast: str) -> str:
         return f"s.{name}" if name in fields else f"NULL::{cast}"
 
+    sampled = sample_names(src, {f: resolved[f] for f in NUMBERED if f in resolved})
+    hints = {f: sorted(sampled.get(f, set()) | ({tool} if tool and f == "tool" else set())) for f in NUMBERED}
     progress("writing", 0.4)
     con.execute("SET preserve_insertion_order = false")
     try:
@@ -342,25 +441,32 @@ def try_import(
                 import_id=(number or importlog.ImportNumber(con)).get(),
             )
             loaders.attach_refs(con)
+            added = [list(refs) for refs in loaders.attach_names(con, hints["tool"], hints["school"])]
             # sessions and grade are read as DOUBLE (DuckDB's integer reader rounds 1.5 and 3.5): a
             # value that is not a whole number stops the insert, and the full path reports it
             sessions = _whole_or_stop("sessions") if "sessions" in fields else "NULL::INTEGER"
             grade = _whole_or_stop("grade") if "grade" in fields else "NULL::INTEGER"
-            select_new = (
+            by_name = (
                 f"SELECT k.student_ref, {tool_sql}, s.usage_date, {col('minutes', 'DOUBLE')}, "
                 f"{sessions}, {col('school', 'VARCHAR')}, "
                 f"{grade}, {import_id}::INTEGER "
                 f"FROM (SELECT {select} FROM {reader}) s JOIN {loaders.REFS} k ON k.raw = s.student_id"
             )
             try:
-                written = loaders.upsert(con, "usage_facts", COLUMNS, select_new, import_id, {"path": path})
+                written = loaders.upsert(
+                    con, "usage_rows", COLUMNS, loaders.by_number(by_name), import_id, {"path": path}
+                )
+                if written < read:  # names the sample missed, or rows without a tool
+                    written += _write_unnamed(con, by_name, import_id, path, added, hints)
             except duckdb.Error as exc:  # a cast, a constraint, a ragged row: not clean
                 raise _NotClean from exc
             progress("checking", 0.8)
-            if written != read or not _clean_after_insert(
-                con, profile, resolved, import_id, read, bool(tool)
-            ):
+            if written != read:
                 raise _NotClean
+            names = _clean_after_insert(con, profile, resolved, import_id, read, len(hints["tool"]))
+            if names is None:
+                raise _NotClean
+            _drop_names_unused(con, added, names)
             importlog.finish_entry(
                 con,
                 import_id,

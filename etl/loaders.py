@@ -19,7 +19,7 @@ from etl.keys import KEYS
 from etl.staging import STAGE, SUMMARY_MEASURES, TEXT_LIMIT
 
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
-    "usage_facts": ("student_ref", "tool", "usage_date"),
+    "usage_rows": ("student_ref", "tool_ref", "usage_date"),
     "usage_summary": ("student_key", "tool", "subject", "period"),
     "assessment_results": ("student_key", "assessment", "subject", "test_date"),
     "feedback_responses": ("tool", "submitted_at", "respondent_key", "question"),
@@ -33,7 +33,19 @@ FACT_TABLES = tuple(NATURAL_KEYS)
 IDENTIFYING: dict[str, tuple[str, ...]] = {"feedback_responses": ("submitted_at",)}
 NEW = "etl_new"
 REFS = "etl_refs"  # temp: raw local id -> student_ref, for usage loads
-USAGE_COLUMNS = ["student_ref", "tool", "usage_date", "minutes", "sessions", "school", "grade", "import_id"]
+TOOL_REFS, SCHOOL_REFS = "etl_tool_refs", "etl_school_refs"  # temp: name -> its number (`attach_names`)
+# usage_rows by number (migration 0067); `USAGE_BY_NAME` is what usage writers select first
+USAGE_COLUMNS = [
+    "student_ref",
+    "tool_ref",
+    "usage_date",
+    "minutes",
+    "sessions",
+    "school_ref",
+    "grade",
+    "import_id",
+]
+USAGE_BY_NAME = ["student_ref", "tool", "usage_date", "minutes", "sessions", "school", "grade", "import_id"]
 
 
 def attach_refs(con: duckdb.DuckDBPyConnection) -> int:
@@ -54,6 +66,49 @@ def attach_refs(con: duckdb.DuckDBPyConnection) -> int:
     return added
 
 
+def attach_names(con: duckdb.DuckDBPyConnection, tools: list[str], schools: list[str]) -> tuple[list, list]:
+    """Give these tool and school names their numbers (`usage_tools`, `usage_schools`, migration 0067),
+    adding the names seen for the first time; builds temp tables etl_tool_refs(raw, tool_ref) and
+    etl_school_refs(raw, school_ref) for every name known so far (earlier ones included: a writer
+    joins its rows to them). Call inside the import's transaction. Returns the numbers just added
+    (tool refs, school refs): the fast lane names a file's tools from a sample and removes the
+    names no row used (`drop_unused_names`)."""
+    added = []
+    for table, ref, name, names, temp in (
+        ("usage_tools", "tool_ref", "tool", tools, TOOL_REFS),
+        ("usage_schools", "school_ref", "school", schools, SCHOOL_REFS),
+    ):
+        new = [
+            r[0]
+            for r in con.execute(
+                f"""INSERT INTO {table}
+                    SELECT (SELECT coalesce(max({ref}), 0) FROM {table})
+                           + (row_number() OVER (ORDER BY n))::INTEGER, n
+                    FROM (SELECT DISTINCT unnest($names::VARCHAR[]) AS n) x
+                    WHERE n IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.{name} = x.n)
+                    RETURNING {ref}""",
+                {"names": names},
+            ).fetchall()
+        ]
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {temp} AS SELECT {name} AS raw, {ref} FROM {table} WHERE {name} IS NOT NULL"
+        )
+        added.append(new)
+    return added[0], added[1]
+
+
+def by_number(select_by_name: str) -> str:
+    """SQL: the rows of `select_by_name` (columns `USAGE_BY_NAME`) with each tool and school as its
+    number (`USAGE_COLUMNS`; no school is number 0); a row whose tool or school `attach_names` was not
+    given is left out."""
+    return (
+        f"SELECT n.student_ref, t.tool_ref, n.usage_date, n.minutes, n.sessions, coalesce(s.school_ref, 0), "
+        f"n.grade, n.import_id FROM ({select_by_name}) AS n({', '.join(USAGE_BY_NAME)}) "
+        f"JOIN {TOOL_REFS} t ON t.raw = n.tool LEFT JOIN {SCHOOL_REFS} s ON s.raw = n.school "
+        "WHERE n.school IS NULL OR s.school_ref IS NOT NULL"
+    )
+
+
 def insert_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: list | dict | None = None) -> int:
     """Append daily usage given by student key (demo data, tests, benches): `select_sql` yields
     student_key, tool, usage_date, minutes, sessions, school, grade. No upsert: callers own their rows."""
@@ -63,14 +118,25 @@ def insert_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: list |
         "FROM etl_usage_in WHERE student_key IS NOT NULL"
     )
     attach_refs(con)
-    written = con.execute(
-        f"INSERT INTO usage_facts ({', '.join(USAGE_COLUMNS[:-1])}) "
-        "SELECT r.student_ref, u.tool, u.usage_date, u.minutes, u.sessions, u.school, u.grade "
+    attach_names(con, *_distinct_names(con, "SELECT tool, school FROM etl_usage_in"))
+    by_name = (
+        "SELECT r.student_ref, u.tool, u.usage_date, u.minutes, u.sessions, u.school, u.grade, NULL::INTEGER "
         f"FROM etl_usage_in u JOIN {REFS} r ON r.raw = u.student_key"
+    )
+    written = con.execute(
+        f"INSERT INTO usage_rows ({', '.join(USAGE_COLUMNS)}) {by_number(by_name)}"
     ).fetchone()[0]
-    for table in ("etl_usage_in", KEYS, REFS):
+    for table in ("etl_usage_in", KEYS, REFS, TOOL_REFS, SCHOOL_REFS):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return written
+
+
+def _distinct_names(con: duckdb.DuckDBPyConnection, select_sql: str, params: list | dict | None = None):
+    """The distinct tools and schools of `select_sql` (two columns: tool, school)."""
+    tools, schools = con.execute(
+        f"SELECT list(DISTINCT t), list(DISTINCT s) FROM ({select_sql}) AS x(t, s)", params or []
+    ).fetchone()
+    return tools or [], schools or []
 
 
 def upsert(
@@ -115,12 +181,17 @@ def upsert(
 
 def drop_unused_refs(con: duckdb.DuckDBPyConnection) -> None:
     """Delete the usage numbers of student keys no usage row refers to any more (after an undo or a
-    purge): a key left behind says a student was once there."""
-    con.execute(
-        "DELETE FROM student_refs r WHERE NOT EXISTS (SELECT 1 FROM usage_facts f "
-        "WHERE f.student_ref = r.student_ref) AND NOT EXISTS (SELECT 1 FROM usage_facts_superseded f "
-        "WHERE f.student_ref = r.student_ref)"
-    )
+    purge): a key left behind says a student was once there. Unused tool and school names go too."""
+    for table, ref in (
+        ("student_refs", "student_ref"),
+        ("usage_tools", "tool_ref"),
+        ("usage_schools", "school_ref"),
+    ):
+        con.execute(
+            f"DELETE FROM {table} x WHERE x.{ref} <> 0 "  # usage_schools' 0: no school
+            f"AND NOT EXISTS (SELECT 1 FROM usage_rows f WHERE f.{ref} = x.{ref}) "
+            f"AND NOT EXISTS (SELECT 1 FROM usage_rows_superseded f WHERE f.{ref} = x.{ref})"
+        )
 
 
 def undo_rows(con: duckdb.DuckDBPyConnection, import_id: int) -> tuple[int, int]:
@@ -171,14 +242,16 @@ def load_usage_daily(
     school, grade = col("school", "VARCHAR"), col("grade", "INTEGER")
     tool = f"{tool_sql}"
     rows = _valid_rows(valid, REFS)
+    attach_names(con, *_distinct_names(con, f"SELECT {tool}, {school} {rows}"))
     if not events and not _has_duplicates(con, f"hash(k.student_ref, {tool}, s.usage_date)", valid, REFS):
         select = (
             f"SELECT k.student_ref, {tool}, s.usage_date, {minutes}, {sessions}::INTEGER, {school}, {grade}, "
             f"{import_id}::INTEGER {rows}"
         )
+        select = by_number(select)
         if "minutes" not in fields:
             select = keep_earlier_minutes(select)
-        return upsert(con, "usage_facts", USAGE_COLUMNS, select, import_id)
+        return upsert(con, "usage_rows", USAGE_COLUMNS, select, import_id)
     if events:  # a login or lesson row without a count is one session
         measures = (
             f"sum({minutes}), sum(coalesce({sessions}, 1))::INTEGER, "
@@ -189,23 +262,23 @@ def load_usage_daily(
             f"arg_max_null({minutes}, s.rowid), arg_max_null({sessions}, s.rowid)::INTEGER, "
             f"arg_max_null({school}, s.rowid), arg_max_null({grade}, s.rowid)"
         )
-    select = (
+    select = by_number(
         f"SELECT k.student_ref, {tool} AS tool, s.usage_date, {measures}, {import_id}::INTEGER "
         f"{rows} GROUP BY k.student_ref, {tool}, s.usage_date"
     )
     if events or "minutes" not in fields:  # a login report's blank Duration says nothing either
         select = keep_earlier_minutes(select)
-    return upsert(con, "usage_facts", USAGE_COLUMNS, select, import_id)
+    return upsert(con, "usage_rows", USAGE_COLUMNS, select, import_id)
 
 
 def keep_earlier_minutes(select: str) -> str:
     """A file without minutes for a day (an SSO login report, or lessons and logins whose time cells
     are all blank) replaces the day's row but keeps the minutes an earlier import stored for it
-    (i-Ready's lessons): logins say nothing about time spent."""
+    (i-Ready's lessons): logins say nothing about time spent. `select` gives `USAGE_COLUMNS`."""
     return (
-        f"SELECT n.student_ref, n.tool, n.usage_date, coalesce(n.minutes, f.minutes), n.sessions, n.school, "
-        f"n.grade, n.import_id FROM ({select}) AS n({', '.join(USAGE_COLUMNS)}) "
-        "LEFT JOIN usage_facts f ON f.student_ref = n.student_ref AND f.tool = n.tool "
+        f"SELECT n.student_ref, n.tool_ref, n.usage_date, coalesce(n.minutes, f.minutes), n.sessions, "
+        f"n.school_ref, n.grade, n.import_id FROM ({select}) AS n({', '.join(USAGE_COLUMNS)}) "
+        "LEFT JOIN usage_rows f ON f.student_ref = n.student_ref AND f.tool_ref = n.tool_ref "
         "AND f.usage_date = n.usage_date"
     )
 
@@ -393,7 +466,7 @@ KNOWN_TOOL_SPELLINGS = """
     SELECT lower(name) AS k, min(name) AS spelling, 0 AS rank FROM products GROUP BY 1
     UNION ALL
     SELECT lower(tool), min(tool), 1 FROM (
-        SELECT DISTINCT tool FROM usage_facts {other}
+        SELECT tool FROM usage_tools WHERE tool_ref IN (SELECT DISTINCT tool_ref FROM usage_rows {other})
         UNION SELECT DISTINCT tool FROM usage_summary {other}
         UNION SELECT DISTINCT tool FROM feedback_responses {other}
     ) GROUP BY 1"""

@@ -244,7 +244,7 @@ def _day_total_check(
     fields: set[str],
 ) -> staging.Check:
     """Lessons or logins summed into one day may not pass what one day holds (1440 minutes, 500
-    sessions): each row passed its own range check, but the sum broke usage_facts' CHECK and refused
+    sessions): each row passed its own range check, but the sum broke usage_rows' CHECK and refused
     the whole file. The rows of such a day are rejected; the rest imports. Days are grouped by the
     student's key, as the load sums them ('0710002' and '710002' are one student)."""
     minutes = "s.minutes" if "minutes" in fields else "NULL::DOUBLE"
@@ -614,7 +614,7 @@ def _quote(value: str | None) -> str:
 def cleanup(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("RESET preserve_insertion_order")
     con.execute("RESET force_compression")
-    for table in (staging.STAGE, KEYS, loaders.NEW, loaders.REFS):
+    for table in (staging.STAGE, KEYS, loaders.NEW, loaders.REFS, loaders.TOOL_REFS, loaders.SCHOOL_REFS):
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 

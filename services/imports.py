@@ -203,7 +203,7 @@ def data_quality(con: duckdb.DuckDBPyConnection, *, actor: Actor) -> dict[str, A
             con,
             """
         SELECT (SELECT count(*) FROM usage_daily) AS usage_rows,
-               (SELECT count(*) FROM usage_facts WHERE import_id IS NULL) AS usage_rows_outside_imports,
+               (SELECT count(*) FROM usage_rows WHERE import_id IS NULL) AS usage_rows_outside_imports,
                (SELECT coalesce(sum(usage_rows), 0) FROM usage_unrostered) AS unrostered_rows,
                (SELECT count(*) FROM roster_students WHERE active) AS rostered_students,
                (SELECT count(*) FROM usage_tool_vetting WHERE NOT vetted) AS shadow_tools,

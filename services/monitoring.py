@@ -42,10 +42,12 @@ COVARIATE_LABELS = {
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
-    """Changes whenever anything the evidence pages show changes: the page cache key."""
+    """Changes whenever anything the evidence pages show changes: the page cache key. Daily usage is
+    counted in `usage_rows`, where usage_daily's rows are stored by number (migration 0067): the same
+    count without naming every row."""
     return tuple(
         con.execute(
-            """SELECT (SELECT max(import_id) FROM import_log), (SELECT count(*) FROM usage_daily),
+            """SELECT (SELECT max(import_id) FROM import_log), (SELECT count(*) FROM usage_rows),
                   (SELECT count(*) FROM assessment_results), (SELECT count(*) FROM feedback_responses),
                   (SELECT count(*) FROM practice_notes), (SELECT max(note_id) FROM practice_notes),
                   (SELECT count(*) FROM evaluation_decisions), (SELECT max(decision_id) FROM evaluation_decisions),
@@ -62,7 +64,7 @@ def list_tools(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     active contract, when there is one."""
     return repo.fetch_all(
         con,
-        """WITH used AS (SELECT DISTINCT tool FROM usage_daily),
+        """WITH used AS (SELECT tool FROM usage_tool_names),
                 due AS (SELECT product_id, min(end_date - coalesce(notice_days, 0)::INTEGER) AS decide_by
                         FROM contracts WHERE status = 'active' GROUP BY product_id)
            SELECT p.product_id, p.name, v.name AS vendor, d.decide_by

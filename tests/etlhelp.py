@@ -68,5 +68,7 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
         "roster_teachers",
         "usage_facts_superseded",
         "student_refs",
+        "usage_tools",
+        "usage_schools",
     ]
     return {t: sorted(map(repr, rows(con, f"SELECT * FROM {t}"))) for t in tables}

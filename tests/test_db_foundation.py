@@ -62,6 +62,44 @@ class TestMigrations:
         # the fact table holds a small number per row, not the key
         assert "student_key" not in [r[0] for r in con.execute("DESCRIBE usage_facts").fetchall()]
 
+    def test_usage_stored_with_names_before_0067_reads_the_same_after(self, tmp_path):
+        con = connect(tmp_path / "d.duckdb")
+        apply_migrations(con, upto="0066_exact_student_counts")
+        con.execute("INSERT INTO student_refs VALUES (1, 'k1'), (2, 'k2')")
+        con.execute(
+            "INSERT INTO usage_facts VALUES (1, 'Mathy', DATE '2025-09-01', 20, 1, 'Oak', 3, 7), "
+            "(2, 'Mathy', DATE '2025-09-01', 5, 1, NULL, 4, 7), (1, 'Other', DATE '2025-09-02', 9, 2, 'Elm', 3, 8)"
+        )
+        con.execute(
+            "INSERT INTO usage_facts_superseded VALUES (2, 'Gone', DATE '2025-08-01', 1, 1, 'Oak', 4, 6, 7)"
+        )
+        views = ("usage_daily", "usage_daily_superseded", "usage_tool_vetting", "usage_unrostered")
+        before = {
+            v: con.execute(f"SELECT * FROM {v} ORDER BY ALL").fetchall() for v in views if v != views[1]
+        }
+        superseded = con.execute("SELECT * FROM usage_facts_superseded ORDER BY ALL").fetchall()
+        apply_migrations(con)
+        for view, stored in before.items():
+            assert con.execute(f"SELECT * FROM {view} ORDER BY ALL").fetchall() == stored, view
+        assert con.execute("SELECT * FROM usage_facts_superseded ORDER BY ALL").fetchall() == superseded
+        # each name once; the rows hold numbers
+        assert con.execute("SELECT tool FROM usage_tools ORDER BY 1").fetchall() == [
+            ("Gone",),
+            ("Mathy",),
+            ("Other",),
+        ]
+        # a row without a school has school number 0, which has no name
+        assert con.execute("SELECT school_ref, school FROM usage_schools ORDER BY 1").fetchall() == [
+            (0, None),
+            (1, "Elm"),
+            (2, "Oak"),
+        ]
+        assert con.execute(
+            "SELECT school_ref FROM usage_rows WHERE student_ref = 2 AND tool_ref = 2"
+        ).fetchall() == [(0,)]
+        columns = [r[0] for r in con.execute("DESCRIBE usage_rows").fetchall()]
+        assert "tool_ref" in columns and "tool" not in columns and "school" not in columns
+
     def test_subjects_stored_under_other_spellings_get_their_one_name(self, tmp_path):
         con = connect(tmp_path / "c.duckdb")
         apply_migrations(con, upto="0062_quality_views_on_usage_facts")

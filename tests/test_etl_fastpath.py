@@ -40,7 +40,7 @@ class TestFastLane:
         path = write(tmp_path / "u.csv", HEADER + "\n" + "\n".join(lines) + "\n")
         out = imp(con, "usage", path)
         fast = _table(con)
-        con.execute("DELETE FROM usage_facts")
+        con.execute("DELETE FROM usage_rows")
         con.execute("DELETE FROM import_log WHERE import_id = ?", [out.import_id])
         monkeypatch.setattr(fastpath, "try_import", lambda *a, **k: None)
         imp(con, "usage", path)
@@ -171,22 +171,23 @@ class TestFastLaneChecks:
     @pytest.mark.parametrize("bitmap_bits", [fastpath.BITMAP_MAX_BITS, 1])
     def test_distinct_keys_counts_each_student_tool_day_once(self, con, monkeypatch, bitmap_bits):
         monkeypatch.setattr(fastpath, "BITMAP_MAX_BITS", bitmap_bits)
+        a, b = 1, 2  # tool numbers
         con.execute(
-            "INSERT INTO usage_facts (student_ref, tool, usage_date, import_id) VALUES "
-            "(7, 'A', DATE '2026-09-01', 1), (7, 'B', DATE '2026-09-01', 1), (8, 'A', DATE '2026-09-01', 1), "
-            "(7, 'A', DATE '2027-01-01', 1), (7, 'A', DATE '2026-09-01', 1), (7, 'A', DATE '2026-09-01', 2)"
+            "INSERT INTO usage_rows (student_ref, tool_ref, usage_date, import_id) VALUES "
+            "(7, 1, DATE '2026-09-01', 1), (7, 2, DATE '2026-09-01', 1), (8, 1, DATE '2026-09-01', 1), "
+            "(7, 1, DATE '2027-01-01', 1), (7, 1, DATE '2026-09-01', 1), (7, 1, DATE '2026-09-01', 2)"
         )
-        tools = ["A", "B"]
-        assert fastpath.distinct_keys(con, 1, tools) == 4  # 5 rows of import 1, one key twice
-        assert fastpath.distinct_keys(con, 2, ["A"]) == 1
-        assert fastpath.distinct_keys(con, 3, []) == 0
+        # 5 rows of import 1, one key twice
+        assert fastpath.distinct_keys(con, 1, 2) == {a: 3, b: 1}
+        assert fastpath.distinct_keys(con, 2, 1) == {a: 1}
+        assert fastpath.distinct_keys(con, 3, 0) == {}
         # one student over many days: bits are then numbered student-major (the other order)
         con.execute(
-            "INSERT INTO usage_facts (student_ref, tool, usage_date, import_id) "
-            "SELECT 3, 'A', DATE '2026-09-01' + d::INTEGER, 4 FROM range(40) r(d) "
-            "UNION ALL SELECT 3, 'A', DATE '2026-09-09', 4 UNION ALL SELECT 4, 'A', DATE '2026-09-09', 4"
+            "INSERT INTO usage_rows (student_ref, tool_ref, usage_date, import_id) "
+            "SELECT 3, 1, DATE '2026-09-01' + d::INTEGER, 4 FROM range(40) r(d) "
+            "UNION ALL SELECT 3, 1, DATE '2026-09-09', 4 UNION ALL SELECT 4, 1, DATE '2026-09-09', 4"
         )
-        assert fastpath.distinct_keys(con, 4, ["A"]) == 41
+        assert fastpath.distinct_keys(con, 4, 1) == {a: 41}
 
     def test_messy_text_sends_the_file_to_the_full_path(self, con, tmp_path, monkeypatch):
         from etl import staging
@@ -218,7 +219,7 @@ class TestFastLaneChecks:
         assert fast[3] in ([], [(None,)])  # rejected, or kept with the count blanked and a warning
         # 'nan' reads as a missing value, silently, in both lanes
         assert [r[:2] for r in fast[1] + fast[2]] == ([] if value == "nan" else [(5, column)])
-        for table in ("usage_facts", "import_rejects", "import_log"):
+        for table in ("usage_rows", "import_rejects", "import_log"):
             con.execute(f"DELETE FROM {table}")
         monkeypatch.setattr(fastpath, "try_import", lambda *a, **k: None)
         assert outcome(imp(con, "usage", path)) == fast
@@ -257,7 +258,7 @@ class TestTwoImportsAtOnce:
         self._clash_on_first_call(con, monkeypatch, times=2)
         with pytest.raises(ImportConflict, match="another import was writing at the same moment"):
             imp(con, "usage", write(tmp_path / "u.csv", HEADER + "\n1,A,2026-09-02,5,1,S,3\n"))
-        assert rows(con, "SELECT count(*) FROM usage_facts") == [(0,)]
+        assert rows(con, "SELECT count(*) FROM usage_rows") == [(0,)]
         assert rows(con, "SELECT count(*) FROM import_log") == [(0,)]
 
 
@@ -297,7 +298,7 @@ class TestUsDatesTakeTheTypedReader:
         fast = _table(con)
         assert out.rows_imported == 3000 and len(fast) == 3000
         assert {r[2].isoformat()[:7] for r in fast} == {"2026-09", "2026-10", "2026-11"}
-        con.execute("DELETE FROM usage_facts")
+        con.execute("DELETE FROM usage_rows")
         con.execute("DELETE FROM import_log WHERE import_id = ?", [out.import_id])
         monkeypatch.setattr(staging, "build_stage", real_build)
         monkeypatch.setattr(staging, "try_fast_stage", real_fast)
@@ -316,3 +317,103 @@ class TestUsDatesTakeTheTypedReader:
         assert rows(
             con, "SELECT usage_date::VARCHAR FROM usage_daily WHERE student_key = ?", [key("99999")]
         ) == [("2026-09-15",)]
+
+
+class TestNamesByNumber:
+    """usage_rows stores each tool and school by number (migration 0067); the fast lane names them from
+    a sample of the file before writing, so what the sample misses or invents must not change what is
+    stored."""
+
+    @staticmethod
+    def _file(tmp_path, n: int = 2000):
+        lines = [
+            f"{1000 + i % 300},Tool {i % 5},2026-{9 + i % 3:02d}-{1 + i % 28:02d},{i % 60},{i % 3},"
+            f"{'' if i % 11 == 0 else f'School {i % 4}'},{i % 13}"
+            for i in range(n)
+        ]
+        return write(tmp_path / "u.csv", HEADER + "\n" + "\n".join(lines) + "\n")
+
+    @staticmethod
+    def _full_path_never_runs(monkeypatch):
+        from etl import staging
+
+        def boom(*args, **kwargs):
+            raise AssertionError("the full path ran")
+
+        monkeypatch.setattr(staging, "build_stage", boom)
+        monkeypatch.setattr(staging, "try_fast_stage", boom)
+
+    def _full_path_table(self, con, path, monkeypatch, out):
+        monkeypatch.undo()
+        con.execute("DELETE FROM usage_rows")
+        con.execute("DELETE FROM usage_tools")
+        con.execute("DELETE FROM usage_schools WHERE school_ref <> 0")
+        con.execute("DELETE FROM import_log WHERE import_id = ?", [out.import_id])
+        monkeypatch.setattr(fastpath, "try_import", lambda *a, **k: None)
+        imp(con, "usage", path)
+        return _table(con)
+
+    @pytest.mark.parametrize(
+        "sample",
+        [
+            {"tool": {"Tool 1"}, "school": {"School 2"}},  # a tool first used in spring, in a file by day
+            {"tool": set(), "school": set()},  # the sample named nothing
+        ],
+    )
+    def test_names_the_sample_missed_are_written_in_one_more_pass(self, con, tmp_path, monkeypatch, sample):
+        path = self._file(tmp_path)
+        monkeypatch.setattr(
+            fastpath, "sample_names", lambda src, positions: {f: set(sample[f]) for f in positions}
+        )
+        self._full_path_never_runs(monkeypatch)
+        out = imp(con, "usage", path)
+        fast = _table(con)
+        assert out.rows_imported == 2000 and len(fast) == 2000
+        assert rows(con, "SELECT tool FROM usage_tools ORDER BY 1") == [(f"Tool {i}",) for i in range(5)]
+        assert rows(con, "SELECT school FROM usage_schools WHERE school IS NOT NULL ORDER BY 1") == [
+            (f"School {i}",) for i in range(4)
+        ]
+        assert self._full_path_table(con, path, monkeypatch, out) == fast
+
+    def test_a_name_the_sample_invented_is_not_kept(self, con, tmp_path, monkeypatch):
+        # a block that starts inside a quoted line break can read a field that is no row's tool
+        path = self._file(tmp_path)
+        real = fastpath.sample_names
+
+        def with_ghosts(src, positions):
+            found = real(src, positions)
+            found["tool"].add('Tool 3",9')
+            found["school"].add("Nowhere High")
+            return found
+
+        monkeypatch.setattr(fastpath, "sample_names", with_ghosts)
+        self._full_path_never_runs(monkeypatch)
+        imp(con, "usage", path)
+        assert rows(con, "SELECT tool FROM usage_tools ORDER BY 1") == [(f"Tool {i}",) for i in range(5)]
+        assert ("Nowhere High",) not in rows(con, "SELECT school FROM usage_schools")
+
+    def test_the_sample_reads_names_from_all_over_the_file(self, con, tmp_path, monkeypatch):
+        # sorted by tool: the last tool appears only in the file's last blocks
+        lines = [f"{1000 + i % 900},Tool {i * 6 // 60_000},2026-09-02,5,1,School 1,3" for i in range(60_000)]
+        path = write(tmp_path / "u.csv", HEADER + "\n" + "\n".join(lines) + "\n")
+        passes = []
+        real = fastpath._write_unnamed
+        monkeypatch.setattr(fastpath, "_write_unnamed", lambda *a: passes.append(1) or real(*a))
+        out = imp(con, "usage", path)
+        assert passes == [] and out.rows_imported == 60_000
+        assert rows(con, "SELECT tool FROM usage_tools ORDER BY 1") == [(f"Tool {i}",) for i in range(6)]
+
+    def test_a_row_without_a_tool_still_takes_the_full_path(self, con, tmp_path):
+        path = write(tmp_path / "u.csv", HEADER + "\n1,A,2026-09-02,5,1,S,3\n2,,2026-09-02,6,1,S,3\n")
+        out = imp(con, "usage", path)
+        assert (out.rows_imported, out.rows_rejected) == (1, 1)
+        assert rows(con, "SELECT tool FROM usage_tools") == [("A",)]
+
+    def test_undo_forgets_names_no_row_uses(self, con, tmp_path):
+        from etl.loaders import undo_rows
+
+        imp(con, "usage", write(tmp_path / "a.csv", HEADER + "\n1,A,2026-09-02,5,1,S,3\n"))
+        out = imp(con, "usage", write(tmp_path / "b.csv", HEADER + "\n1,B,2026-09-02,5,1,T,3\n"))
+        undo_rows(con, out.import_id)
+        assert rows(con, "SELECT tool FROM usage_tools") == [("A",)]
+        assert rows(con, "SELECT school_ref, school FROM usage_schools ORDER BY 1") == [(0, None), (1, "S")]

@@ -35,13 +35,13 @@ def add_usage(con, rows: list[tuple]) -> None:
     frame = pd.DataFrame(
         rows, columns=["student_key", "tool", "usage_date", "minutes", "sessions", "school", "grade"]
     )
-    con.register("usage_rows", frame)
+    con.register("usage_frame", frame)
     insert_usage(
         con,
         "SELECT student_key, tool, usage_date::DATE AS usage_date, minutes::DOUBLE AS minutes, "
-        "sessions::INTEGER AS sessions, school::VARCHAR AS school, grade::INTEGER AS grade FROM usage_rows",
+        "sessions::INTEGER AS sessions, school::VARCHAR AS school, grade::INTEGER AS grade FROM usage_frame",
     )
-    con.unregister("usage_rows")
+    con.unregister("usage_frame")
 
 
 @pytest.fixture
