@@ -337,7 +337,10 @@ def scientific_id(col: str) -> str:
 def id_needs_full_parse(raw: str | None) -> bool:
     """The Python twin of the id rules above, for the fast lane's distinct ids: blank, spaced, a
     spelling of missing (`raw_id`), a totals label (`summary_row`) or Excel's scientific notation
-    (`scientific_id`) each need the full path, which rejects or reports them."""
+    (`scientific_id`) each need the full path, which rejects or reports them. Plain digits, what
+    nearly every id is, are none of these (the regular expressions cost ~0.025 s per 25,000 ids)."""
+    if raw and raw.isascii() and raw.isdigit():
+        return False
     return (
         not raw
         or raw != raw.strip()

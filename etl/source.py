@@ -68,13 +68,17 @@ class SourceFile:
             self._tmp = None
 
 
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
+
+
 def _looks_binary(sample: bytes) -> bool:
-    """Control bytes other than tab/CR/LF in more than 1% of the first MB: not a text export."""
+    """Control bytes other than tab/CR/LF in more than 1% of the first MB: not a text export.
+    (Counted by deleting them in C: a Python loop over the MB took ~0.03 s of every import.)"""
     if not sample:
         return False
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 13))
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls / len(sample) > 0.01
 
 
