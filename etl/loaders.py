@@ -34,6 +34,7 @@ IDENTIFYING: dict[str, tuple[str, ...]] = {"feedback_responses": ("submitted_at"
 NEW = "etl_new"
 REFS = "etl_refs"  # temp: raw local id -> student_ref, for usage loads
 TOOL_REFS, SCHOOL_REFS = "etl_tool_refs", "etl_school_refs"  # temp: name -> its number (`attach_names`)
+NAME_REFS = "etl_name_refs"  # temp: (tool, school) -> both numbers (`attach_names`)
 # etl_school_refs' name for "no school" (number 0): a NUL character, which no imported text holds (the
 # byte check refuses it). Why not a LEFT JOIN: it cost more than the inner join on 10M rows.
 NO_SCHOOL = "chr(0)"
@@ -71,11 +72,11 @@ def attach_refs(con: duckdb.DuckDBPyConnection) -> int:
 
 def attach_names(con: duckdb.DuckDBPyConnection, tools: list[str], schools: list[str]) -> tuple[list, list]:
     """Give these tool and school names their numbers (`usage_tools`, `usage_schools`, migration 0067),
-    adding the names seen for the first time; builds temp tables etl_tool_refs(raw, tool_ref) and
-    etl_school_refs(raw, school_ref) for every name known so far (earlier ones included: a writer
-    joins its rows to them). Call inside the import's transaction. Returns the numbers just added
-    (tool refs, school refs): the fast lane names a file's tools from a sample and removes the
-    names no row used (`drop_unused_names`)."""
+    adding the names seen for the first time; builds temp tables etl_tool_refs(raw, tool_ref),
+    etl_school_refs(raw, school_ref) and their every pairing etl_name_refs(tool, school, tool_ref,
+    school_ref), for every name known so far (earlier ones included: a writer joins its rows to
+    them). Call inside the import's transaction. Returns the numbers just added (tool refs, school
+    refs): the fast lane names a file's tools from a sample and removes the names no row used."""
     added = []
     for table, ref, name, names, temp in (
         ("usage_tools", "tool_ref", "tool", tools, TOOL_REFS),
@@ -97,6 +98,11 @@ def attach_names(con: duckdb.DuckDBPyConnection, tools: list[str], schools: list
             f"CREATE OR REPLACE TEMP TABLE {temp} AS SELECT coalesce({name}, {NO_SCHOOL}) AS raw, {ref} FROM {table}"
         )
         added.append(new)
+    # one join per row instead of two (~0.04 s less on 10M rows); 200 tools and 60 schools pair 12,000 times
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {NAME_REFS} AS SELECT t.raw AS tool, s.raw AS school, t.tool_ref, "
+        f"s.school_ref FROM {TOOL_REFS} t CROSS JOIN {SCHOOL_REFS} s"
+    )
     return added[0], added[1]
 
 
@@ -105,9 +111,9 @@ def by_number(select_by_name: str) -> str:
     number (`USAGE_COLUMNS`; no school is number 0); a row whose tool or school `attach_names` was not
     given is left out."""
     return (
-        f"SELECT n.student_ref, t.tool_ref, n.usage_date, n.minutes, n.sessions, s.school_ref, "
+        f"SELECT n.student_ref, m.tool_ref, n.usage_date, n.minutes, n.sessions, m.school_ref, "
         f"n.grade, n.import_id FROM ({select_by_name}) AS n({', '.join(USAGE_BY_NAME)}) "
-        f"JOIN {TOOL_REFS} t ON t.raw = n.tool JOIN {SCHOOL_REFS} s ON s.raw = coalesce(n.school, {NO_SCHOOL})"
+        f"JOIN {NAME_REFS} m ON m.tool = n.tool AND m.school = coalesce(n.school, {NO_SCHOOL})"
     )
 
 
@@ -128,7 +134,7 @@ def insert_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: list |
     written = con.execute(
         f"INSERT INTO usage_rows ({', '.join(USAGE_COLUMNS)}) {by_number(by_name)}"
     ).fetchone()[0]
-    for table in ("etl_usage_in", KEYS, REFS, TOOL_REFS, SCHOOL_REFS):
+    for table in ("etl_usage_in", KEYS, REFS, TOOL_REFS, SCHOOL_REFS, NAME_REFS):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return written
 

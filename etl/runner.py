@@ -614,7 +614,15 @@ def _quote(value: str | None) -> str:
 def cleanup(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("RESET preserve_insertion_order")
     con.execute("RESET force_compression")
-    for table in (staging.STAGE, KEYS, loaders.NEW, loaders.REFS, loaders.TOOL_REFS, loaders.SCHOOL_REFS):
+    for table in (
+        staging.STAGE,
+        KEYS,
+        loaders.NEW,
+        loaders.REFS,
+        loaders.TOOL_REFS,
+        loaders.SCHOOL_REFS,
+        loaders.NAME_REFS,
+    ):
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
