@@ -171,14 +171,12 @@ def _write_unnamed(
         f"OR n.school NOT IN (SELECT raw FROM {loaders.SCHOOL_REFS})",
         {"path": path},
     )
-    tools, schools = con.execute(
-        f"SELECT list(DISTINCT tool), list(DISTINCT school) FROM {UNNAMED}"
-    ).fetchone()
-    new_tools, new_schools = loaders.attach_names(con, tools or [], schools or [])
+    tools, schools = loaders.distinct_names(con, f"SELECT tool, school FROM {UNNAMED}")
+    new_tools, new_schools = loaders.attach_names(con, tools, schools)
     added[0].extend(new_tools)
     added[1].extend(new_schools)
-    hints["tool"].extend(tools or [])
-    hints["school"].extend(schools or [])
+    hints["tool"].extend(tools)
+    hints["school"].extend(schools)
     written = loaders.upsert(
         con, "usage_rows", COLUMNS, loaders.by_number(f"SELECT * FROM {UNNAMED}"), import_id
     )

@@ -126,7 +126,7 @@ def insert_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: list |
         "FROM etl_usage_in WHERE student_key IS NOT NULL"
     )
     attach_refs(con)
-    attach_names(con, *_distinct_names(con, "SELECT tool, school FROM etl_usage_in"))
+    attach_names(con, *distinct_names(con, "SELECT tool, school FROM etl_usage_in"))
     by_name = (
         "SELECT r.student_ref, u.tool, u.usage_date, u.minutes, u.sessions, u.school, u.grade, NULL::INTEGER "
         f"FROM etl_usage_in u JOIN {REFS} r ON r.raw = u.student_key"
@@ -139,7 +139,7 @@ def insert_usage(con: duckdb.DuckDBPyConnection, select_sql: str, params: list |
     return written
 
 
-def _distinct_names(con: duckdb.DuckDBPyConnection, select_sql: str, params: list | dict | None = None):
+def distinct_names(con: duckdb.DuckDBPyConnection, select_sql: str, params: list | dict | None = None):
     """The distinct tools and schools of `select_sql` (two columns: tool, school)."""
     tools, schools = con.execute(
         f"SELECT list(DISTINCT t), list(DISTINCT s) FROM ({select_sql}) AS x(t, s)", params or []
@@ -250,7 +250,7 @@ def load_usage_daily(
     school, grade = col("school", "VARCHAR"), col("grade", "INTEGER")
     tool = f"{tool_sql}"
     rows = _valid_rows(valid, REFS)
-    attach_names(con, *_distinct_names(con, f"SELECT {tool}, {school} {rows}"))
+    attach_names(con, *distinct_names(con, f"SELECT {tool}, {school} {rows}"))
     if not events and not _has_duplicates(con, f"hash(k.student_ref, {tool}, s.usage_date)", valid, REFS):
         select = (
             f"SELECT k.student_ref, {tool}, s.usage_date, {minutes}, {sessions}::INTEGER, {school}, {grade}, "
